@@ -1,0 +1,38 @@
+#!/usr/bin/env node
+// The project runs on Node 24 (type stripping runs the .ts sources directly). When this is started
+// by an older Node — a fresh machine's Node 20 — re-run it with the Node 24 the project installs
+// through its pinned `node` package, so `./node_modules/.bin/plugboard` works from any shell.
+import { spawn } from 'node:child_process';
+import { createRequire, enableCompileCache } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+const REQUIRED_MAJOR = 24;
+const major = Number(process.versions.node.split('.')[0]);
+
+if (major >= REQUIRED_MAJOR) {
+  // Caches compiled code, including the TypeScript Node has stripped, so later starts skip the
+  // stripper and the parse (a plugin process starts in about half the time and memory). The cache
+  // lives in NODE_COMPILE_CACHE or else in the OS temp folder, and is checked against the sources.
+  enableCompileCache();
+  await import('../src/main.ts');
+} else {
+  let pinnedNode;
+  try {
+    pinnedNode = createRequire(import.meta.url).resolve('node/bin/node');
+  } catch {
+    process.stderr.write(
+      `plugboard needs Node ${REQUIRED_MAJOR} or newer (this is ${process.version}).\n` +
+        'Run `npm ci` in the Plugboard checkout, which installs it, or install Node 24 LTS.\n',
+    );
+    process.exit(1);
+  }
+  const child = spawn(pinnedNode, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
+    stdio: 'inherit',
+  });
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+    process.on(signal, () => child.kill(signal));
+  }
+  child.on('exit', (code, signal) => {
+    process.exitCode = code ?? (signal === null ? 1 : 128);
+  });
+}

@@ -1,0 +1,24 @@
+/**
+ * @module CliError: a failure the CLI reports as one line with its code and the fix, then exits.
+ */
+
+export const CLI_ERROR_CODES = {
+  CLI_USAGE: 'The command line is wrong (unknown option, missing argument).',
+  CLI_TARGET_EXISTS: 'The folder `plugin init` would create already exists.',
+  CLI_PLUGIN_INVALID: 'The plugin failed validation.',
+  CLI_PACK_FAILED: 'The archive could not be written.',
+  CLI_TESTS_FAILED: "The plugin's tests failed.",
+} as const;
+export type CliErrorCode = keyof typeof CLI_ERROR_CODES;
+
+export class CliError extends Error {
+  readonly code: CliErrorCode;
+  readonly exitCode: number;
+
+  constructor(code: CliErrorCode, message: string, exitCode = 1) {
+    super(message);
+    this.name = 'CliError';
+    this.code = code;
+    this.exitCode = exitCode;
+  }
+}

@@ -1,0 +1,132 @@
+/**
+ * @module The command tree. Each action imports its module lazily, so `plugboard plugin serve` (started
+ * once per installed plugin) loads only what serving needs.
+ */
+import { Command } from 'commander';
+import { PLUGIN_ENV } from '@plugboard/protocol';
+import { SERVE_FLAGS, serve, toServeOptions } from './commands/plugin-serve.ts';
+import type { Output } from './output.ts';
+
+export interface ProgramDeps {
+  readonly output: Output;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly cwd: string;
+  /** Set by a command that wants a specific exit code (serve, after draining). */
+  setExitCode(code: number): void;
+}
+
+function camel(flag: string): string {
+  return flag.replace(/-([a-z])/g, (_m, letter: string) => letter.toUpperCase());
+}
+
+export function buildProgram(deps: ProgramDeps): Command {
+  const { output } = deps;
+  const program = new Command('plugboard')
+    .description('Plugboard: author, check, pack and serve workflow plugins.')
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({
+      writeOut: (text) => {
+        output.result(text);
+      },
+      writeErr: (text) => {
+        output.info(text);
+      },
+    })
+    .exitOverride();
+
+  const plugin = program
+    .command('plugin')
+    .description('Work on a plugin: init, validate, manifest, pack, test, serve.');
+
+  plugin
+    .command('init')
+    .description(
+      'Create a working plugin (a node, an integration and a test) in a new folder <name>.',
+    )
+    .argument('<name>', 'plugin id and folder name, e.g. text-tools')
+    .option('--dir <parent>', 'where to create the folder', deps.cwd)
+    .action(async (name: string, opts: { dir: string }) => {
+      const { initPlugin } = await import('./commands/plugin-init.ts');
+      const created = await initPlugin(name, opts.dir);
+      output.result(`Created ${created.dir}\n${created.files.map((f) => `  ${f}`).join('\n')}`);
+      output.info(`Next: cd ${name} && plugboard plugin test && plugboard plugin serve --port 0`);
+    });
+
+  plugin
+    .command('validate')
+    .description(
+      'Load the plugin, build its manifest and check it; prints a summary or every problem.',
+    )
+    .argument('[dir]', 'plugin folder', '.')
+    .action(async (dir: string) => {
+      const { describeManifest, validatePlugin } = await import('./commands/plugin-validate.ts');
+      output.result(describeManifest((await validatePlugin(dir)).manifest));
+    });
+
+  plugin
+    .command('manifest')
+    .description('Print the manifest generated from the plugin (JSON), or write it with --out.')
+    .argument('[dir]', 'plugin folder', '.')
+    .option('--out <file>', 'write to this file instead of stdout')
+    .action(async (dir: string, opts: { out?: string }) => {
+      const { validatePlugin } = await import('./commands/plugin-validate.ts');
+      const json = `${JSON.stringify((await validatePlugin(dir)).manifest, null, 2)}\n`;
+      if (opts.out === undefined) {
+        output.result(json);
+      } else {
+        const { writeFile } = await import('node:fs/promises');
+        await writeFile(opts.out, json);
+        output.info(`Wrote ${opts.out}`);
+      }
+    });
+
+  plugin
+    .command('pack')
+    .description(
+      'Write a deterministic <id>-<version>.tar.gz (no node_modules, VCS folders or earlier packs).',
+    )
+    .argument('[dir]', 'plugin folder', '.')
+    .option('--out <file>', 'archive path')
+    .action(async (dir: string, opts: { out?: string }) => {
+      const { packPlugin } = await import('./commands/plugin-pack.ts');
+      const packed = await packPlugin(dir, opts.out);
+      output.result(packed.file);
+      output.info(
+        `${String(packed.files.length)} files, ${String(packed.bytes)} bytes, integrity ${packed.integrity}`,
+      );
+    });
+
+  plugin
+    .command('test')
+    .description(
+      "Run the plugin's tests (test/**/*.test.ts) with Node's test runner and the SDK supplied.",
+    )
+    .argument('[patterns...]', 'test file globs', [])
+    .option('--dir <dir>', 'plugin folder', '.')
+    .action(async (patterns: string[], opts: { dir: string }) => {
+      const { testPlugin } = await import('./commands/plugin-test.ts');
+      await testPlugin(opts.dir, patterns);
+    });
+
+  const serveCommand = plugin
+    .command('serve')
+    .description(
+      'Run the plugin as a plugin process on 127.0.0.1: one handshake line on stdout, JSON logs on stderr.\n' +
+        `Environment (flags win): ${Object.values(PLUGIN_ENV)
+          .map((v) => v.name)
+          .join(', ')}.`,
+    )
+    .argument('[dir]', 'plugin folder', '.');
+  for (const [flag, spec] of Object.entries(SERVE_FLAGS)) {
+    serveCommand.option(`--${flag} ${spec.value}`, spec.description);
+  }
+  serveCommand.action(async (dir: string, opts: Record<string, string | undefined>) => {
+    // Commander camel-cases flag names; the table is keyed by the flags themselves.
+    const values = Object.fromEntries(
+      Object.keys(SERVE_FLAGS).map((flag) => [flag, opts[camel(flag)]]),
+    );
+    deps.setExitCode(await serve(toServeOptions(dir, values), deps.env));
+  });
+
+  return program;
+}

@@ -1,0 +1,17 @@
+/**
+ * @module The error thrown when a plugin's declarations are inconsistent, listing every problem.
+ */
+
+export const DEFINITION_ERROR_CODE = 'SDK_DEFINITION_INVALID';
+
+/** Thrown by definePlugin/defineNode/defineIntegration with all problems found, not just the first. */
+export class PluginDefinitionError extends Error {
+  readonly code = DEFINITION_ERROR_CODE;
+  readonly problems: readonly string[];
+
+  constructor(subject: string, problems: readonly string[]) {
+    super(`${subject} is not a valid declaration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'PluginDefinitionError';
+    this.problems = problems;
+  }
+}

@@ -1,0 +1,50 @@
+/**
+ * @module ctx.files: open files given as inputs, create new ones to return as outputs.
+ */
+import type { FileRef } from '@plugboard/protocol';
+import { PlugboardFile } from './plugboard-file.ts';
+import type { FileCallOptions, FileTransport } from './file-transport.ts';
+
+/** What `ctx.files.create` accepts as content. Node streams are async iterables, so they fit. */
+export type FileContent =
+  string | Uint8Array | ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>;
+
+export interface CreateFileOptions {
+  readonly name: string;
+  /** @default 'application/octet-stream' */
+  readonly contentType?: string;
+}
+
+export interface FileHelper {
+  /** A handle on a file reference received as an input. Nothing is read until you ask. */
+  open(ref: FileRef): PlugboardFile;
+  /** Stores new content (streamed when given a stream) and returns the new file. */
+  create(content: FileContent, options: CreateFileOptions): Promise<PlugboardFile>;
+}
+
+export function createFileHelper(transport: FileTransport, call: FileCallOptions): FileHelper {
+  return {
+    open: (ref) => new PlugboardFile(ref, transport, call),
+    async create(content, options) {
+      const meta = {
+        name: options.name,
+        contentType: options.contentType ?? 'application/octet-stream',
+      };
+      const ref = await transport.upload(toWebStream(content), meta, call);
+      return new PlugboardFile(ref, transport, call);
+    },
+  };
+}
+
+function toWebStream(content: FileContent): ReadableStream<Uint8Array> {
+  if (typeof content === 'string') {
+    return new Blob([content]).stream();
+  }
+  if (content instanceof Uint8Array) {
+    return new Blob([content]).stream();
+  }
+  if (content instanceof ReadableStream) {
+    return content;
+  }
+  return ReadableStream.from(content);
+}

@@ -1,0 +1,51 @@
+/**
+ * @module PlugboardFile: a stored file a node can read, and what a node returns as a file output.
+ */
+import type { FileRef } from '@plugboard/protocol';
+import type { FileCallOptions, FileTransport } from './file-transport.ts';
+
+/**
+ * A file in platform storage. Its fields are the file reference, so returning it as a `file()`
+ * output works as is; its methods read the bytes through the file bridge, streamed.
+ */
+export class PlugboardFile implements FileRef {
+  readonly id: string;
+  readonly name: string;
+  readonly contentType: string;
+  readonly size?: number;
+  readonly #transport: FileTransport;
+  readonly #call: FileCallOptions;
+
+  constructor(ref: FileRef, transport: FileTransport, call: FileCallOptions) {
+    this.id = ref.id;
+    this.name = ref.name;
+    this.contentType = ref.contentType;
+    if (ref.size !== undefined) {
+      this.size = ref.size;
+    }
+    this.#transport = transport;
+    this.#call = call;
+  }
+
+  /** The bytes as a web stream, read as they arrive; the way to handle files of any size. */
+  async stream(): Promise<ReadableStream<Uint8Array>> {
+    const { body } = await this.#transport.download(this, this.#call);
+    return body;
+  }
+
+  /** The whole file in memory. Prefer `stream()` for files that may be large. */
+  async bytes(): Promise<Uint8Array> {
+    return new Uint8Array(await new Response(await this.stream()).arrayBuffer());
+  }
+
+  /** The whole file decoded as UTF-8. */
+  async text(): Promise<string> {
+    return new TextDecoder().decode(await this.bytes());
+  }
+
+  toJSON(): FileRef {
+    return this.size === undefined
+      ? { id: this.id, name: this.name, contentType: this.contentType }
+      : { id: this.id, name: this.name, contentType: this.contentType, size: this.size };
+  }
+}
