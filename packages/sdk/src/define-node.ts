@@ -79,14 +79,20 @@ export interface AnyNode {
   ) => unknown;
 }
 
-export type Node<
+/** A declared node that keeps its schema types, so tools like the test harness can type calls. */
+export interface Node<
   TName extends string,
   TInputs extends z.ZodObject,
   TOutputs extends z.ZodObject,
   TConfig extends z.ZodObject,
   TIntegrations extends readonly AnyIntegration[],
-  TPluginConfig extends z.ZodObject,
-> = NodeOptions<TName, TInputs, TOutputs, TConfig, TIntegrations, TPluginConfig> & AnyNode;
+> extends AnyNode {
+  readonly name: TName;
+  readonly inputs: TInputs;
+  readonly outputs: TOutputs;
+  readonly config: TConfig;
+  readonly integrations: TIntegrations;
+}
 
 const emptyConfig = z.object({});
 
@@ -121,7 +127,7 @@ export function defineNode<
   TPluginConfig extends z.ZodObject = EmptyObjectSchema,
 >(
   options: NodeOptions<TName, TInputs, TOutputs, TConfig, TIntegrations, TPluginConfig>,
-): Node<TName, TInputs, TOutputs, TConfig, TIntegrations, TPluginConfig> {
+): Node<TName, TInputs, TOutputs, TConfig, TIntegrations> {
   const problems: string[] = [];
   const name = componentNameSchema.safeParse(options.name);
   if (!name.success) {
@@ -153,12 +159,5 @@ export function defineNode<
     config: options.config ?? emptyConfig,
     integrations: options.integrations ?? [],
   };
-  return Object.freeze(node) as unknown as Node<
-    TName,
-    TInputs,
-    TOutputs,
-    TConfig,
-    TIntegrations,
-    TPluginConfig
-  >;
+  return Object.freeze(node) as unknown as Node<TName, TInputs, TOutputs, TConfig, TIntegrations>;
 }
