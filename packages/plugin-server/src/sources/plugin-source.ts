@@ -1,0 +1,46 @@
+/**
+ * @module The one JSON shape of a plugin source, wherever a source is named: the Plugin Server's
+ * API, the platform's API and the desired state.
+ */
+import { z } from 'zod';
+
+export const gitSourceSchema = z
+  .object({
+    type: z.literal('git'),
+    url: z.string().min(1).max(2048).describe('https URL of the repository (no credentials in it).'),
+    ref: z.string().min(1).max(256).optional().describe('Branch or tag.'),
+    commit: z
+      .string()
+      .regex(/^[0-9a-f]{7,40}$/)
+      .optional()
+      .describe('Exact commit; wins over ref.'),
+    subdirectory: z.string().min(1).max(512).optional().describe('Folder of the plugin inside the repository.'),
+    token: z.string().min(1).max(4096).optional().describe('Token for a private repository; never logged or reported.'),
+  })
+  .meta({ id: 'GitSource' });
+
+export const uploadSourceSchema = z
+  .object({ type: z.literal('upload'), fileId: z.string().min(1).max(256) })
+  .meta({ id: 'UploadSource' });
+
+export const marketplaceSourceSchema = z
+  .object({
+    type: z.literal('marketplace'),
+    name: z.string().min(1).max(128),
+    version: z.string().min(1).max(64).optional(),
+  })
+  .meta({ id: 'MarketplaceSource' });
+
+export const localSourceSchema = z
+  .object({ type: z.literal('local'), path: z.string().min(1).max(4096) })
+  .meta({ id: 'LocalSource' });
+
+export const pluginSourceSchema = z
+  .discriminatedUnion('type', [gitSourceSchema, uploadSourceSchema, marketplaceSourceSchema, localSourceSchema])
+  .meta({ id: 'PluginSource' });
+
+export type GitSource = z.infer<typeof gitSourceSchema>;
+export type UploadSource = z.infer<typeof uploadSourceSchema>;
+export type MarketplaceSource = z.infer<typeof marketplaceSourceSchema>;
+export type LocalSource = z.infer<typeof localSourceSchema>;
+export type PluginSource = z.infer<typeof pluginSourceSchema>;
