@@ -46,7 +46,7 @@ function reportError(error: unknown): number {
     output.error(`${error.code}: ${error.message}`);
     return error.exitCode;
   }
-  if (typeof code === 'string' && code.startsWith('SDK_')) {
+  if (typeof code === 'string' && (code.startsWith('SDK_') || code.startsWith('PSRV_'))) {
     output.error(`${code}: ${(error as Error).message}`);
     return 1;
   }

@@ -128,5 +128,19 @@ export function buildProgram(deps: ProgramDeps): Command {
     deps.setExitCode(await serve(toServeOptions(dir, values), deps.env));
   });
 
+  program
+    .command('server')
+    .description(
+      'Run the Plugin Server: installs, runs, supervises and forwards to plugins. Configured by PLUGBOARD_SERVER_* variables (see docs/plugin-server.md); flags win.',
+    )
+    .option('--host <host>', 'listen address')
+    .option('--port <port>', 'listen port')
+    .option('--data-dir <dir>', 'where plugins, logs and uploads live')
+    .option('--dev', 'dev mode: allows local-folder sources and private git hosts')
+    .action(async (opts: { host?: string; port?: string; dataDir?: string; dev?: boolean }) => {
+      const { runServer } = await import('./commands/server.ts');
+      deps.setExitCode(await runServer(opts, { env: deps.env, output }));
+    });
+
   return program;
 }

@@ -1,0 +1,69 @@
+/**
+ * @module The Plugin Server's HTTP API: Fastify with zod schemas (validation, types and the
+ * OpenAPI document at /docs from one source), API keys on every route but health.
+ */
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyInstance, type FastifyBaseLogger } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { ServerConfig } from './config.ts';
+import { createApiKeyCheck } from './http/api-key-auth.ts';
+import { handleError } from './http/error-handler.ts';
+import { forwardRoutes } from './http/forward.routes.ts';
+import { pluginsRoutes } from './http/plugins.routes.ts';
+import { uploadsRoutes } from './http/uploads.routes.ts';
+import type { PluginManager } from './plugins/plugin-manager.ts';
+
+export interface AppDeps {
+  readonly config: ServerConfig;
+  readonly manager: PluginManager;
+  readonly logger: FastifyBaseLogger;
+}
+
+const PUBLIC_PATHS = new Set(['/health']);
+
+export async function createApp({ config, manager, logger }: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: logger,
+    bodyLimit: 1024 * 1024,
+    // Slow-header and slow-body clients are cut off (CVE-2018-12122 class).
+    requestTimeout: 300_000,
+    connectionTimeout: 0,
+    keepAliveTimeout: 65_000,
+    return503OnClosing: true,
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.setErrorHandler(handleError);
+  app.setNotFoundHandler((request, reply) => {
+    void reply.code(404).send({ error: { code: 'PSRV_NOT_FOUND', kind: 'user', message: `no route ${request.method} ${request.url.split('?')[0] ?? ''}; see /docs`, retryable: false } });
+  });
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: { title: 'Plugboard Plugin Server', version: '0.1.0', description: 'Installs, runs, supervises and forwards to plugin processes.' },
+      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' } } },
+      security: [{ apiKey: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+
+  const checkKey = createApiKeyCheck(config.apiKeys);
+  app.addHook('onRequest', async (request) => {
+    const path = request.url.split('?')[0] ?? '';
+    if (!PUBLIC_PATHS.has(path) && !path.startsWith('/docs')) {
+      checkKey(request.headers.authorization);
+    }
+  });
+
+  app.get('/health', {
+    schema: { summary: 'Liveness; no key needed', security: [], response: { 200: z.object({ status: z.literal('ok'), plugins: z.number().int() }) } },
+    handler: () => ({ status: 'ok' as const, plugins: manager.list().length }),
+  });
+  await app.register(pluginsRoutes, { manager });
+  await app.register(forwardRoutes, { manager, config });
+  await app.register(uploadsRoutes, { uploadsDir: manager.uploadsDir, config });
+  return app;
+}

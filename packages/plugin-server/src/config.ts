@@ -1,0 +1,145 @@
+/**
+ * @module The Plugin Server's configuration: one schema, read from the environment (and flags
+ * layered on top by the caller), parsed once at start with every problem reported together.
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { ServerError } from './errors.ts';
+
+const bool = z.union([z.boolean(), z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')]);
+const ms = (fallback: number) => z.coerce.number().int().min(1).max(86_400_000).default(fallback);
+const list = z.union([z.array(z.string()), z.string().transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))]);
+
+export const serverConfigSchema = z.object({
+  dataDir: z.string().min(1).default('.plugboard/plugin-server').describe('Where plugins, logs, uploads and state live.'),
+  host: z.string().min(1).default('127.0.0.1').describe('Listen address of the API.'),
+  port: z.coerce.number().int().min(0).max(65535).default(4010).describe('Listen port of the API; 0 picks a free one.'),
+  apiKeys: list
+    .pipe(z.array(z.string().min(16, { message: 'API keys must be at least 16 characters' })).min(1, { message: 'set at least one API key' }))
+    .describe('Keys accepted as `Authorization: Bearer <key>`; list two while rotating.'),
+  platformUrl: z.url().optional().describe('Base URL of the platform (uploads are fetched from it).'),
+  platformApiKey: z.string().min(16).optional().describe('Key this server presents to the platform.'),
+  devMode: bool.default(false).describe('Allows local-folder sources and private git hosts. Never in production.'),
+  marketplaceUrl: z.url().optional().describe('URL of the marketplace index (JSON).'),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  limits: z
+    .object({
+      maxBodyBytes: z.coerce.number().int().min(1024).default(16 * 1024 * 1024),
+      maxUploadBytes: z.coerce.number().int().min(1024).default(100 * 1024 * 1024),
+      handshakeTimeoutMs: ms(15_000),
+      requestTimeoutMs: ms(60_000),
+      connectionsPerPlugin: z.coerce.number().int().min(1).max(1024).default(32),
+      queuePerPlugin: z.coerce.number().int().min(0).max(100_000).default(256),
+      installTimeoutMs: ms(300_000),
+      gitTimeoutMs: ms(120_000),
+      gitMaxBytes: z.coerce.number().int().min(1024).default(200 * 1024 * 1024),
+      maxLogBytes: z.coerce.number().int().min(1024).default(5 * 1024 * 1024),
+    })
+    .prefault({}),
+  supervision: z
+    .object({
+      healthIntervalMs: ms(10_000),
+      healthTimeoutMs: ms(2_000),
+      healthFailures: z.coerce.number().int().min(1).default(3),
+      restartBaseMs: ms(1_000),
+      restartMaxMs: ms(300_000),
+      crashLoopCount: z.coerce.number().int().min(1).default(5),
+      crashLoopWindowMs: ms(600_000),
+      healthyResetMs: ms(600_000),
+      stopGraceMs: ms(10_000),
+    })
+    .prefault({}),
+  install: z
+    .object({
+      installers: list.pipe(z.array(z.enum(['bun', 'npm', 'pnpm'])).min(1)).default(['bun', 'npm']),
+      registry: z.url().optional(),
+      offline: bool.default(false),
+      allowScripts: bool.default(false),
+    })
+    .prefault({}),
+  gitCaFile: z.string().optional().describe('Extra CA bundle for git hosts with private certificates.'),
+  allowChildProcess: list.default([]).describe('Plugin ids allowed to start child processes.'),
+  pluginEnv: list.default([]).describe('Extra environment variable names passed through to plugins.'),
+});
+
+export type ServerConfigInput = z.input<typeof serverConfigSchema>;
+export type ServerConfig = Readonly<z.output<typeof serverConfigSchema>>;
+
+/** Environment variable → config path. `<NAME>_FILE` reads the value from a file (for secrets). */
+export const SERVER_ENV: Record<string, readonly string[]> = {
+  PLUGBOARD_SERVER_DATA_DIR: ['dataDir'],
+  PLUGBOARD_SERVER_HOST: ['host'],
+  PLUGBOARD_SERVER_PORT: ['port'],
+  PLUGBOARD_SERVER_API_KEYS: ['apiKeys'],
+  PLUGBOARD_PLATFORM_URL: ['platformUrl'],
+  PLUGBOARD_PLATFORM_API_KEY: ['platformApiKey'],
+  PLUGBOARD_SERVER_DEV_MODE: ['devMode'],
+  PLUGBOARD_MARKETPLACE_URL: ['marketplaceUrl'],
+  PLUGBOARD_SERVER_LOG_LEVEL: ['logLevel'],
+  PLUGBOARD_SERVER_HANDSHAKE_TIMEOUT_MS: ['limits', 'handshakeTimeoutMs'],
+  PLUGBOARD_SERVER_REQUEST_TIMEOUT_MS: ['limits', 'requestTimeoutMs'],
+  PLUGBOARD_SERVER_MAX_UPLOAD_BYTES: ['limits', 'maxUploadBytes'],
+  PLUGBOARD_SERVER_INSTALLERS: ['install', 'installers'],
+  PLUGBOARD_SERVER_NPM_REGISTRY: ['install', 'registry'],
+  PLUGBOARD_SERVER_OFFLINE_INSTALL: ['install', 'offline'],
+  PLUGBOARD_SERVER_ALLOW_INSTALL_SCRIPTS: ['install', 'allowScripts'],
+  PLUGBOARD_SERVER_GIT_CA_FILE: ['gitCaFile'],
+  PLUGBOARD_SERVER_ALLOW_CHILD_PROCESS: ['allowChildProcess'],
+  PLUGBOARD_SERVER_PLUGIN_ENV: ['pluginEnv'],
+};
+
+/**
+ * Reads the environment, lays `overrides` (flags, or a test's settings) on top, and parses once.
+ * Every problem is reported in one PSRV_CONFIG_INVALID error.
+ */
+export function loadServerConfig(env: Readonly<Record<string, string | undefined>>, overrides: Partial<ServerConfigInput> = {}): ServerConfig {
+  const fromEnv: Record<string, unknown> = {};
+  const problems: string[] = [];
+  for (const [name, path] of Object.entries(SERVER_ENV)) {
+    let value = env[name];
+    const file = env[`${name}_FILE`];
+    if (file !== undefined && file !== '') {
+      try {
+        value = readFileSync(file, 'utf8').trim();
+      } catch (error) {
+        problems.push(`${name}_FILE: cannot read ${file} (${(error as Error).message})`);
+      }
+    }
+    if (value !== undefined && value !== '') {
+      setPath(fromEnv, path, value);
+    }
+  }
+  const parsed = serverConfigSchema.safeParse(deepMerge(fromEnv, overrides));
+  if (!parsed.success) {
+    problems.push(...parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`));
+  }
+  if (problems.length > 0 || !parsed.success) {
+    throw new ServerError('PSRV_CONFIG_INVALID', `invalid Plugin Server configuration:\n  - ${problems.join('\n  - ')}`, {
+      details: { problems },
+    });
+  }
+  return Object.freeze({ ...parsed.data, dataDir: resolve(parsed.data.dataDir) });
+}
+
+function setPath(target: Record<string, unknown>, path: readonly string[], value: unknown): void {
+  let node = target;
+  for (const key of path.slice(0, -1)) {
+    node = (node[key] ??= {}) as Record<string, unknown>;
+  }
+  node[path.at(-1) ?? ''] = value;
+}
+
+function deepMerge(base: Record<string, unknown>, top: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(top)) {
+    const existing = out[key];
+    out[key] =
+      isPlainObject(value) && isPlainObject(existing) ? deepMerge(existing, value) : value;
+  }
+  return out;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,122 @@
+/**
+ * @module Forwards a call to a plugin process over its kept-alive pool: names checked against the
+ * manifest first, a bounded queue, the caller's abort and a deadline passed on, bodies streamed
+ * both ways, and a POST that reached the plugin never sent again.
+ */
+import type { Readable } from 'node:stream';
+import { errors as undiciErrors } from 'undici';
+import type { ServerConfig } from '../config.ts';
+import { ServerError } from '../errors.ts';
+import type { PluginManager } from '../plugins/plugin-manager.ts';
+
+/** The plugin answers its own 504 at the deadline; this margin lets that answer arrive first. */
+const DEADLINE_MARGIN_MS = 1_000;
+
+export type ForwardTarget =
+  | { readonly kind: 'node'; readonly name: string; readonly action: 'execute' | 'config' }
+  | { readonly kind: 'integration'; readonly name: string; readonly action: 'config' | 'ready' }
+  | { readonly kind: 'validate-config' };
+
+export interface ForwardRequest {
+  readonly pluginId: string;
+  readonly target: ForwardTarget;
+  readonly body: Readable | undefined;
+  readonly contentLength: string | undefined;
+  readonly timeoutMs: number | undefined;
+  readonly signal: AbortSignal;
+}
+
+export interface ForwardResponse {
+  readonly statusCode: number;
+  readonly contentType: string | undefined;
+  readonly retryAfter: string | undefined;
+  readonly body: Readable;
+}
+
+export async function forward(manager: PluginManager, config: ServerConfig, call: ForwardRequest): Promise<ForwardResponse> {
+  const plugin = manager.get(call.pluginId);
+  if (plugin === undefined) {
+    throw new ServerError('PSRV_PLUGIN_NOT_FOUND', `no plugin "${call.pluginId}" is installed on this server`);
+  }
+  const instance = plugin.running;
+  if (instance === undefined) {
+    throw new ServerError('PSRV_PLUGIN_UNAVAILABLE', `plugin "${plugin.id}" is ${plugin.status}${plugin.reason === undefined ? '' : ` (${plugin.reason})`}; retry once it is running`, {
+      details: { status: plugin.status },
+    });
+  }
+  const path = pathFor(call.target, instance.manifest);
+  const limit = config.limits.connectionsPerPlugin + config.limits.queuePerPlugin;
+  if (plugin.outstanding >= limit) {
+    throw new ServerError('PSRV_PLUGIN_OVERLOADED', `plugin "${plugin.id}" already has ${String(limit)} requests in flight or queued; retry shortly`, {
+      details: { limit },
+    });
+  }
+  const timeoutMs = Math.min(call.timeoutMs ?? config.limits.requestTimeoutMs, 86_400_000) + DEADLINE_MARGIN_MS;
+  const deadline = AbortSignal.timeout(timeoutMs);
+  plugin.outstanding += 1;
+  let released = false;
+  const release = (): void => {
+    if (!released) {
+      released = true;
+      plugin.outstanding -= 1;
+    }
+  };
+  try {
+    const response = await instance.pool.request({
+      path,
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${instance.process.token}`,
+        'content-type': 'application/json',
+        ...(call.contentLength === undefined ? {} : { 'content-length': call.contentLength }),
+      },
+      body: call.body ?? null,
+      signal: AbortSignal.any([call.signal, deadline]),
+    });
+    response.body.once('close', release);
+    const contentType = response.headers['content-type'];
+    const retryAfter = response.headers['retry-after'];
+    return {
+      statusCode: response.statusCode,
+      contentType: typeof contentType === 'string' ? contentType : undefined,
+      retryAfter: typeof retryAfter === 'string' ? retryAfter : undefined,
+      body: response.body,
+    };
+  } catch (error) {
+    release();
+    if (deadline.aborted) {
+      throw new ServerError('PSRV_PLUGIN_TIMEOUT', `plugin "${plugin.id}" did not answer within ${String(timeoutMs - DEADLINE_MARGIN_MS)} ms`);
+    }
+    if (call.signal.aborted) {
+      throw new ServerError('PSRV_PLUGIN_UNAVAILABLE', 'the caller went away');
+    }
+    if (error instanceof ServerError) {
+      throw error;
+    }
+    throw new ServerError(
+      'PSRV_PLUGIN_CRASHED',
+      `plugin "${plugin.id}" failed while handling the request (${describe(error)}); it was not sent again because it may have run`,
+    );
+  }
+}
+
+function pathFor(target: ForwardTarget, manifest: { nodes: { name: string }[]; integrations: { name: string }[] }): string {
+  if (target.kind === 'validate-config') {
+    return '/validate-config';
+  }
+  const known = target.kind === 'node' ? manifest.nodes : manifest.integrations;
+  // Checked against the manifest so nothing undeclared (or path-like) ever reaches the plugin.
+  if (!known.some((n) => n.name === target.name)) {
+    throw new ServerError('PSRV_NODE_NOT_FOUND', `the plugin has no ${target.kind} "${target.name.slice(0, 80)}"; available: ${known.map((n) => n.name).join(', ') || '(none)'}`, {
+      details: { available: known.map((n) => n.name) },
+    });
+  }
+  return `/${target.kind === 'node' ? 'nodes' : 'integrations'}/${encodeURIComponent(target.name)}/${target.action}`;
+}
+
+function describe(error: unknown): string {
+  if (error instanceof undiciErrors.SocketError) {
+    return 'the connection closed';
+  }
+  return (error as Error).message;
+}

@@ -1,0 +1,90 @@
+/**
+ * @module The seed's forwarding routes: `/plugins/{id}/…` → the plugin process's own route. Bodies
+ * are not parsed here; they stream through, capped in size.
+ */
+import { Transform, type Readable } from 'node:stream';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { ServerConfig } from '../config.ts';
+import { ServerError } from '../errors.ts';
+import { forward, type ForwardTarget } from '../forward/forwarder.ts';
+import type { PluginManager } from '../plugins/plugin-manager.ts';
+
+interface Params {
+  id: string;
+  name?: string;
+}
+
+export const forwardRoutes: FastifyPluginAsync<{ manager: PluginManager; config: ServerConfig }> = async (app, { manager, config }) => {
+  // Encapsulated: these routes take the raw body stream, not a parsed JSON object.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', (_request, payload, done) => {
+    done(null, payload);
+  });
+
+  const route = (path: string, summary: string, target: (params: Params) => ForwardTarget): void => {
+    app.post<{ Params: Params }>(path, { schema: { summary, hide: false } }, async (request, reply) => {
+      await pipeThrough(request, reply, target(request.params));
+    });
+  };
+
+  const pipeThrough = async (request: FastifyRequest<{ Params: Params }>, reply: FastifyReply, target: ForwardTarget): Promise<void> => {
+    const declared = request.headers['content-length'];
+    if (declared !== undefined && Number(declared) > config.limits.maxBodyBytes) {
+      throw new ServerError('PSRV_PAYLOAD_TOO_LARGE', `the body is over ${String(config.limits.maxBodyBytes)} bytes; send large data as files`);
+    }
+    const abort = new AbortController();
+    reply.raw.once('close', () => {
+      if (!reply.raw.writableFinished) {
+        abort.abort();
+      }
+    });
+    const timeoutHeader = request.headers['x-plugboard-timeout-ms'];
+    const response = await forward(manager, config, {
+      pluginId: request.params.id,
+      target,
+      body: request.body === undefined ? undefined : capped(request.body as Readable, config.limits.maxBodyBytes),
+      contentLength: declared,
+      timeoutMs: typeof timeoutHeader === 'string' && /^\d{1,9}$/.test(timeoutHeader) ? Number(timeoutHeader) : undefined,
+      signal: abort.signal,
+    });
+    void reply.code(response.statusCode);
+    if (response.contentType !== undefined) {
+      void reply.header('content-type', response.contentType);
+    }
+    if (response.retryAfter !== undefined) {
+      void reply.header('retry-after', response.retryAfter);
+    }
+    await reply.send(response.body);
+  };
+
+  route('/plugins/:id/nodes/:name/execute', "Run a node of the plugin (forwarded to the plugin's POST /nodes/{name}/execute)", (p) => ({
+    kind: 'node',
+    name: p.name ?? '',
+    action: 'execute',
+  }));
+  route('/plugins/:id/nodes/:name/config', "A node's dynamic config (forwarded)", (p) => ({ kind: 'node', name: p.name ?? '', action: 'config' }));
+  route('/plugins/:id/integrations/:name/config', "An integration's credential form (forwarded)", (p) => ({
+    kind: 'integration',
+    name: p.name ?? '',
+    action: 'config',
+  }));
+  route('/plugins/:id/integrations/:name/ready', 'Check integration credentials (forwarded)', (p) => ({
+    kind: 'integration',
+    name: p.name ?? '',
+    action: 'ready',
+  }));
+  route('/plugins/:id/validate-config', "Check a plugin configuration (forwarded to the plugin's validateConfig)", () => ({ kind: 'validate-config' }));
+};
+
+/** Counts bytes as they stream and fails past the limit (a chunked body has no length to check). */
+function capped(body: Readable, maxBytes: number): Readable {
+  let seen = 0;
+  return body.pipe(
+    new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        seen += chunk.length;
+        done(seen > maxBytes ? new ServerError('PSRV_PAYLOAD_TOO_LARGE', `the body is over ${String(maxBytes)} bytes`) : null, chunk);
+      },
+    }),
+  );
+}

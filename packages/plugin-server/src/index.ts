@@ -1,0 +1,15 @@
+/**
+ * @module @plugboard/plugin-server — the Plugin Server, for `plugboard server` and for embedding.
+ */
+export { createPluginServer } from './plugin-server.ts';
+export type { PluginServer, PluginServerOptions } from './plugin-server.ts';
+export { loadServerConfig, serverConfigSchema, SERVER_ENV } from './config.ts';
+export type { ServerConfig, ServerConfigInput } from './config.ts';
+export { SERVER_ERROR_CODES, ServerError } from './errors.ts';
+export type { ServerErrorCode } from './errors.ts';
+export { pluginSourceSchema } from './sources/plugin-source.ts';
+export type { PluginSource } from './sources/plugin-source.ts';
+export { marketplaceIndexSchema } from './sources/marketplace-index.ts';
+export type { MarketplaceIndex } from './sources/marketplace-index.ts';
+export { pluginDetailSchema, pluginViewSchema } from './plugins/plugin-view.ts';
+export type { PluginDetail, PluginView } from './plugins/plugin-view.ts';

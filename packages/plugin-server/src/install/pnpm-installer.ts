@@ -1,0 +1,54 @@
+/**
+ * @module Installs with pnpm: a content-addressed store shared by all plugins, hardlinked into
+ * each plugin's strict (non-hoisted) node_modules.
+ */
+import { join } from 'node:path';
+import type { Installer } from './installer.ts';
+import { frozenLockfile } from './plugboard-dependencies.ts';
+import { installEnvironment, probeBinary, runInstallTool } from './run-install-tool.ts';
+
+export function createPnpmInstaller(binary: string): Installer {
+  let probe: Promise<boolean> | undefined;
+  return {
+    name: 'pnpm',
+    available: () => (probe ??= probeBinary(binary)),
+    async install(request, settings) {
+      const startedAt = performance.now();
+      const lockfile = await frozenLockfile(request.dir, ['pnpm-lock.yaml'], request.log);
+      const args = [
+        'install',
+        '--prod',
+        lockfile === undefined ? '--no-frozen-lockfile' : '--frozen-lockfile',
+        `--store-dir=${join(settings.cacheDir, 'pnpm-store')}`,
+        `--config.cache-dir=${join(settings.cacheDir, 'pnpm-cache')}`,
+        '--reporter=append-only',
+        '--color=never',
+        // A plugin's packageManager field must not make pnpm fetch another pnpm, nor refuse.
+        '--config.manage-package-manager-versions=false',
+        '--config.package-manager-strict=false',
+        '--config.update-notifier=false',
+        '--config.confirm-modules-purge=false',
+      ];
+      args.push(
+        settings.allowScripts ? '--config.dangerously-allow-all-builds=true' : '--ignore-scripts',
+      );
+      if (settings.offline) {
+        args.push('--offline');
+      }
+      if (settings.registry !== undefined) {
+        args.push(`--registry=${settings.registry}`);
+      }
+      await runInstallTool({
+        installer: 'pnpm',
+        binary,
+        args,
+        dir: request.dir,
+        env: await installEnvironment(settings.cacheDir),
+        timeoutMs: settings.timeoutMs,
+        startedAt,
+        signal: request.signal,
+        log: request.log,
+      });
+    },
+  };
+}

@@ -1,0 +1,73 @@
+/**
+ * @module createPluginServer: the whole Plugin Server, wired from its config, for `plugboard server`
+ * and for embedding (tests build the same server with test settings).
+ */
+import { mkdir } from 'node:fs/promises';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import { pino } from 'pino';
+import { createApp } from './app.ts';
+import type { ServerConfig } from './config.ts';
+import { createProcessEngine } from './engine/process-engine.ts';
+import { runtimeReadPaths } from './engine/runtime-paths.ts';
+import { PluginManager } from './plugins/plugin-manager.ts';
+
+export interface PluginServerOptions {
+  readonly config: ServerConfig;
+  /** The `plugboard` bin that serves plugins (`plugboard plugin serve`). */
+  readonly serveBin: string;
+  /** The Node that runs plugins; the one running this server by default. */
+  readonly node?: string;
+  readonly logger?: FastifyBaseLogger;
+  /** Host environment, from which only the names in config.pluginEnv (and PATH) are passed on. */
+  readonly hostEnv?: Readonly<Record<string, string | undefined>>;
+}
+
+export interface PluginServer {
+  readonly app: FastifyInstance;
+  readonly manager: PluginManager;
+  /** Listens on the configured address; resolves with the URL. */
+  listen(): Promise<string>;
+  /** Stops taking requests, stops every plugin process, closes. */
+  close(): Promise<void>;
+}
+
+export async function createPluginServer(options: PluginServerOptions): Promise<PluginServer> {
+  const { config } = options;
+  const logger = options.logger ?? pino({ level: config.logLevel });
+  const hostEnv = options.hostEnv ?? {};
+  const passEnv: Record<string, string> = {};
+  for (const name of ['PATH', 'LANG', 'TZ', ...config.pluginEnv]) {
+    const value = hostEnv[name];
+    if (value !== undefined) {
+      passEnv[name] = value;
+    }
+  }
+  const manager = new PluginManager({
+    config,
+    engine: createProcessEngine({
+      node: options.node ?? process.execPath,
+      serveBin: options.serveBin,
+      runtimeReadPaths: runtimeReadPaths(options.serveBin),
+      compileCacheDir: `${config.dataDir}/cache/compile`,
+      handshakeTimeoutMs: config.limits.handshakeTimeoutMs,
+      passEnv,
+    }),
+  });
+  await mkdir(config.dataDir, { recursive: true });
+  await manager.boot();
+  const app = await createApp({ config, manager, logger });
+  manager.on('status', (change) => {
+    logger.info({ pluginId: change.id, status: change.status, reason: change.reason }, 'plugin status');
+  });
+  return {
+    app,
+    manager,
+    async listen() {
+      return app.listen({ host: config.host, port: config.port });
+    },
+    async close() {
+      await app.close();
+      await manager.shutdown();
+    },
+  };
+}

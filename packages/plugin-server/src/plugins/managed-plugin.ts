@@ -1,0 +1,83 @@
+/**
+ * @module The live record of one plugin: status, the running process and its connection pool,
+ * supervision state, and a queue that runs its operations one at a time.
+ */
+import type { Manifest, PluginStatus } from '@plugboard/protocol';
+import type { Pool } from 'undici';
+import type { PluginLog } from '../engine/plugin-log.ts';
+import type { PluginProcess } from '../engine/process-engine.ts';
+import { RestartPolicy, type RestartPolicySettings } from '../supervisor/restart-policy.ts';
+import type { PluginDetail, PluginView } from './plugin-view.ts';
+
+export interface RunningInstance {
+  readonly process: PluginProcess;
+  readonly pool: Pool;
+  readonly folder: string;
+  readonly manifest: Manifest;
+  /** Ends the health probe. */
+  readonly stopProbe: () => void;
+}
+
+export interface LastError {
+  readonly message: string;
+  readonly code: string;
+  readonly at: Date;
+  readonly logTail?: readonly string[];
+}
+
+export class ManagedPlugin {
+  readonly id: string;
+  readonly log: PluginLog;
+  readonly policy: RestartPolicy;
+  status: PluginStatus = 'installing';
+  reason: string | undefined;
+  version: string | undefined;
+  source: Record<string, unknown> | undefined;
+  running: RunningInstance | undefined;
+  restarts = 0;
+  lastError: LastError | undefined;
+  restartTimer: NodeJS.Timeout | undefined;
+  /** Requests forwarded and not yet answered, to bound the queue in front of the process. */
+  outstanding = 0;
+  #queue: Promise<unknown> = Promise.resolve();
+
+  constructor(id: string, log: PluginLog, policy: RestartPolicySettings) {
+    this.id = id;
+    this.log = log;
+    this.policy = new RestartPolicy(policy);
+  }
+
+  /** Runs `operation` after every earlier one on this plugin has finished. */
+  serialise<T>(operation: () => Promise<T>): Promise<T> {
+    const next = this.#queue.then(operation, operation);
+    this.#queue = next.catch(() => undefined);
+    return next;
+  }
+
+  view(): PluginView {
+    const proc = this.running?.process;
+    return {
+      id: this.id,
+      status: this.status,
+      restarts: this.restarts,
+      ...(this.version === undefined ? {} : { version: this.version }),
+      ...(this.reason === undefined ? {} : { reason: this.reason }),
+      ...(this.source === undefined ? {} : { source: this.source }),
+      ...(proc === undefined ? {} : { pid: proc.pid, port: proc.port, startedAt: proc.startedAt.toISOString() }),
+      ...(this.lastError === undefined
+        ? {}
+        : {
+            lastError: {
+              message: this.lastError.message,
+              code: this.lastError.code,
+              at: this.lastError.at.toISOString(),
+              ...(this.lastError.logTail === undefined ? {} : { logTail: [...this.lastError.logTail] }),
+            },
+          }),
+    };
+  }
+
+  detail(): PluginDetail {
+    return this.running === undefined ? this.view() : { ...this.view(), manifest: this.running.manifest };
+  }
+}

@@ -1,0 +1,402 @@
+/**
+ * @module The plugin manager: installs (fetch → validate → dependencies → start → swap), uninstalls,
+ * restarts and supervises plugins, one operation at a time per plugin, and tells listeners about
+ * every status change.
+ */
+import { randomBytes } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pluginIdSchema, type Manifest, type PluginStatus } from '@plugboard/protocol';
+import { Pool, request } from 'undici';
+import type { ServerConfig } from '../config.ts';
+import { PluginLog } from '../engine/plugin-log.ts';
+import type { PluginProcess, ProcessEngine } from '../engine/process-engine.ts';
+import { ServerError } from '../errors.ts';
+import { installDependencies } from '../install/installer.ts';
+import { validatePackage } from '../install/validate-package.ts';
+import { fetchSource } from '../sources/fetch-source.ts';
+import type { PluginSource } from '../sources/plugin-source.ts';
+import { startHealthProbe } from '../supervisor/health-probe.ts';
+import { ManagedPlugin, type RunningInstance } from './managed-plugin.ts';
+import { redactSource } from './redact-source.ts';
+
+export interface InstallRequest {
+  readonly version?: string | undefined;
+  readonly source: PluginSource;
+}
+
+export interface StatusChange {
+  readonly id: string;
+  readonly status: PluginStatus;
+  readonly reason?: string | undefined;
+}
+
+interface CurrentRecord {
+  readonly version: string;
+  readonly folder: string;
+  readonly source: Record<string, unknown>;
+  readonly installedAt: string;
+}
+
+export interface PluginManagerDeps {
+  readonly config: ServerConfig;
+  readonly engine: ProcessEngine;
+  /** Extra environment for every plugin process (the file bridge URL, later). */
+  readonly pluginEnv?: Readonly<Record<string, string>>;
+  readonly now?: () => number;
+}
+
+export class PluginManager extends EventEmitter<{ status: [StatusChange] }> {
+  readonly #deps: PluginManagerDeps;
+  readonly #plugins = new Map<string, ManagedPlugin>();
+  readonly #dirs: { plugins: string; logs: string; staging: string; uploads: string; compileCache: string; installCache: string };
+  #closing = false;
+
+  constructor(deps: PluginManagerDeps) {
+    super();
+    this.#deps = deps;
+    const root = deps.config.dataDir;
+    this.#dirs = {
+      plugins: join(root, 'plugins'),
+      logs: join(root, 'logs'),
+      staging: join(root, 'staging'),
+      uploads: join(root, 'uploads'),
+      compileCache: join(root, 'cache', 'compile'),
+      installCache: join(root, 'cache', 'packages'),
+    };
+  }
+
+  get uploadsDir(): string {
+    return this.#dirs.uploads;
+  }
+
+  get compileCacheDir(): string {
+    return this.#dirs.compileCache;
+  }
+
+  list(): ManagedPlugin[] {
+    return [...this.#plugins.values()];
+  }
+
+  get(id: string): ManagedPlugin | undefined {
+    return this.#plugins.get(id);
+  }
+
+  /** Prepares the data folder and starts every plugin a previous run installed. */
+  async boot(): Promise<void> {
+    for (const dir of Object.values(this.#dirs)) {
+      await mkdir(dir, { recursive: true });
+    }
+    // Whatever a crashed run left half-fetched is garbage.
+    for (const leftover of await readdir(this.#dirs.staging)) {
+      await rm(join(this.#dirs.staging, leftover), { recursive: true, force: true });
+    }
+    for (const id of await readdir(this.#dirs.plugins)) {
+      const current = await this.#readCurrent(id);
+      if (current === undefined) {
+        continue;
+      }
+      const plugin = this.#entry(id);
+      plugin.version = current.version;
+      plugin.source = current.source;
+      void plugin.serialise(async () => {
+        this.#setStatus(plugin, 'restarting', 'starting after a Plugin Server restart');
+        await this.#startOrCrash(plugin, current.folder);
+      });
+    }
+  }
+
+  install(id: string, requested: InstallRequest): ManagedPlugin {
+    const plugin = this.#entry(checkId(id));
+    void plugin.serialise(() => this.#install(plugin, requested));
+    return plugin;
+  }
+
+  uninstall(id: string): ManagedPlugin | undefined {
+    const plugin = this.#plugins.get(checkId(id));
+    if (plugin === undefined) {
+      return undefined;
+    }
+    void plugin.serialise(async () => {
+      this.#setStatus(plugin, 'uninstalling');
+      clearTimeout(plugin.restartTimer);
+      await this.#stopRunning(plugin);
+      await rm(join(this.#dirs.plugins, id), { recursive: true, force: true });
+      plugin.log.note('uninstalled');
+      plugin.log.close();
+      await rm(plugin.log.path, { force: true });
+      this.#plugins.delete(id);
+      this.#setStatus(plugin, 'uninstalled');
+    });
+    return plugin;
+  }
+
+  restart(id: string): ManagedPlugin {
+    const plugin = this.#plugins.get(checkId(id));
+    if (plugin?.version === undefined) {
+      throw new ServerError('PSRV_PLUGIN_NOT_FOUND', `no plugin "${id}" is installed`);
+    }
+    void plugin.serialise(async () => {
+      const current = await this.#readCurrent(id);
+      if (current === undefined) {
+        return;
+      }
+      clearTimeout(plugin.restartTimer);
+      this.#setStatus(plugin, 'restarting', 'restart requested');
+      await this.#stopRunning(plugin);
+      plugin.policy.reset();
+      await this.#startOrCrash(plugin, current.folder);
+    });
+    return plugin;
+  }
+
+  /** Stops every plugin process (gracefully, in parallel); the installed files stay for the next boot. */
+  async shutdown(): Promise<void> {
+    this.#closing = true;
+    await Promise.all(
+      this.list().map(async (plugin) => {
+        clearTimeout(plugin.restartTimer);
+        await this.#stopRunning(plugin);
+        plugin.log.close();
+      }),
+    );
+  }
+
+  async #install(plugin: ManagedPlugin, requested: InstallRequest): Promise<void> {
+    const { config } = this.#deps;
+    const previous = plugin.running;
+    this.#setStatus(plugin, 'installing');
+    plugin.log.note(`installing from ${JSON.stringify(redactSource(requested.source))}`);
+    const staging = await mkdtemp(join(this.#dirs.staging, `${plugin.id}-`));
+    let folder: string | undefined;
+    try {
+      const fetched = await fetchSource(requested.source, staging, {
+        config,
+        uploadsDir: this.#dirs.uploads,
+        tempDir: this.#dirs.staging,
+      });
+      const manifest = await validatePackage(staging, { id: plugin.id, version: requested.version ?? fetched.version });
+      folder = join(this.#dirs.plugins, plugin.id, `${manifest.version}-${randomBytes(4).toString('hex')}`);
+      await mkdir(folder, { recursive: true });
+      await rename(staging, join(folder, 'package'));
+      await mkdir(join(folder, 'scratch'));
+      const installed = await installDependencies(
+        { dir: join(folder, 'package'), log: (line) => plugin.log.note(`install: ${line}`) },
+        {
+          ...(config.install.registry === undefined ? {} : { registry: config.install.registry }),
+          offline: config.install.offline,
+          allowScripts: config.install.allowScripts,
+          cacheDir: this.#dirs.installCache,
+          timeoutMs: config.limits.installTimeoutMs,
+        },
+        { order: config.install.installers },
+      );
+      plugin.log.note(`dependencies: ${installed.skipped ? 'none to install' : `installed with ${installed.installer} in ${String(Math.round(installed.durationMs))} ms`}`);
+      // The new version must be up and healthy before the old one stops.
+      const next = await this.#launch(plugin, folder, manifest);
+      plugin.running = next;
+      plugin.version = manifest.version;
+      plugin.source = redactSource(requested.source);
+      plugin.policy.reset();
+      await this.#writeCurrent(plugin.id, { version: manifest.version, folder, source: plugin.source, installedAt: new Date().toISOString() });
+      this.#setStatus(plugin, 'running');
+      if (previous !== undefined) {
+        await this.#retire(plugin, previous);
+      }
+    } catch (error) {
+      const failure = asServerError(error);
+      await rm(staging, { recursive: true, force: true });
+      if (folder !== undefined) {
+        await rm(folder, { recursive: true, force: true });
+      }
+      plugin.lastError = { message: failure.message, code: failure.code, at: new Date(), logTail: await plugin.log.tail(20) };
+      plugin.log.note(`install failed: ${failure.message}`);
+      if (previous !== undefined && plugin.running === previous) {
+        this.#setStatus(plugin, 'running', `the install failed and version ${String(plugin.version)} keeps serving: ${failure.message}`);
+      } else if (plugin.version === undefined) {
+        this.#setStatus(plugin, 'error', failure.message);
+      } else {
+        this.#setStatus(plugin, 'error', failure.message);
+      }
+    }
+  }
+
+  /** Starts a process for `folder`, checks it serves the manifest it shipped, opens its pool and probe. */
+  async #launch(plugin: ManagedPlugin, folder: string, manifest?: Manifest): Promise<RunningInstance> {
+    const { config, engine } = this.#deps;
+    const expected = manifest ?? (await validatePackage(join(folder, 'package'), { id: plugin.id, version: plugin.version }));
+    const proc = await engine.start({
+      pluginId: plugin.id,
+      packageDir: join(folder, 'package'),
+      scratchDir: join(folder, 'scratch'),
+      log: plugin.log,
+      allowChildProcess: config.allowChildProcess.includes(plugin.id),
+      env: {
+        ...this.#deps.pluginEnv,
+        PLUGBOARD_MAX_CONCURRENCY: String(config.limits.connectionsPerPlugin),
+        PLUGBOARD_DEFAULT_TIMEOUT_MS: String(config.limits.requestTimeoutMs),
+        PLUGBOARD_MAX_BODY_BYTES: String(config.limits.maxBodyBytes),
+      },
+    });
+    try {
+      const served = await fetchManifest(proc, config.supervision.healthTimeoutMs * 5);
+      if (served.contentHash !== expected.contentHash) {
+        throw new ServerError(
+          'PSRV_PACKAGE_INVALID',
+          `the running plugin serves a manifest (${served.contentHash}) other than the one it shipped (${expected.contentHash}); re-pack it so plugboard.manifest.json is current`,
+        );
+      }
+    } catch (error) {
+      await engine.stop(proc, config.supervision.stopGraceMs);
+      throw error;
+    }
+    const pool = new Pool(proc.url, {
+      connections: config.limits.connectionsPerPlugin,
+      pipelining: 1,
+      connectTimeout: 5_000,
+      keepAliveTimeout: 60_000,
+      headersTimeout: 0,
+      bodyTimeout: 0,
+    });
+    const instance: RunningInstance = {
+      process: proc,
+      pool,
+      folder,
+      manifest: expected,
+      stopProbe: startHealthProbe(proc.url, config.supervision, (reason) => {
+        plugin.log.note(`unhealthy: ${reason}; replacing the process`);
+        void engine.stop(proc, 0);
+      }),
+    };
+    void proc.exited.then((exit) => {
+      if (plugin.running === instance) {
+        this.#onCrash(plugin, instance, exit.description);
+      }
+    });
+    return instance;
+  }
+
+  #onCrash(plugin: ManagedPlugin, instance: RunningInstance, how: string): void {
+    instance.stopProbe();
+    void instance.pool.destroy();
+    plugin.running = undefined;
+    if (this.#closing) {
+      return;
+    }
+    const { now = () => performance.now() } = this.#deps;
+    const ranForMs = Date.now() - instance.process.startedAt.getTime();
+    this.#scheduleRestart(plugin, instance.folder, `the process ${how}`, now(), ranForMs);
+  }
+
+  #scheduleRestart(plugin: ManagedPlugin, folder: string, why: string, at: number, ranForMs: number): void {
+    const decision = plugin.policy.onCrash(at, ranForMs);
+    void plugin.log.tail(20).then((logTail) => {
+      plugin.lastError = { message: why, code: 'PSRV_PLUGIN_CRASHED', at: new Date(), logTail };
+      if (!decision.restart) {
+        this.#setStatus(plugin, 'error', `${why}; it ${decision.reason}, so it is not restarted until it is reinstalled or restarted`);
+        return;
+      }
+      this.#setStatus(plugin, 'restarting', `${why}; restarting in ${String(decision.delayMs)} ms`);
+      plugin.restartTimer = setTimeout(() => {
+        void plugin.serialise(async () => {
+          if (plugin.status !== 'restarting' || this.#closing) {
+            return;
+          }
+          plugin.restarts += 1;
+          await this.#startOrCrash(plugin, folder);
+        });
+      }, decision.delayMs);
+    });
+  }
+
+  async #startOrCrash(plugin: ManagedPlugin, folder: string): Promise<void> {
+    try {
+      plugin.running = await this.#launch(plugin, folder);
+      this.#setStatus(plugin, 'running');
+    } catch (error) {
+      const failure = asServerError(error);
+      const { now = () => performance.now() } = this.#deps;
+      this.#scheduleRestart(plugin, folder, failure.message, now(), 0);
+    }
+  }
+
+  /** Stops an instance that has been replaced: no new requests reach it, in-flight ones finish. */
+  async #retire(plugin: ManagedPlugin, old: RunningInstance): Promise<void> {
+    old.stopProbe();
+    await this.#deps.engine.stop(old.process, this.#deps.config.supervision.stopGraceMs);
+    await old.pool.close().catch(() => undefined);
+    if (old.folder !== plugin.running?.folder) {
+      await rm(old.folder, { recursive: true, force: true });
+    }
+  }
+
+  async #stopRunning(plugin: ManagedPlugin): Promise<void> {
+    const instance = plugin.running;
+    if (instance === undefined) {
+      return;
+    }
+    plugin.running = undefined;
+    instance.stopProbe();
+    await this.#deps.engine.stop(instance.process, this.#deps.config.supervision.stopGraceMs);
+    await instance.pool.destroy().catch(() => undefined);
+  }
+
+  #entry(id: string): ManagedPlugin {
+    let plugin = this.#plugins.get(id);
+    if (plugin === undefined) {
+      plugin = new ManagedPlugin(id, new PluginLog(join(this.#dirs.logs, `${id}.log`), this.#deps.config.limits.maxLogBytes), this.#deps.config.supervision);
+      this.#plugins.set(id, plugin);
+    }
+    return plugin;
+  }
+
+  #setStatus(plugin: ManagedPlugin, status: PluginStatus, reason?: string): void {
+    plugin.status = status;
+    plugin.reason = reason;
+    plugin.log.note(`status ${status}${reason === undefined ? '' : `: ${reason}`}`);
+    this.emit('status', { id: plugin.id, status, reason });
+  }
+
+  async #readCurrent(id: string): Promise<CurrentRecord | undefined> {
+    const text = await readFile(join(this.#dirs.plugins, id, 'current.json'), 'utf8').catch(() => undefined);
+    return text === undefined ? undefined : (JSON.parse(text) as CurrentRecord);
+  }
+
+  /** Written to a temp file and renamed, so a crash mid-write never leaves a torn record. */
+  async #writeCurrent(id: string, record: CurrentRecord): Promise<void> {
+    const file = join(this.#dirs.plugins, id, 'current.json');
+    await writeFile(`${file}.tmp`, JSON.stringify(record, null, 2));
+    await rename(`${file}.tmp`, file);
+  }
+}
+
+function checkId(id: string): string {
+  if (!pluginIdSchema.safeParse(id).success) {
+    throw new ServerError('PSRV_BAD_REQUEST', `"${id.slice(0, 80)}" is not a plugin id (lower-case letters, digits, ".", "_", "-")`);
+  }
+  return id;
+}
+
+async function fetchManifest(proc: PluginProcess, timeoutMs: number): Promise<Manifest> {
+  const response = await request(`${proc.url}/manifest`, {
+    headers: { authorization: `Bearer ${proc.token}` },
+    signal: AbortSignal.timeout(timeoutMs),
+  });
+  const body = (await response.body.json()) as Manifest;
+  if (response.statusCode !== 200) {
+    throw new ServerError('PSRV_START_FAILED', `the plugin answered ${String(response.statusCode)} for its manifest`, { details: { body } });
+  }
+  return body;
+}
+
+function asServerError(error: unknown): ServerError {
+  if (error instanceof ServerError) {
+    return error;
+  }
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOSPC') {
+    return new ServerError('PSRV_DISK_FULL', 'the disk is full; free space in the data folder and retry');
+  }
+  return new ServerError('PSRV_INTERNAL', `this is a bug in the Plugin Server: ${(error as Error).message}`);
+}

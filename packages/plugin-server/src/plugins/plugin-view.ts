@@ -1,0 +1,32 @@
+/**
+ * @module What the API tells about a plugin: its status and why, where it runs, and how it has
+ * behaved. Built from the live record; never carries tokens or secrets.
+ */
+import { z } from 'zod';
+import { manifestSchema, pluginStatusSchema } from '@plugboard/protocol';
+
+export const pluginErrorViewSchema = z.object({
+  message: z.string(),
+  code: z.string(),
+  at: z.string(),
+  logTail: z.array(z.string()).optional(),
+});
+
+export const pluginViewSchema = z
+  .object({
+    id: z.string(),
+    version: z.string().optional(),
+    status: pluginStatusSchema,
+    reason: z.string().optional().describe('Why the plugin is in this status, when that is worth saying.'),
+    source: z.record(z.string(), z.unknown()).optional().describe('The source it was installed from, without tokens.'),
+    pid: z.number().int().optional(),
+    port: z.number().int().optional(),
+    startedAt: z.string().optional(),
+    restarts: z.number().int(),
+    lastError: pluginErrorViewSchema.optional(),
+  })
+  .meta({ id: 'PluginStatusView' });
+export type PluginView = z.infer<typeof pluginViewSchema>;
+
+export const pluginDetailSchema = pluginViewSchema.extend({ manifest: manifestSchema.optional() }).meta({ id: 'PluginDetail' });
+export type PluginDetail = z.infer<typeof pluginDetailSchema>;
