@@ -1,6 +1,15 @@
 // Real installs with bun and npm into temporary plugin folders, sharing one cache per test run.
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, mkdtemp, readFile, readdir, readlink, rm, writeFile } from 'node:fs/promises';
+import {
+  chmod,
+  mkdir,
+  mkdtemp,
+  readFile,
+  readdir,
+  readlink,
+  rm,
+  writeFile,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -28,7 +37,7 @@ const SCRIPTED_DEP = {
 let root: string;
 let settings: InstallSettings;
 const installers = createInstallers();
-let bunAvailable = false;
+const available: Record<InstallerName, boolean> = { bun: false, npm: false, pnpm: false };
 
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'plugboard-install-'));
@@ -38,7 +47,9 @@ beforeAll(async () => {
     cacheDir: join(root, 'cache'),
     timeoutMs: 30_000,
   };
-  bunAvailable = await installers.bun.available();
+  for (const name of ['bun', 'npm', 'pnpm'] as const) {
+    available[name] = await installers[name].available();
+  }
 });
 
 afterAll(async () => {
@@ -137,11 +148,12 @@ function expectNoSdkLookup(log: readonly string[]): void {
   }
 }
 
-describe.each(['bun', 'npm'] as const)('installing with %s', (name) => {
-  const skip = (): boolean => name === 'bun' && !bunAvailable;
+// bun ships for some platforms only, and pnpm is used when the machine has it on PATH.
+describe.each(['bun', 'npm', 'pnpm'] as const)('installing with %s', (name) => {
+  const skip = (): boolean => !available[name];
 
   it('installs the dependencies without @plugboard/sdk', async ({ skip: skipTest }) => {
-    skipTest(skip(), 'bun is not available on this platform');
+    skipTest(skip(), `${name} is not available here`);
     const dir = await pluginDir({ dependencies: SDK_AND_IS_NUMBER });
     const { result, log } = await install(dir, { order: [name] });
 
@@ -158,7 +170,7 @@ describe.each(['bun', 'npm'] as const)('installing with %s', (name) => {
   });
 
   it('does not run dependency install scripts unless allowed', async ({ skip: skipTest }) => {
-    skipTest(skip(), 'bun is not available on this platform');
+    skipTest(skip(), `${name} is not available here`);
     const files = { 'dep/package.json': SCRIPTED_DEP };
     const manifest = { dependencies: { dep: 'file:./dep' } };
     const blocked = await pluginDir(manifest, files);
@@ -239,7 +251,7 @@ describe('installDependencies', () => {
   });
 
   it('installs from a bun.lock that still names @plugboard/sdk, unfrozen', async ({ skip }) => {
-    skip(!bunAvailable, 'bun is not available on this platform');
+    skip(!available.bun, 'bun is not available here');
     const lock = `{
   "lockfileVersion": 1,
   "workspaces": {

@@ -7,6 +7,8 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { open, rename, stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 
+/** Longest line kept in the log, in characters. */
+const MAX_LINE_CHARS = 2_000;
 /** Tail reads are bounded so a request for the log never loads a whole file. */
 const MAX_TAIL_BYTES = 256 * 1024;
 
@@ -86,7 +88,9 @@ export class PluginLog extends EventEmitter<{ line: [string] }> {
     this.#stream.end();
   }
 
-  #write(line: string): void {
+  #write(text: string): void {
+    // One line must not flood tails, views and webhooks: keep its start and say how much went.
+    const line = text.length > MAX_LINE_CHARS ? `${text.slice(0, MAX_LINE_CHARS)}… [${String(text.length - MAX_LINE_CHARS)} more characters]\n` : text;
     this.#size += Buffer.byteLength(line);
     this.#stream.write(line);
     this.emit('line', line.trimEnd());

@@ -92,7 +92,8 @@ export async function installDependencies(
   for (const name of order) {
     const installer = installers[name];
     if (await installer.available()) {
-      request.log(`[install] installing ${String(installable)} dependencies with ${name}`);
+      const what = installable === 1 ? 'dependency' : 'dependencies';
+      request.log(`[install] installing ${String(installable)} ${what} with ${name}`);
       await installer.install(request, settings);
       const durationMs = elapsed();
       request.log(`[install] done with ${name} in ${String(durationMs)} ms`);

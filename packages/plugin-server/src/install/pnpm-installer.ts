@@ -22,16 +22,17 @@ export function createPnpmInstaller(binary: string): Installer {
         `--store-dir=${join(settings.cacheDir, 'pnpm-store')}`,
         `--config.cache-dir=${join(settings.cacheDir, 'pnpm-cache')}`,
         '--reporter=append-only',
-        '--color=never',
+        '--no-color',
         // A plugin's packageManager field must not make pnpm fetch another pnpm, nor refuse.
         '--config.manage-package-manager-versions=false',
         '--config.package-manager-strict=false',
         '--config.update-notifier=false',
         '--config.confirm-modules-purge=false',
+        // pnpm 11 fails an install whose dependencies have unreviewed build scripts by default;
+        // here they are either all skipped or all allowed, so there is nothing to review.
+        '--config.strict-dep-builds=false',
       ];
-      args.push(
-        settings.allowScripts ? '--config.dangerously-allow-all-builds=true' : '--ignore-scripts',
-      );
+      args.push(settings.allowScripts ? '--dangerously-allow-all-builds' : '--ignore-scripts');
       if (settings.offline) {
         args.push('--offline');
       }

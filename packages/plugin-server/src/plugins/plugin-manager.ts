@@ -379,11 +379,17 @@ function checkId(id: string): string {
 }
 
 async function fetchManifest(proc: PluginProcess, timeoutMs: number): Promise<Manifest> {
-  const response = await request(`${proc.url}/manifest`, {
-    headers: { authorization: `Bearer ${proc.token}` },
-    signal: AbortSignal.timeout(timeoutMs),
-  });
-  const body = (await response.body.json()) as Manifest;
+  let response: Awaited<ReturnType<typeof request>>;
+  let body: Manifest;
+  try {
+    response = await request(`${proc.url}/manifest`, {
+      headers: { authorization: `Bearer ${proc.token}` },
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    body = (await response.body.json()) as Manifest;
+  } catch (error) {
+    throw new ServerError('PSRV_START_FAILED', `the plugin did not answer for its manifest: ${(error as Error).message}`);
+  }
   if (response.statusCode !== 200) {
     throw new ServerError('PSRV_START_FAILED', `the plugin answered ${String(response.statusCode)} for its manifest`, { details: { body } });
   }

@@ -3,6 +3,8 @@
  * only files and folders, each under a plain relative name that stays inside the destination and
  * is claimed once.
  */
+import { lstat, readdir, realpath } from 'node:fs/promises';
+import { join } from 'node:path';
 import { ServerError } from '../errors.ts';
 
 export type EntryKind = 'file' | 'directory';
@@ -19,6 +21,10 @@ export interface EntryHeader {
 const SHOWN_NAME_CHARS = 120;
 const DETAIL_NAME_CHARS = 1024;
 const MAX_SEGMENT_BYTES = 255;
+
+export const DIRECTORY_MODE = 0o755;
+const FILE_MODE = 0o644;
+const EXECUTABLE_MODE = 0o755;
 
 const REFUSED_TYPES = new Map<string, string>([
   ['SymbolicLink', 'is a symbolic link'],
@@ -56,6 +62,11 @@ export function entryKind(entry: EntryHeader): EntryKind {
   const what =
     REFUSED_TYPES.get(entry.type) ?? `has the unsupported type ${JSON.stringify(entry.type)}`;
   throw invalidEntry(entry.path, `${what}; packages may contain only files and folders`);
+}
+
+/** Any execute bit makes a file executable for all; setuid, setgid, sticky and write bits go. */
+export function fileMode(mode: number | undefined): number {
+  return ((mode ?? 0) & 0o111) === 0 ? FILE_MODE : EXECUTABLE_MODE;
 }
 
 /**
@@ -152,5 +163,59 @@ export class EntryLayout {
       }
     }
     return expected;
+  }
+}
+
+/** node-tar skips entries of types it does not know; here that refuses the archive. */
+export function refuseIgnored(entry: EntryHeader & { readonly meta: boolean }): void {
+  if (entry.meta) {
+    throw invalidEntry(entry.path, 'has an oversized extended header');
+  }
+  entryKind(entry);
+  throw invalidEntry(entry.path, 'was skipped by the tar parser');
+}
+
+/** node-tar cuts extended-header values at a NUL, which would hide the rest of a hostile name. */
+export function checkExtendedHeader(meta: string): void {
+  const body = meta.replace(/\0+$/, '');
+  if (body.includes('\0')) {
+    const name = /(?:^|\n)\d+ (?:path|linkpath)=([^\n]*)/.exec(body)?.[1] ?? body;
+    throw invalidEntry(name, 'contains a NUL byte in its extended header');
+  }
+}
+
+/** Checks the result against what was claimed: nothing else, nothing outside, nothing special. */
+export async function verifyUnpacked(
+  root: string,
+  expected: ReadonlyMap<string, EntryKind>,
+): Promise<void> {
+  let found = 0;
+  const walk = async (folder: string): Promise<void> => {
+    for (const child of await readdir(join(root, folder))) {
+      const name = folder === '' ? child : `${folder}/${child}`;
+      const path = join(root, name);
+      const stats = await lstat(path);
+      const mode = stats.mode & 0o7777;
+      const kind =
+        stats.isDirectory() && mode === DIRECTORY_MODE
+          ? 'directory'
+          : stats.isFile() && stats.nlink === 1 && (mode === FILE_MODE || mode === EXECUTABLE_MODE)
+            ? 'file'
+            : undefined;
+      if (kind === undefined || expected.get(name) !== kind || (await realpath(path)) !== path) {
+        throw new ServerError(
+          'PSRV_INTERNAL',
+          `unpacked archive failed verification at ${JSON.stringify(name)}`,
+        );
+      }
+      found += 1;
+      if (kind === 'directory') {
+        await walk(name);
+      }
+    }
+  };
+  await walk('');
+  if (found !== expected.size) {
+    throw new ServerError('PSRV_INTERNAL', 'unpacked archive is missing entries it listed');
   }
 }

@@ -14,12 +14,16 @@ import { createGunzip } from 'node:zlib';
 import { Parser, type ReadEntry } from 'tar';
 import { ServerError } from '../errors.ts';
 import {
+  DIRECTORY_MODE,
   EntryLayout,
+  checkExtendedHeader,
   entryKind,
   entryLabel,
   entrySegments,
+  fileMode,
   invalidEntry,
-  type EntryKind,
+  refuseIgnored,
+  verifyUnpacked,
 } from './archive-entry-rules.ts';
 
 export interface ArchiveLimits {
@@ -48,9 +52,6 @@ export const DEFAULT_ARCHIVE_LIMITS: ArchiveLimits = Object.freeze({
 const RATIO_FLOOR_BYTES = MIB;
 // How far parsing may run ahead of the disk; bounds memory whatever the archive holds.
 const WRITE_AHEAD_BYTES = 4 * MIB;
-const DIRECTORY_MODE = 0o755;
-const FILE_MODE = 0o644;
-const EXECUTABLE_MODE = 0o755;
 const CREATE_FILE =
   constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
 
@@ -110,6 +111,13 @@ function tooLarge(message: string): ServerError {
   return new ServerError('PSRV_SOURCE_TOO_LARGE', message);
 }
 
+function notTar(error: unknown): ServerError {
+  const reason = error instanceof Error ? ` (${error.message})` : '';
+  return new ServerError('PSRV_ARCHIVE_INVALID', `archive is not a valid tar file${reason}`, {
+    cause: error,
+  });
+}
+
 function readError(error: unknown, fromGunzip: boolean): unknown {
   if (error instanceof ServerError) {
     return error;
@@ -158,25 +166,19 @@ class Extraction {
     });
     this.#parser.on('ignoredEntry', (entry: ReadEntry) => {
       this.#guard(entry, () => {
-        ignored(entry);
+        refuseIgnored(entry);
       });
     });
     this.#parser.on('meta', (meta: string) => {
       this.#guard(undefined, () => {
-        checkMeta(meta);
+        checkExtendedHeader(meta);
       });
     });
     this.#parser.on('eof', () => {
       this.#sawEnd = true;
     });
-    this.#parser.on('error', (error: Error) => {
-      this.fail(
-        new ServerError(
-          'PSRV_ARCHIVE_INVALID',
-          `archive is not a valid tar file (${error.message})`,
-          { cause: error },
-        ),
-      );
+    this.#parser.on('error', (error: unknown) => {
+      this.fail(notTar(error));
     });
   }
 
@@ -189,6 +191,9 @@ class Extraction {
   }
 
   write(chunk: Buffer, compressed: number): void {
+    if (this.#failed) {
+      throw this.#failure;
+    }
     this.#unpacked += chunk.length;
     if (this.#unpacked > this.#limits.maxTotalBytes) {
       this.fail(
@@ -203,12 +208,9 @@ class Extraction {
           `archive unpacks to more than ${String(this.#limits.maxRatio)} times its compressed size`,
         ),
       );
-    } else if (this.#sawEnd) {
-      // Past the end marker node-tar would only buffer, so the rest is checked here: zero padding.
-      if (chunk.some((byte) => byte !== 0)) {
-        this.fail(new ServerError('PSRV_ARCHIVE_INVALID', 'archive has data after its end marker'));
-      }
-    } else {
+    } else if (!this.#sawEnd) {
+      // Like tar, nothing after the end marker is read (it is record padding); it is only counted
+      // against the limits above, since node-tar would hold all of it in memory.
       this.#parse(chunk);
     }
     if (this.#failed) {
@@ -240,13 +242,13 @@ class Extraction {
     if (this.#failed) {
       throw this.#failure;
     }
-    await verifyTree(this.#root, this.#layout.expected());
+    await verifyUnpacked(this.#root, this.#layout.expected());
     return { entries: this.#entries, bytes: this.#bytes };
   }
 
   #parse(chunk: Buffer): void {
     if (this.#head === undefined) {
-      this.#parser.write(chunk);
+      this.#feed(chunk);
       return;
     }
     // node-tar would silently gunzip a second layer, uncounted by the limits above.
@@ -255,7 +257,15 @@ class Extraction {
     if (head[0] === 0x1f && head[1] === 0x8b) {
       this.fail(new ServerError('PSRV_ARCHIVE_INVALID', 'archive is compressed twice'));
     } else if (this.#head === undefined) {
-      this.#parser.write(head);
+      this.#feed(head);
+    }
+  }
+
+  #feed(chunk: Buffer): void {
+    try {
+      this.#parser.write(chunk);
+    } catch (error) {
+      this.fail(notTar(error));
     }
   }
 
@@ -300,7 +310,7 @@ class Extraction {
       return;
     }
     const name = segments.join('/');
-    const mode = ((entry.mode ?? 0) & 0o111) === 0 ? FILE_MODE : EXECUTABLE_MODE;
+    const mode = fileMode(entry.mode);
     this.#writer.openFile(name);
     // 'end' first: an empty entry ends as soon as 'data' starts it flowing.
     entry.on('end', () => {
@@ -310,23 +320,6 @@ class Extraction {
       this.#bytes += chunk.length;
       this.#writer.write(name, chunk);
     });
-  }
-}
-
-function ignored(entry: ReadEntry): void {
-  if (entry.meta) {
-    throw invalidEntry(entry.path, 'has an oversized extended header');
-  }
-  entryKind(entry);
-  throw invalidEntry(entry.path, 'was skipped by the tar parser');
-}
-
-/** node-tar cuts extended-header values at a NUL, which would hide the rest of a hostile name. */
-function checkMeta(meta: string): void {
-  const body = meta.replace(/\0+$/, '');
-  if (body.includes('\0')) {
-    const name = /(?:^|\n)\d+ (?:path|linkpath)=([^\n]*)/.exec(body)?.[1] ?? body;
-    throw invalidEntry(name, 'contains a NUL byte in its extended header');
   }
 }
 
@@ -446,37 +439,4 @@ async function emptyFolder(destination: string): Promise<string> {
     });
   }
   return root;
-}
-
-/** Checks the result against what was claimed: nothing else, nothing outside, nothing special. */
-async function verifyTree(root: string, expected: ReadonlyMap<string, EntryKind>): Promise<void> {
-  let found = 0;
-  const walk = async (folder: string): Promise<void> => {
-    for (const child of await readdir(join(root, folder))) {
-      const name = folder === '' ? child : `${folder}/${child}`;
-      const path = join(root, name);
-      const stats = await lstat(path);
-      const mode = stats.mode & 0o7777;
-      const kind =
-        stats.isDirectory() && mode === DIRECTORY_MODE
-          ? 'directory'
-          : stats.isFile() && stats.nlink === 1 && (mode === FILE_MODE || mode === EXECUTABLE_MODE)
-            ? 'file'
-            : undefined;
-      if (kind === undefined || expected.get(name) !== kind || (await realpath(path)) !== path) {
-        throw new ServerError(
-          'PSRV_INTERNAL',
-          `unpacked archive failed verification at ${JSON.stringify(name)}`,
-        );
-      }
-      found += 1;
-      if (kind === 'directory') {
-        await walk(name);
-      }
-    }
-  };
-  await walk('');
-  if (found !== expected.size) {
-    throw new ServerError('PSRV_INTERNAL', 'unpacked archive is missing entries it listed');
-  }
 }

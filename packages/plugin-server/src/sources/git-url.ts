@@ -96,7 +96,14 @@ export function checkGitUrl(raw: string): URL {
     refuse(raw, 'plain http is refused; give an https:// URL');
   }
   if (scheme !== 'https' || !/^https:\/\//i.test(raw)) {
-    refuse(raw, `only https:// URLs are accepted (ssh, file, git and other transports are refused)`);
+    refuse(
+      raw,
+      `only https:// URLs are accepted (ssh, file, git and other transports are refused)`,
+    );
+  }
+  // The URL parser would read "https:///host/x" as host "host"; git must see what we checked.
+  if (authorityOf(raw) === '') {
+    refuse(raw, 'the git URL has no host');
   }
   if (authorityOf(raw).includes('@')) {
     refuse(
@@ -178,7 +185,7 @@ export function hostOf(url: URL): string {
 }
 
 function lookupAll(hostname: string): Promise<readonly { address: string }[]> {
-  return lookup(hostname, { all: true, verbatim: true });
+  return lookup(hostname, { all: true, order: 'verbatim' });
 }
 
 function authorityOf(raw: string): string {

@@ -97,7 +97,8 @@ export async function fetchGitSource(
     ...(subdirectory === undefined ? {} : { subdirectory }),
   };
   const signal = AbortSignal.any([
-    AbortSignal.timeout(options.timeoutMs),
+    // AbortSignal.timeout only takes a whole, non-negative number of milliseconds.
+    AbortSignal.timeout(Math.max(0, Math.ceil(options.timeoutMs))),
     ...(options.signal === undefined ? [] : [options.signal]),
   ]);
   const stopped = (): ServerError => stopError(options, report);
@@ -225,11 +226,15 @@ interface Wanted {
 async function fetchCommit(run: GitRun, wanted: Wanted): Promise<string> {
   const { url, ref, commit } = wanted;
   if (commit === undefined) {
-    const result = await runGit(run, ['fetch', '--depth=1', '--no-tags', '--', url, ref ?? 'HEAD'], {
-      network: true,
-      watchDownload: true,
-      check: false,
-    });
+    const result = await runGit(
+      run,
+      ['fetch', '--depth=1', '--no-tags', '--', url, ref ?? 'HEAD'],
+      {
+        network: true,
+        watchDownload: true,
+        check: false,
+      },
+    );
     if (result.code !== 0 && ref !== undefined && /couldn't find remote ref/i.test(result.stderr)) {
       throw new ServerError('PSRV_SOURCE_REFUSED', `the git ref "${ref}" does not exist`, {
         details: { ...run.report },
@@ -254,7 +259,14 @@ async function fetchCommit(run: GitRun, wanted: Wanted): Promise<string> {
   }
   await runGit(
     run,
-    ['fetch', '--no-tags', '--', url, '+refs/heads/*:refs/remotes/origin/*', '+refs/tags/*:refs/tags/*'],
+    [
+      'fetch',
+      '--no-tags',
+      '--',
+      url,
+      '+refs/heads/*:refs/remotes/origin/*',
+      '+refs/tags/*:refs/tags/*',
+    ],
     { network: true, watchDownload: true },
   );
   await checkDownload(run);
@@ -445,7 +457,11 @@ interface GitResult {
  * Runs one git command in its own process group, so that stopping it (timeout, abort, size)
  * also kills git-remote-https, index-pack and anything else it started.
  */
-function runGit(run: GitRun, args: readonly string[], options: RunOptions = {}): Promise<GitResult> {
+function runGit(
+  run: GitRun,
+  args: readonly string[],
+  options: RunOptions = {},
+): Promise<GitResult> {
   if (run.signal.aborted) {
     return Promise.reject(run.stopped());
   }
@@ -580,7 +596,12 @@ function gitFailed(run: GitRun, command: string, result: GitResult): ServerError
       .map((line) => line.trim())
       .filter((line) => line.length > 0)
       .at(-1) ?? `exit code ${String(result.code)}`;
-  return new ServerError('PSRV_GIT_FAILED', `git ${command} failed: ${lastLine}`, {
+  // With prompts off, a refused token surfaces as git failing to ask for a user name.
+  const denied = /could not read (Username|Password)|Authentication failed|returned error: 40[13]/i;
+  const reason = denied.test(stderr)
+    ? 'the host refused access (the repository is private, or the token is wrong or lacks access)'
+    : lastLine;
+  return new ServerError('PSRV_GIT_FAILED', `git ${command} failed: ${reason}`, {
     details: {
       ...run.report,
       exitCode: result.code,
@@ -590,7 +611,10 @@ function gitFailed(run: GitRun, command: string, result: GitResult): ServerError
   });
 }
 
-function stopError(options: GitFetchOptions, report: Readonly<Record<string, unknown>>): ServerError {
+function stopError(
+  options: GitFetchOptions,
+  report: Readonly<Record<string, unknown>>,
+): ServerError {
   if (options.signal?.aborted === true) {
     return new ServerError('PSRV_SOURCE_TIMEOUT', 'fetching the git repository was cancelled', {
       details: { ...report, cancelled: true },
@@ -683,5 +707,7 @@ function checkSubdirectory(subdirectory: string | undefined): string | undefined
 
 function quoteList(names: readonly string[]): string {
   const shown = names.slice(0, 5).map((name) => JSON.stringify(name));
-  return names.length > 5 ? `${shown.join(', ')} and ${String(names.length - 5)} more` : shown.join(', ');
+  return names.length > 5
+    ? `${shown.join(', ')} and ${String(names.length - 5)} more`
+    : shown.join(', ');
 }

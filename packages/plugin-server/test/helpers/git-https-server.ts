@@ -6,7 +6,7 @@ import { once } from 'node:events';
 import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -81,7 +81,6 @@ export async function startGitHttpsServer(): Promise<GitHttpsServer> {
   const { keyFile, certFile } = await makeCertificate(root);
   const repos = new Map<string, RepoSettings>();
   const requests: ServedRequest[] = [];
-  const sockets = new Set<Socket>();
 
   const server: Server = createServer({
     key: await readFile(keyFile),
@@ -106,10 +105,6 @@ export async function startGitHttpsServer(): Promise<GitHttpsServer> {
     }
     serveCgi(req, res, { url, env, projects, settings });
   });
-  server.on('secureConnection', (socket: Socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const base = `https://127.0.0.1:${String((server.address() as AddressInfo).port)}`;
@@ -132,10 +127,9 @@ export async function startGitHttpsServer(): Promise<GitHttpsServer> {
       return `${base}/${name}.git`;
     },
     async close() {
-      for (const socket of sockets) {
-        socket.destroy();
-      }
       server.close();
+      // Stalled requests would otherwise keep the server open forever.
+      server.closeAllConnections();
       await once(server, 'close');
       await rm(root, { recursive: true, force: true });
     },
@@ -205,7 +199,9 @@ function serveCgi(req: IncomingMessage, res: ServerResponse, input: CgiInput): v
   const { url, env, projects, settings } = input;
   const header = (name: string): Record<string, string> => {
     const value = req.headers[name.toLowerCase()];
-    return typeof value === 'string' ? { [`HTTP_${name.toUpperCase().replace(/-/g, '_')}`]: value } : {};
+    return typeof value === 'string'
+      ? { [`HTTP_${name.toUpperCase().replace(/-/g, '_')}`]: value }
+      : {};
   };
   const child = spawn('git', ['http-backend'], {
     env: {

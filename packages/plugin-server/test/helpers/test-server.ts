@@ -1,5 +1,6 @@
 // Starts a real Plugin Server (real plugin processes, real ports) on a temp data folder, with
 // supervision timings shortened so failure tests run in seconds.
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -70,7 +71,7 @@ export async function startTestServer(overrides: Partial<ServerConfigInput> = {}
         }
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
-      throw new Error(`plugin ${id} did not reach the expected state within ${String(timeoutMs)} ms; last: ${JSON.stringify(last)}`);
+      throw new Error(`plugin ${id} did not reach the expected state within ${String(timeoutMs)} ms; last: ${JSON.stringify(last).slice(0, 600)}`);
     },
     async close() {
       await server.close();
@@ -81,10 +82,11 @@ export async function startTestServer(overrides: Partial<ServerConfigInput> = {}
   };
 }
 
+/** A process that exists and is not a zombie (this machine's PID 1 may never reap orphans). */
 export function isAlive(pid: number): boolean {
   try {
-    process.kill(pid, 0);
-    return true;
+    const stat = readFileSync(`/proc/${String(pid)}/stat`, 'utf8');
+    return !/^\d+ \(.*\) Z /.test(stat);
   } catch {
     return false;
   }
