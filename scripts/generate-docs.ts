@@ -1,4 +1,4 @@
-// Writes docs/plugin-protocol.md from the protocol package's schemas and tables, so the reference
+// Writes docs/plugin-protocol.md and docs/plugin-server.md from the packages's schemas and tables, so the reference
 // cannot drift from the code. `--check` fails (exit 1) when the committed file is stale.
 import { readFile, writeFile } from 'node:fs/promises';
 import { z } from 'zod';
@@ -16,7 +16,12 @@ import {
   type PluginRouteSpec,
 } from '@plugboard/protocol';
 
-const TARGET = new URL('../docs/plugin-protocol.md', import.meta.url);
+import { renderServerDoc } from './server-doc.ts';
+
+const TARGETS = {
+  'plugin-protocol.md': () => renderProtocolDoc(),
+  'plugin-server.md': () => renderServerDoc(),
+};
 
 function schemaBlock(schema: z.ZodType): string {
   return `\`\`\`json\n${JSON.stringify(z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }), null, 2)}\n\`\`\``;
@@ -140,15 +145,21 @@ ${schemaBlock(manifestSchema)}
 `;
 }
 
-const rendered = renderProtocolDoc();
-if (process.argv.includes('--check')) {
-  const current = await readFile(TARGET, 'utf8').catch(() => '');
-  if (current !== rendered) {
-    process.stderr.write(
-      'docs/plugin-protocol.md is stale: run `npm run docs:generate` and commit the result.\n',
-    );
-    process.exitCode = 1;
+let stale = false;
+for (const [name, render] of Object.entries(TARGETS)) {
+  const target = new URL(`../docs/${name}`, import.meta.url);
+  const rendered = render();
+  if (process.argv.includes('--check')) {
+    if ((await readFile(target, 'utf8').catch(() => '')) !== rendered) {
+      process.stderr.write(
+        `docs/${name} is stale: run \`npm run docs:generate\` and commit the result.\n`,
+      );
+      stale = true;
+    }
+  } else {
+    await writeFile(target, rendered);
   }
-} else {
-  await writeFile(TARGET, rendered);
+}
+if (stale) {
+  process.exitCode = 1;
 }

@@ -5,7 +5,12 @@
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance, type FastifyBaseLogger } from 'fastify';
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import {
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ServerConfig } from './config.ts';
 import { createApiKeyCheck } from './http/api-key-auth.ts';
@@ -37,12 +42,23 @@ export async function createApp({ config, manager, logger }: AppDeps): Promise<F
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(handleError);
   app.setNotFoundHandler((request, reply) => {
-    void reply.code(404).send({ error: { code: 'PSRV_NOT_FOUND', kind: 'user', message: `no route ${request.method} ${request.url.split('?')[0] ?? ''}; see /docs`, retryable: false } });
+    void reply.code(404).send({
+      error: {
+        code: 'PSRV_NOT_FOUND',
+        kind: 'user',
+        message: `no route ${request.method} ${request.url.split('?')[0] ?? ''}; see /docs`,
+        retryable: false,
+      },
+    });
   });
 
   await app.register(fastifySwagger, {
     openapi: {
-      info: { title: 'Plugboard Plugin Server', version: '0.1.0', description: 'Installs, runs, supervises and forwards to plugin processes.' },
+      info: {
+        title: 'Plugboard Plugin Server',
+        version: '0.1.0',
+        description: 'Installs, runs, supervises and forwards to plugin processes.',
+      },
       components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' } } },
       security: [{ apiKey: [] }],
     },
@@ -51,15 +67,24 @@ export async function createApp({ config, manager, logger }: AppDeps): Promise<F
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
 
   const checkKey = createApiKeyCheck(config.apiKeys);
-  app.addHook('onRequest', async (request) => {
+  app.addHook('onRequest', (request, _reply, done) => {
     const path = request.url.split('?')[0] ?? '';
-    if (!PUBLIC_PATHS.has(path) && !path.startsWith('/docs')) {
-      checkKey(request.headers.authorization);
+    try {
+      if (!PUBLIC_PATHS.has(path) && !path.startsWith('/docs')) {
+        checkKey(request.headers.authorization);
+      }
+      done();
+    } catch (error) {
+      done(error as Error);
     }
   });
 
   app.get('/health', {
-    schema: { summary: 'Liveness; no key needed', security: [], response: { 200: z.object({ status: z.literal('ok'), plugins: z.number().int() }) } },
+    schema: {
+      summary: 'Liveness; no key needed',
+      security: [],
+      response: { 200: z.object({ status: z.literal('ok'), plugins: z.number().int() }) },
+    },
     handler: () => ({ status: 'ok' as const, plugins: manager.list().length }),
   });
   await app.register(pluginsRoutes, { manager });

@@ -7,34 +7,84 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { ServerError } from './errors.ts';
 
-const bool = z.union([z.boolean(), z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')]);
+const bool = z.union([
+  z.boolean(),
+  z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1'),
+]);
 const ms = (fallback: number) => z.coerce.number().int().min(1).max(86_400_000).default(fallback);
-const list = z.union([z.array(z.string()), z.string().transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))]);
+const list = z.union([
+  z.array(z.string()),
+  z.string().transform((v) =>
+    v
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  ),
+]);
 
 export const serverConfigSchema = z.object({
-  dataDir: z.string().min(1).default('.plugboard/plugin-server').describe('Where plugins, logs, uploads and state live.'),
+  dataDir: z
+    .string()
+    .min(1)
+    .default('.plugboard/plugin-server')
+    .describe('Where plugins, logs, uploads and state live.'),
   host: z.string().min(1).default('127.0.0.1').describe('Listen address of the API.'),
-  port: z.coerce.number().int().min(0).max(65535).default(4010).describe('Listen port of the API; 0 picks a free one.'),
+  port: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(65535)
+    .default(4010)
+    .describe('Listen port of the API; 0 picks a free one.'),
   apiKeys: list
-    .pipe(z.array(z.string().min(16, { message: 'API keys must be at least 16 characters' })).min(1, { message: 'set at least one API key' }))
+    .pipe(
+      z
+        .array(z.string().min(16, { message: 'API keys must be at least 16 characters' }))
+        .min(1, { message: 'set at least one API key' }),
+    )
     .describe('Keys accepted as `Authorization: Bearer <key>`; list two while rotating.'),
-  platformUrl: z.url().optional().describe('Base URL of the platform (uploads are fetched from it).'),
-  platformApiKey: z.string().min(16).optional().describe('Key this server presents to the platform.'),
-  devMode: bool.default(false).describe('Allows local-folder sources and private git hosts. Never in production.'),
+  platformUrl: z
+    .url()
+    .optional()
+    .describe('Base URL of the platform (uploads are fetched from it).'),
+  platformApiKey: z
+    .string()
+    .min(16)
+    .optional()
+    .describe('Key this server presents to the platform.'),
+  devMode: bool
+    .default(false)
+    .describe('Allows local-folder sources and private git hosts. Never in production.'),
   marketplaceUrl: z.url().optional().describe('URL of the marketplace index (JSON).'),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   limits: z
     .object({
-      maxBodyBytes: z.coerce.number().int().min(1024).default(16 * 1024 * 1024),
-      maxUploadBytes: z.coerce.number().int().min(1024).default(100 * 1024 * 1024),
+      maxBodyBytes: z.coerce
+        .number()
+        .int()
+        .min(1024)
+        .default(16 * 1024 * 1024),
+      maxUploadBytes: z.coerce
+        .number()
+        .int()
+        .min(1024)
+        .default(100 * 1024 * 1024),
       handshakeTimeoutMs: ms(15_000),
       requestTimeoutMs: ms(60_000),
       connectionsPerPlugin: z.coerce.number().int().min(1).max(1024).default(32),
       queuePerPlugin: z.coerce.number().int().min(0).max(100_000).default(256),
       installTimeoutMs: ms(300_000),
       gitTimeoutMs: ms(120_000),
-      gitMaxBytes: z.coerce.number().int().min(1024).default(200 * 1024 * 1024),
-      maxLogBytes: z.coerce.number().int().min(1024).default(5 * 1024 * 1024),
+      gitMaxBytes: z.coerce
+        .number()
+        .int()
+        .min(1024)
+        .default(200 * 1024 * 1024),
+      maxLogBytes: z.coerce
+        .number()
+        .int()
+        .min(1024)
+        .default(5 * 1024 * 1024),
     })
     .prefault({}),
   supervision: z
@@ -58,9 +108,14 @@ export const serverConfigSchema = z.object({
       allowScripts: bool.default(false),
     })
     .prefault({}),
-  gitCaFile: z.string().optional().describe('Extra CA bundle for git hosts with private certificates.'),
+  gitCaFile: z
+    .string()
+    .optional()
+    .describe('Extra CA bundle for git hosts with private certificates.'),
   allowChildProcess: list.default([]).describe('Plugin ids allowed to start child processes.'),
-  pluginEnv: list.default([]).describe('Extra environment variable names passed through to plugins.'),
+  pluginEnv: list
+    .default([])
+    .describe('Extra environment variable names passed through to plugins.'),
 });
 
 export type ServerConfigInput = z.input<typeof serverConfigSchema>;
@@ -93,7 +148,10 @@ export const SERVER_ENV: Record<string, readonly string[]> = {
  * Reads the environment, lays `overrides` (flags, or a test's settings) on top, and parses once.
  * Every problem is reported in one PSRV_CONFIG_INVALID error.
  */
-export function loadServerConfig(env: Readonly<Record<string, string | undefined>>, overrides: Partial<ServerConfigInput> = {}): ServerConfig {
+export function loadServerConfig(
+  env: Readonly<Record<string, string | undefined>>,
+  overrides: Partial<ServerConfigInput> = {},
+): ServerConfig {
   const fromEnv: Record<string, unknown> = {};
   const problems: string[] = [];
   for (const [name, path] of Object.entries(SERVER_ENV)) {
@@ -112,12 +170,18 @@ export function loadServerConfig(env: Readonly<Record<string, string | undefined
   }
   const parsed = serverConfigSchema.safeParse(deepMerge(fromEnv, overrides));
   if (!parsed.success) {
-    problems.push(...parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`));
+    problems.push(
+      ...parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`),
+    );
   }
   if (problems.length > 0 || !parsed.success) {
-    throw new ServerError('PSRV_CONFIG_INVALID', `invalid Plugin Server configuration:\n  - ${problems.join('\n  - ')}`, {
-      details: { problems },
-    });
+    throw new ServerError(
+      'PSRV_CONFIG_INVALID',
+      `invalid Plugin Server configuration:\n  - ${problems.join('\n  - ')}`,
+      {
+        details: { problems },
+      },
+    );
   }
   return Object.freeze({ ...parsed.data, dataDir: resolve(parsed.data.dataDir) });
 }
@@ -130,12 +194,14 @@ function setPath(target: Record<string, unknown>, path: readonly string[], value
   node[path.at(-1) ?? ''] = value;
 }
 
-function deepMerge(base: Record<string, unknown>, top: Record<string, unknown>): Record<string, unknown> {
+function deepMerge(
+  base: Record<string, unknown>,
+  top: Record<string, unknown>,
+): Record<string, unknown> {
   const out: Record<string, unknown> = { ...base };
   for (const [key, value] of Object.entries(top)) {
     const existing = out[key];
-    out[key] =
-      isPlainObject(value) && isPlainObject(existing) ? deepMerge(existing, value) : value;
+    out[key] = isPlainObject(value) && isPlainObject(existing) ? deepMerge(existing, value) : value;
   }
   return out;
 }

@@ -57,7 +57,10 @@ export async function createPluginServer(options: PluginServerOptions): Promise<
   await manager.boot();
   const app = await createApp({ config, manager, logger });
   manager.on('status', (change) => {
-    logger.info({ pluginId: change.id, status: change.status, reason: change.reason }, 'plugin status');
+    logger.info(
+      { pluginId: change.id, status: change.status, reason: change.reason },
+      'plugin status',
+    );
   });
   return {
     app,

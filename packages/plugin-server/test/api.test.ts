@@ -1,4 +1,7 @@
 // The API surface: keys (with rotation), the error envelope, OpenAPI, configuration errors.
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorEnvelopeSchema } from '@plugboard/protocol';
 import { loadServerConfig } from '../src/index.ts';
@@ -18,30 +21,47 @@ describe('API keys', () => {
     expect((await fetch(`${server.url}/health`)).status).toBe(200);
     for (const path of ['/plugins', '/plugins/x', '/plugins/x/logs']) {
       for (const header of [undefined, 'Bearer wrong', `Bearer ${API_KEY}x`, API_KEY, 'Bearer ']) {
-        const response = await fetch(`${server.url}${path}`, header === undefined ? {} : { headers: { authorization: header } });
+        const response = await fetch(
+          `${server.url}${path}`,
+          header === undefined ? {} : { headers: { authorization: header } },
+        );
         expect(response.status).toBe(401);
-        expect(errorEnvelopeSchema.parse(await response.json()).error.code).toBe('PSRV_UNAUTHORIZED');
+        expect(errorEnvelopeSchema.parse(await response.json()).error.code).toBe(
+          'PSRV_UNAUTHORIZED',
+        );
       }
     }
-    const forward = await fetch(`${server.url}/plugins/x/nodes/y/execute`, { method: 'POST', body: '{}' });
+    const forward = await fetch(`${server.url}/plugins/x/nodes/y/execute`, {
+      method: 'POST',
+      body: '{}',
+    });
     expect(forward.status).toBe(401);
   });
 
   it('accepts both keys during a rotation', async () => {
     for (const key of [API_KEY, SECOND_KEY]) {
-      expect((await fetch(`${server.url}/plugins`, { headers: { authorization: `Bearer ${key}` } })).status).toBe(200);
+      expect(
+        (await fetch(`${server.url}/plugins`, { headers: { authorization: `Bearer ${key}` } }))
+          .status,
+      ).toBe(200);
     }
   });
 });
 
 describe('errors', () => {
   it('answers bad input with the envelope and every failing path', async () => {
-    const response = await server.json<{ error: { code: string; details: { issues: { path: string[] }[] } } }>('POST', '/plugins/p1/install', {
+    const response = await server.json<{
+      error: { code: string; details: { issues: { path: string[] }[] } };
+    }>('POST', '/plugins/p1/install', {
       source: { type: 'git' },
     });
     expect(response.status).toBe(400);
     expect(response.body.error.code).toBe('PSRV_BAD_REQUEST');
-    const bad = await server.json<{ error: { code: string } }>('POST', '/plugins/Not_An..Id/install', { source: { type: 'local', path: '/tmp' } });
+    const bad = await server.json<{ error: { code: string } }>(
+      'POST',
+      '/plugins/Not_An..Id/install',
+      { source: { type: 'local', path: '/tmp' } },
+    );
     expect(bad.status).toBe(400);
     expect((await server.json('GET', '/nowhere')).status).toBe(404);
     const missing = await server.json<{ error: { code: string } }>('GET', '/plugins/ghost');
@@ -67,7 +87,14 @@ describe('OpenAPI', () => {
     const doc = (await response.json()) as { openapi: string; paths: Record<string, unknown> };
     expect(doc.openapi).toMatch(/^3\./);
     expect(Object.keys(doc.paths)).toEqual(
-      expect.arrayContaining(['/plugins', '/plugins/{id}', '/plugins/{id}/install', '/plugins/{id}/nodes/{name}/execute', '/plugins/{id}/logs', '/uploads']),
+      expect.arrayContaining([
+        '/plugins',
+        '/plugins/{id}',
+        '/plugins/{id}/install',
+        '/plugins/{id}/nodes/{name}/execute',
+        '/plugins/{id}/logs',
+        '/uploads',
+      ]),
     );
     expect((await fetch(`${server.url}/docs`)).status).toBe(200);
   });
@@ -76,17 +103,21 @@ describe('OpenAPI', () => {
 describe('configuration', () => {
   it('reports every problem at once', () => {
     expect(() =>
-      loadServerConfig({ PLUGBOARD_SERVER_PORT: 'eighty', PLUGBOARD_SERVER_API_KEYS: 'short', PLUGBOARD_PLATFORM_URL: 'not a url' }),
+      loadServerConfig({
+        PLUGBOARD_SERVER_PORT: 'eighty',
+        PLUGBOARD_SERVER_API_KEYS: 'short',
+        PLUGBOARD_PLATFORM_URL: 'not a url',
+      }),
     ).toThrow(/port[\s\S]*API keys must be at least 16 characters[\s\S]*platformUrl/);
     expect(() => loadServerConfig({})).toThrow(/apiKeys/);
   });
 
   it('reads secrets from _FILE variables', async () => {
-    const { writeFile, mkdtemp } = await import('node:fs/promises');
-    const { join } = await import('node:path');
-    const { tmpdir } = await import('node:os');
     const file = join(await mkdtemp(join(tmpdir(), 'cfg-')), 'keys');
     await writeFile(file, `${API_KEY},${SECOND_KEY}\n`);
-    expect(loadServerConfig({ PLUGBOARD_SERVER_API_KEYS_FILE: file }).apiKeys).toEqual([API_KEY, SECOND_KEY]);
+    expect(loadServerConfig({ PLUGBOARD_SERVER_API_KEYS_FILE: file }).apiKeys).toEqual([
+      API_KEY,
+      SECOND_KEY,
+    ]);
   });
 });

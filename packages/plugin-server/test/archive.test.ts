@@ -201,6 +201,8 @@ interface HostileCase {
   readonly code: ServerErrorCode;
   readonly message: RegExp;
   readonly limits?: Partial<ArchiveLimits>;
+  /** The limit named in the error's details, for the size limits. */
+  readonly limit?: keyof ArchiveLimits;
   /** Paths outside the sandbox the archive aims at; they must be as they were. */
   readonly outside?: readonly string[];
 }
@@ -333,10 +335,18 @@ const hostileCases: readonly HostileCase[] = [
     message: /entry "d\/d\/d.*…" is nested deeper than 32 levels/,
   },
   {
+    name: 'nesting past the depth limit one folder at a time',
+    archive: () =>
+      targz(Array.from({ length: 40 }, (_, i) => ({ name: 'd/'.repeat(i + 1), type: '5' }))),
+    code: 'PSRV_ARCHIVE_INVALID',
+    message: /entry "(d\/){33}" is nested deeper than 32 levels/,
+  },
+  {
     name: 'a gzip bomb (ratio)',
     archive: gzipBomb,
     code: 'PSRV_SOURCE_TOO_LARGE',
     message: /unpacks to more than 100 times its compressed size/,
+    limit: 'maxRatio',
   },
   {
     name: 'a gzip bomb (total size)',
@@ -344,6 +354,7 @@ const hostileCases: readonly HostileCase[] = [
     limits: { maxTotalBytes: 10 * MIB },
     code: 'PSRV_SOURCE_TOO_LARGE',
     message: /archive unpacks to more than 10485760 bytes/,
+    limit: 'maxTotalBytes',
   },
   {
     name: 'a gzip bomb (file size)',
@@ -351,6 +362,7 @@ const hostileCases: readonly HostileCase[] = [
     limits: { maxFileBytes: MIB },
     code: 'PSRV_SOURCE_TOO_LARGE',
     message: /entry "bomb\.bin" is larger than 1048576 bytes/,
+    limit: 'maxFileBytes',
   },
   {
     name: 'too many entries',
@@ -481,6 +493,7 @@ const hostileCases: readonly HostileCase[] = [
     limits: { maxCompressedBytes: 4096 },
     code: 'PSRV_SOURCE_TOO_LARGE',
     message: /archive is larger than 4096 bytes/,
+    limit: 'maxCompressedBytes',
   },
 ];
 
@@ -492,7 +505,7 @@ describe('extractArchive refuses hostile archives', () => {
     const before = await box.snapshot();
     const limits = { ...DEFAULT_ARCHIVE_LIMITS, ...hostile.limits };
 
-    const result = extractArchive(chunks(hostile.archive(box)), box.dest, limits);
+    const result = extractArchive(chunks(hostile.archive(box)), box.dest, { limits });
 
     const error: unknown = await result.then(
       () => undefined,
@@ -501,6 +514,9 @@ describe('extractArchive refuses hostile archives', () => {
     expect(error).toBeInstanceOf(ServerError);
     expect(error).toMatchObject({ code: hostile.code });
     expect((error as ServerError).message).toMatch(hostile.message);
+    if (hostile.limit !== undefined) {
+      expect((error as ServerError).details).toEqual({ limit: hostile.limit });
+    }
     expect(await box.snapshot()).toEqual(before);
     expect(await readFile(join(box.outer, 'canary.txt'), 'utf8')).toBe('outer canary\n');
     expect(await Promise.all(outside.map(stateOf))).toEqual(outsideBefore);
@@ -565,6 +581,17 @@ describe('extractArchive', () => {
     expect(await readdir(box.dest)).toEqual(['a.txt']);
   });
 
+  it('accepts a small archive that compresses very well (under the ratio floor)', async () => {
+    const box = await sandbox();
+    const archive = targz([{ name: 'zeros.bin', body: Buffer.alloc(512 * 1024) }]);
+    expect(archive.length * 100).toBeLessThan(512 * 1024);
+
+    expect(await extractArchive(chunks(archive), box.dest)).toEqual({
+      entries: 1,
+      bytes: 512 * 1024,
+    });
+  });
+
   it('drops setuid, setgid and sticky bits', async () => {
     const box = await sandbox();
     const archive = targz([
@@ -623,9 +650,9 @@ describe('extractArchive', () => {
       }
     }
 
-    await expect(
-      extractArchive(slow(), box.dest, DEFAULT_ARCHIVE_LIMITS, { signal: controller.signal }),
-    ).rejects.toBe(reason);
+    await expect(extractArchive(slow(), box.dest, { signal: controller.signal })).rejects.toBe(
+      reason,
+    );
     expect(sent).toBeLessThan(5);
   });
 
@@ -633,7 +660,7 @@ describe('extractArchive', () => {
     const box = await sandbox();
     const before = await readdir(box.dest);
     await expect(
-      extractArchive(chunks(smallValid()), box.dest, DEFAULT_ARCHIVE_LIMITS, {
+      extractArchive(chunks(smallValid()), box.dest, {
         signal: AbortSignal.abort(new Error('gone')),
       }),
     ).rejects.toThrow('gone');

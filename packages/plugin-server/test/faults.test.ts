@@ -8,7 +8,13 @@ let server: TestServer;
 beforeAll(async () => {
   server = await startTestServer({
     limits: { handshakeTimeoutMs: 1_500 },
-    supervision: { crashLoopCount: 3, crashLoopWindowMs: 60_000, restartBaseMs: 100, restartMaxMs: 300, stopGraceMs: 1_000 },
+    supervision: {
+      crashLoopCount: 3,
+      crashLoopWindowMs: 60_000,
+      restartBaseMs: 100,
+      restartMaxMs: 300,
+      stopGraceMs: 1_000,
+    },
     allowChildProcess: ['grandparent'],
   });
 });
@@ -21,7 +27,9 @@ async function install(id: string, mode: string): Promise<void> {
   // The fixture is plugin "faulty"; the tests install it under other ids by rewriting its manifest.
   const { rewriteId } = await import('./helpers/rewrite-id.ts');
   await rewriteId(folder, id);
-  const response = await server.call('POST', `/plugins/${id}/install`, { source: { type: 'local', path: folder } });
+  const response = await server.call('POST', `/plugins/${id}/install`, {
+    source: { type: 'local', path: folder },
+  });
   expect(response.status).toBe(202);
 }
 
@@ -34,15 +42,28 @@ describe('F1: the plugin dies while a request is in flight', () => {
   it('answers 502 without re-sending, then restarts it (restarting → running)', async () => {
     await install('crasher', 'ok');
     const first = await server.waitFor('crasher', (v) => v?.status === 'running');
-    const response = await server.json<{ error: { code: string; message: string } }>('POST', '/plugins/crasher/nodes/crash/execute', { inputs: {} });
+    const response = await server.json<{ error: { code: string; message: string } }>(
+      'POST',
+      '/plugins/crasher/nodes/crash/execute',
+      { inputs: {} },
+    );
     expect(response.status).toBe(502);
     expect(response.body.error.code).toBe('PSRV_PLUGIN_CRASHED');
     expect(response.body.error.message).toContain('not sent again');
-    const back = await server.waitFor('crasher', (v) => v?.status === 'running' && v.pid !== first?.pid);
+    const back = await server.waitFor(
+      'crasher',
+      (v) => v?.status === 'running' && v.pid !== first?.pid,
+    );
     expect(back?.restarts).toBe(1);
     expect(back?.lastError?.message).toContain('SIGKILL');
     expect(isAlive(first?.pid ?? 0)).toBe(false);
-    expect((await server.call('POST', '/plugins/crasher/nodes/echo/execute', { inputs: { text: 'again' } })).status).toBe(200);
+    expect(
+      (
+        await server.call('POST', '/plugins/crasher/nodes/echo/execute', {
+          inputs: { text: 'again' },
+        })
+      ).status,
+    ).toBe(200);
     await uninstall('crasher');
   });
 });
@@ -65,14 +86,17 @@ describe('F4/F5: a plugin that cannot start', () => {
     ['crashes', 'crash-on-start', 'exited with code 1 before its handshake'],
     ['hangs', 'hang-before-handshake', 'no handshake within 1500 ms'],
     ['garbles', 'garbage-handshake', 'unrecognised handshake'],
-  ])('%s: the install ends in error with the reason and the log tail, no process left', async (id, mode, reason) => {
-    await install(id, mode);
-    const view = await server.waitFor(id, (v) => v?.status === 'error', 30_000);
-    expect(view?.reason).toContain(reason);
-    expect(view?.lastError?.logTail?.length).toBeGreaterThan(0);
-    expect(view?.pid).toBeUndefined();
-    await uninstall(id);
-  });
+  ])(
+    '%s: the install ends in error with the reason and the log tail, no process left',
+    async (id, mode, reason) => {
+      await install(id, mode);
+      const view = await server.waitFor(id, (v) => v?.status === 'error', 30_000);
+      expect(view?.reason).toContain(reason);
+      expect(view?.lastError?.logTail?.length).toBeGreaterThan(0);
+      expect(view?.pid).toBeUndefined();
+      await uninstall(id);
+    },
+  );
 });
 
 describe('F3: the plugin never answers a request', () => {
@@ -80,9 +104,14 @@ describe('F3: the plugin never answers a request', () => {
     await install('hanger', 'ok');
     await server.waitFor('hanger', (v) => v?.status === 'running');
     const began = Date.now();
-    const response = await server.call('POST', '/plugins/hanger/nodes/hang/execute', JSON.stringify({ inputs: {}, context: { timeoutMs: 300 } }), {
-      'x-plugboard-timeout-ms': '300',
-    });
+    const response = await server.call(
+      'POST',
+      '/plugins/hanger/nodes/hang/execute',
+      JSON.stringify({ inputs: {}, context: { timeoutMs: 300 } }),
+      {
+        'x-plugboard-timeout-ms': '300',
+      },
+    );
     expect(response.status).toBe(504);
     expect(Date.now() - began).toBeLessThan(5_000);
     await uninstall('hanger');
@@ -94,7 +123,9 @@ describe('F6: the plugin floods stdout', () => {
     await install('flooder', 'flood-stdout');
     await server.waitFor('flooder', (v) => v?.status === 'running');
     await new Promise((resolve) => setTimeout(resolve, 1_000));
-    const response = await server.call('POST', '/plugins/flooder/nodes/echo/execute', { inputs: { text: 'alive' } });
+    const response = await server.call('POST', '/plugins/flooder/nodes/echo/execute', {
+      inputs: { text: 'alive' },
+    });
     expect(response.status).toBe(200);
     await uninstall('flooder');
   });
@@ -116,7 +147,11 @@ describe('F16: the plugin spawns a grandchild', () => {
   it('leaves no descendant behind when it is stopped', async () => {
     await install('grandparent', 'spawn-grandchild');
     await server.waitFor('grandparent', (v) => v?.status === 'running');
-    const response = await server.json<{ outputs: { grandchildren: number[] } }>('POST', '/plugins/grandparent/nodes/echo/execute', { inputs: { text: 'x' } });
+    const response = await server.json<{ outputs: { grandchildren: number[] } }>(
+      'POST',
+      '/plugins/grandparent/nodes/echo/execute',
+      { inputs: { text: 'x' } },
+    );
     const [grandchild] = response.body.outputs.grandchildren;
     expect(grandchild).toBeGreaterThan(0);
     expect(isAlive(grandchild ?? 0)).toBe(true);
@@ -130,14 +165,22 @@ describe('overload', () => {
     const tight = await startTestServer({ limits: { connectionsPerPlugin: 1, queuePerPlugin: 1 } });
     try {
       const folder = await fixtureFolder();
-      await tight.call('POST', '/plugins/faulty/install', { source: { type: 'local', path: folder } });
+      await tight.call('POST', '/plugins/faulty/install', {
+        source: { type: 'local', path: folder },
+      });
       await tight.waitFor('faulty', (v) => v?.status === 'running');
-      const slow = [0, 1].map(() => tight.call('POST', '/plugins/faulty/nodes/slow/execute', { inputs: { ms: 600 } }));
+      const slow = [0, 1].map(() =>
+        tight.call('POST', '/plugins/faulty/nodes/slow/execute', { inputs: { ms: 600 } }),
+      );
       await new Promise((resolve) => setTimeout(resolve, 150));
-      const rejected = await tight.call('POST', '/plugins/faulty/nodes/echo/execute', { inputs: { text: 'x' } });
+      const rejected = await tight.call('POST', '/plugins/faulty/nodes/echo/execute', {
+        inputs: { text: 'x' },
+      });
       expect(rejected.status).toBe(503);
       expect(rejected.headers.get('retry-after')).toBe('1');
-      expect(((await rejected.json()) as { error: { code: string } }).error.code).toBe('PSRV_PLUGIN_OVERLOADED');
+      expect(((await rejected.json()) as { error: { code: string } }).error.code).toBe(
+        'PSRV_PLUGIN_OVERLOADED',
+      );
       expect((await Promise.all(slow)).map((r) => r.status)).toEqual([200, 200]);
     } finally {
       await tight.close();

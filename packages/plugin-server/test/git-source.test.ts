@@ -1,12 +1,11 @@
 // fetchGitSource against a real git server over HTTPS: refs, commits, subdirectories, private
 // repos, limits, and the URLs and inputs that must be refused before git ever runs.
-import type * as ChildProcessModule from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ServerError } from '../src/errors.ts';
 import { fetchGitSource, redactSecrets, type GitFetchOptions } from '../src/sources/git.ts';
 import { checkGitHost, isInternalAddress } from '../src/sources/git-url.ts';
@@ -16,20 +15,6 @@ import {
   type GitHttpsServer,
   type TestRepo,
 } from './helpers/git-https-server.ts';
-
-// Every git command line spawned in this process (the server's http-backend included).
-const spawned = vi.hoisted(() => ({ git: [] as string[][] }));
-vi.mock('node:child_process', async (importOriginal) => {
-  const actual = await importOriginal<typeof ChildProcessModule>();
-  const spawn = (...args: Parameters<typeof actual.spawn>): ReturnType<typeof actual.spawn> => {
-    const [command, argv] = args as unknown as [string, readonly string[] | undefined];
-    if (command === 'git') {
-      spawned.git.push([...(argv ?? [])]);
-    }
-    return actual.spawn(...args);
-  };
-  return { ...actual, spawn };
-});
 
 const TOKEN = 'ghp_TestToken0123456789abcdefSECRET';
 const WRONG_TOKEN = 'ghp_WrongToken9876543210zyxwvuWRONG';
@@ -127,6 +112,52 @@ async function fetchError(
   return expect.fail('fetchGitSource should have failed');
 }
 
+interface GitRecorder {
+  /** A git executable that logs its arguments, then runs the real git. */
+  readonly gitBinary: string;
+  /** The log as written, or undefined while git never ran. */
+  log(): Promise<string | undefined>;
+  /** The arguments of every run so far, oldest first. */
+  invocations(): Promise<string[][]>;
+}
+
+let recorders = 0;
+/** A fresh wrapper for GitFetchOptions.gitBinary, logging to a file of its own. */
+async function gitRecorder(): Promise<GitRecorder> {
+  recorders += 1;
+  const dir = path.join(work, `recorder-${String(recorders)}`);
+  await mkdir(dir);
+  const logFile = path.join(dir, 'argv.log');
+  const gitBinary = path.join(dir, 'recording-git');
+  expect(logFile).not.toContain("'");
+  // One line per run: every argument ended by NUL (which no argument can hold), then a newline.
+  // exec keeps the pid, so the process-group kill and the /proc checks still see git itself.
+  await writeFile(
+    gitBinary,
+    `#!/bin/sh\n{ printf '%s\\0' "$@"; printf '\\n'; } >> '${logFile}'\nexec git "$@"\n`,
+    { mode: 0o755 },
+  );
+  const log = (): Promise<string | undefined> =>
+    readFile(logFile, 'utf8').catch((error: unknown) => {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+        return undefined;
+      }
+      throw error;
+    });
+  return {
+    gitBinary,
+    log,
+    async invocations() {
+      const text = (await log()) ?? '';
+      expect(text === '' || text.endsWith('\0\n')).toBe(true);
+      return text
+        .split('\0\n')
+        .slice(0, -1)
+        .map((line) => line.split('\0'));
+    },
+  };
+}
+
 async function listTree(dir: string): Promise<string[]> {
   return (await readdir(dir, { recursive: true })).sort();
 }
@@ -175,23 +206,37 @@ describe('fetching', () => {
   });
 
   it('runs git locked down, with the URL after "--"', async () => {
-    const before = spawned.git.length;
-    await fetchInto({ url: pub.url, token: TOKEN });
-    const commands = spawned.git.slice(before);
+    const recorder = await gitRecorder();
+    await fetchInto({ url: pub.url, token: TOKEN }, { gitBinary: recorder.gitBinary });
+    const commands = await recorder.invocations();
     const fetch = commands.find((argv) => argv.includes('fetch'));
     expect(fetch).toBeDefined();
     expect(fetch![fetch!.indexOf(pub.url) - 1]).toBe('--');
-    for (const setting of [
-      'protocol.allow=never',
-      'protocol.https.allow=always',
-      'core.symlinks=false',
-      'core.hooksPath=/dev/null',
-      'submodule.recurse=false',
-      'http.followRedirects=false',
-    ]) {
-      expect(fetch![fetch!.indexOf(setting) - 1]).toBe('-c');
+    for (const argv of commands) {
+      for (const setting of [
+        'protocol.allow=never',
+        'protocol.https.allow=always',
+        'core.symlinks=false',
+        'core.hooksPath=/dev/null',
+        'submodule.recurse=false',
+        'http.followRedirects=false',
+      ]) {
+        expect(argv[argv.indexOf(setting) - 1]).toBe('-c');
+      }
     }
-    expect(commands.flat().some((arg) => arg.includes(TOKEN))).toBe(false);
+    const header = Buffer.from(`x-access-token:${TOKEN}`).toString('base64');
+    for (const secretText of [TOKEN, header]) {
+      expect(commands.flat().some((arg) => arg.includes(secretText))).toBe(false);
+      expect(await recorder.log()).not.toContain(secretText);
+    }
+  });
+
+  it('reports a git binary that cannot be run', async () => {
+    const missing = path.join(work, 'no-such-git');
+    const error = await fetchError({ url: pub.url }, { gitBinary: missing });
+    expect(error.code).toBe('PSRV_GIT_FAILED');
+    expect(error.message).toContain('could not run git');
+    expect(error.details?.['reason']).toBe('ENOENT');
   });
 
   it('fetches a branch', async () => {
@@ -229,9 +274,12 @@ describe('fetching', () => {
   });
 
   it('falls back to fetching every branch when the server refuses a sha', async () => {
-    const before = spawned.git.length;
-    const { commit, destination } = await fetchInto({ url: v0.url, commit: v0.commits[0]! });
-    const fetches = spawned.git.slice(before).filter((argv) => argv.includes('fetch'));
+    const recorder = await gitRecorder();
+    const { commit, destination } = await fetchInto(
+      { url: v0.url, commit: v0.commits[0]! },
+      { gitBinary: recorder.gitBinary },
+    );
+    const fetches = (await recorder.invocations()).filter((argv) => argv.includes('fetch'));
     expect(fetches.map((argv) => argv.includes('--depth=1'))).toEqual([true, false]);
     expect(commit).toBe(v0.commits[0]);
     expect(await readFile(path.join(destination, 'a.txt'), 'utf8')).toBe('old');
@@ -361,11 +409,11 @@ describe('refused before git runs', () => {
     code: ServerError['code'],
     overrides: Partial<GitFetchOptions> = {},
   ): Promise<ServerError> {
-    const spawnsBefore = spawned.git.length;
+    const recorder = await gitRecorder();
     const requestsBefore = server.requests.length;
-    const error = await fetchError(source, overrides);
+    const error = await fetchError(source, { gitBinary: recorder.gitBinary, ...overrides });
     expect(error.code).toBe(code);
-    expect(spawned.git.length).toBe(spawnsBefore);
+    expect(await recorder.log()).toBeUndefined();
     expect(server.requests.length).toBe(requestsBefore);
     expect(await readdir(error.destination)).toEqual([]);
     expect(existsSync(canary())).toBe(false);
@@ -398,6 +446,14 @@ describe('refused before git runs', () => {
     ['no host', () => 'https:///x'],
     ['not a URL', () => 'https://[zz/x'],
   ];
+
+  it('would see git run: the recorder logs a source that is not refused', async () => {
+    const recorder = await gitRecorder();
+    const requestsBefore = server.requests.length;
+    await fetchInto({ url: pub.url, ref: 'main' }, { gitBinary: recorder.gitBinary });
+    expect((await recorder.invocations()).length).toBeGreaterThan(0);
+    expect(server.requests.length).toBeGreaterThan(requestsBefore);
+  });
 
   it.each(refusedUrls)('refuses %s', async (_name, url) => {
     await expectRefused({ url: url() }, 'PSRV_GIT_URL_REFUSED');

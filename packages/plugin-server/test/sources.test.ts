@@ -34,7 +34,10 @@ beforeAll(async () => {
       res.end();
       return;
     }
-    if (req.url?.startsWith('/plugin-server/') === true && req.headers.authorization !== `Bearer ${PLATFORM_KEY}`) {
+    if (
+      req.url?.startsWith('/plugin-server/') === true &&
+      req.headers.authorization !== `Bearer ${PLATFORM_KEY}`
+    ) {
       res.statusCode = 401;
       res.end();
       return;
@@ -55,14 +58,31 @@ beforeAll(async () => {
         name: 'faulty',
         description: 'fixture',
         versions: [
-          { version: '1.0.0', source: { type: 'archive', url: 'faulty-1.0.0.tar.gz', integrity: integrity(v1) } },
-          { version: '1.1.0', source: { type: 'archive', url: `${base}/market/faulty-1.1.0.tar.gz`, integrity: integrity(v2) } },
-          { version: '0.9.0', source: { type: 'archive', url: 'faulty-1.0.0.tar.gz', integrity: integrity(v2) } },
+          {
+            version: '1.0.0',
+            source: { type: 'archive', url: 'faulty-1.0.0.tar.gz', integrity: integrity(v1) },
+          },
+          {
+            version: '1.1.0',
+            source: {
+              type: 'archive',
+              url: `${base}/market/faulty-1.1.0.tar.gz`,
+              integrity: integrity(v2),
+            },
+          },
+          {
+            version: '0.9.0',
+            source: { type: 'archive', url: 'faulty-1.0.0.tar.gz', integrity: integrity(v2) },
+          },
         ],
       },
     ],
   };
-  server = await startTestServer({ marketplaceUrl: `${base}/market/index.json`, platformUrl: base, platformApiKey: PLATFORM_KEY });
+  server = await startTestServer({
+    marketplaceUrl: `${base}/market/index.json`,
+    platformUrl: base,
+    platformApiKey: PLATFORM_KEY,
+  });
 });
 afterAll(async () => {
   await server.close();
@@ -71,22 +91,40 @@ afterAll(async () => {
 
 describe('marketplace', () => {
   it('installs the newest version when none is named, then a named one, checking integrity', async () => {
-    await server.call('POST', '/plugins/faulty/install', { source: { type: 'marketplace', name: 'faulty' } });
-    expect(await server.waitFor('faulty', (v) => v?.status === 'running')).toMatchObject({ version: '1.1.0' });
-    await server.call('POST', '/plugins/faulty/install', { source: { type: 'marketplace', name: 'faulty', version: '1.0.0' } });
-    expect(await server.waitFor('faulty', (v) => v?.status === 'running' && v.version === '1.0.0')).toMatchObject({ source: { type: 'marketplace' } });
+    await server.call('POST', '/plugins/faulty/install', {
+      source: { type: 'marketplace', name: 'faulty' },
+    });
+    expect(await server.waitFor('faulty', (v) => v?.status === 'running')).toMatchObject({
+      version: '1.1.0',
+    });
+    await server.call('POST', '/plugins/faulty/install', {
+      source: { type: 'marketplace', name: 'faulty', version: '1.0.0' },
+    });
+    expect(
+      await server.waitFor('faulty', (v) => v?.status === 'running' && v.version === '1.0.0'),
+    ).toMatchObject({ source: { type: 'marketplace' } });
   });
 
   it('refuses an archive whose hash is not the pinned one, and keeps the running version', async () => {
-    await server.call('POST', '/plugins/faulty/install', { version: '0.9.0', source: { type: 'marketplace', name: 'faulty', version: '0.9.0' } });
-    const view = await server.waitFor('faulty', (v) => v?.lastError?.code === 'PSRV_INTEGRITY_MISMATCH');
+    await server.call('POST', '/plugins/faulty/install', {
+      version: '0.9.0',
+      source: { type: 'marketplace', name: 'faulty', version: '0.9.0' },
+    });
+    const view = await server.waitFor(
+      'faulty',
+      (v) => v?.lastError?.code === 'PSRV_INTEGRITY_MISMATCH',
+    );
     expect(view).toMatchObject({ status: 'running', version: '1.0.0' });
     expect(view?.lastError?.message).toContain('is not the pinned');
   });
 
   it('says which plugins and versions exist when asked for others', async () => {
-    await server.call('POST', '/plugins/other/install', { source: { type: 'marketplace', name: 'other' } });
-    expect((await server.waitFor('other', (v) => v?.status === 'error'))?.reason).toContain('no plugin "other"');
+    await server.call('POST', '/plugins/other/install', {
+      source: { type: 'marketplace', name: 'other' },
+    });
+    expect((await server.waitFor('other', (v) => v?.status === 'error'))?.reason).toContain(
+      'no plugin "other"',
+    );
   });
 });
 
@@ -94,8 +132,14 @@ describe('upload stored by the platform', () => {
   it('fetches GET /plugin-server/files/{id} with the platform key and installs it', async () => {
     await server.call('POST', '/plugins/faulty/uninstall');
     await server.waitFor('faulty', (v) => v === undefined);
-    await server.call('POST', '/plugins/faulty/install', { version: '1.0.0', source: { type: 'upload', fileId: 'platform-file-1' } });
-    expect(await server.waitFor('faulty', (v) => v?.status === 'running')).toMatchObject({ version: '1.0.0', source: { type: 'upload' } });
+    await server.call('POST', '/plugins/faulty/install', {
+      version: '1.0.0',
+      source: { type: 'upload', fileId: 'platform-file-1' },
+    });
+    expect(await server.waitFor('faulty', (v) => v?.status === 'running')).toMatchObject({
+      version: '1.0.0',
+      source: { type: 'upload' },
+    });
     expect(seen.some((h) => h.authorization === `Bearer ${PLATFORM_KEY}`)).toBe(true);
   });
 });

@@ -12,7 +12,10 @@ export interface ServerFlags {
   readonly dev?: boolean;
 }
 
-export async function runServer(flags: ServerFlags, deps: { env: Readonly<Record<string, string | undefined>>; output: Output }): Promise<number> {
+export async function runServer(
+  flags: ServerFlags,
+  deps: { env: Readonly<Record<string, string | undefined>>; output: Output },
+): Promise<number> {
   const { createPluginServer, loadServerConfig } = await import('@plugboard/plugin-server');
   const config = loadServerConfig(deps.env, {
     ...(flags.host === undefined ? {} : { host: flags.host }),
@@ -26,7 +29,9 @@ export async function runServer(flags: ServerFlags, deps: { env: Readonly<Record
     hostEnv: deps.env,
   });
   const url = await server.listen();
-  deps.output.info(`Plugin Server listening on ${url} (API reference at ${url}/docs; data in ${config.dataDir})`);
+  deps.output.info(
+    `Plugin Server listening on ${url} (API reference at ${url}/docs; data in ${config.dataDir})`,
+  );
   const signal = await Promise.race([once(process, 'SIGTERM'), once(process, 'SIGINT')]);
   deps.output.info(`received ${String(signal[0] ?? 'signal')}; stopping plugins`);
   await server.close();

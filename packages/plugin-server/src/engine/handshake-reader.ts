@@ -6,14 +6,22 @@ import { HANDSHAKE_MAX_BYTES, parseHandshake, type Handshake } from '@plugboard/
 
 export type HandshakeOutcome =
   | { readonly ok: true; readonly handshake: Handshake; readonly rest: Buffer }
-  | { readonly ok: false; readonly reason: string; readonly code: 'handshake_timeout' | 'handshake_invalid' | 'exited_before_handshake' };
+  | {
+      readonly ok: false;
+      readonly reason: string;
+      readonly code: 'handshake_timeout' | 'handshake_invalid' | 'exited_before_handshake';
+    };
 
 /**
  * Resolves with the parsed handshake, or with why there is none: a timeout, a line that is not a
  * handshake (with a truncated sample), too many bytes without a newline, or the process exiting.
  * Bytes after the newline are handed back so the log drain loses nothing.
  */
-export function readHandshake(stdout: Readable, exited: Promise<string>, timeoutMs: number): Promise<HandshakeOutcome> {
+export function readHandshake(
+  stdout: Readable,
+  exited: Promise<string>,
+  timeoutMs: number,
+): Promise<HandshakeOutcome> {
   return new Promise((resolve) => {
     let buffered = Buffer.alloc(0);
     let settled = false;
@@ -44,15 +52,27 @@ export function readHandshake(stdout: Readable, exited: Promise<string>, timeout
       finish(
         parsed.ok
           ? { ok: true, handshake: parsed.handshake, rest: buffered.subarray(newline + 1) }
-          : { ok: false, code: 'handshake_invalid', reason: `unrecognised handshake: ${parsed.reason}` },
+          : {
+              ok: false,
+              code: 'handshake_invalid',
+              reason: `unrecognised handshake: ${parsed.reason}`,
+            },
       );
     };
     const timer = setTimeout(() => {
-      finish({ ok: false, code: 'handshake_timeout', reason: `no handshake within ${String(timeoutMs)} ms` });
+      finish({
+        ok: false,
+        code: 'handshake_timeout',
+        reason: `no handshake within ${String(timeoutMs)} ms`,
+      });
     }, timeoutMs);
     stdout.on('data', onData);
     void exited.then((how) => {
-      finish({ ok: false, code: 'exited_before_handshake', reason: `the plugin process ${how} before its handshake` });
+      finish({
+        ok: false,
+        code: 'exited_before_handshake',
+        reason: `the plugin process ${how} before its handshake`,
+      });
     });
   });
 }

@@ -35,7 +35,9 @@ export class PluginLog extends EventEmitter<{ line: [string] }> {
 
   /** Appends one line from the Plugin Server itself (start, exit, reasons), marked as such. */
   note(message: string): void {
-    this.#write(`${JSON.stringify({ time: new Date().toISOString(), source: 'plugin-server', msg: message })}\n`);
+    this.#write(
+      `${JSON.stringify({ time: new Date().toISOString(), source: 'plugin-server', msg: message })}\n`,
+    );
   }
 
   /** Copies a stream line by line into the log, forever (the plugin must never block on a full pipe). */
@@ -68,6 +70,9 @@ export class PluginLog extends EventEmitter<{ line: [string] }> {
 
   /** The last `lines` lines (from at most the last 256 KiB of the file). */
   async tail(lines: number): Promise<string[]> {
+    if (lines <= 0) {
+      return [];
+    }
     const handle = await open(this.path, 'r').catch(() => undefined);
     if (handle === undefined) {
       return [];
@@ -77,7 +82,10 @@ export class PluginLog extends EventEmitter<{ line: [string] }> {
       const length = Math.min(size, MAX_TAIL_BYTES);
       const buffer = Buffer.alloc(length);
       await handle.read(buffer, 0, length, size - length);
-      const all = buffer.toString('utf8').split('\n').filter((l) => l !== '');
+      const all = buffer
+        .toString('utf8')
+        .split('\n')
+        .filter((l) => l !== '');
       return all.slice(-lines);
     } finally {
       await handle.close();
@@ -90,7 +98,10 @@ export class PluginLog extends EventEmitter<{ line: [string] }> {
 
   #write(text: string): void {
     // One line must not flood tails, views and webhooks: keep its start and say how much went.
-    const line = text.length > MAX_LINE_CHARS ? `${text.slice(0, MAX_LINE_CHARS)}… [${String(text.length - MAX_LINE_CHARS)} more characters]\n` : text;
+    const line =
+      text.length > MAX_LINE_CHARS
+        ? `${text.slice(0, MAX_LINE_CHARS)}… [${String(text.length - MAX_LINE_CHARS)} more characters]\n`
+        : text;
     this.#size += Buffer.byteLength(line);
     this.#stream.write(line);
     this.emit('line', line.trimEnd());

@@ -61,7 +61,12 @@ export function createProcessEngine(options: ProcessEngineOptions): ProcessEngin
       const token = randomBytes(24).toString('base64url');
       const args = [
         '--permission',
-        ...[...options.runtimeReadPaths, request.packageDir, request.scratchDir, options.compileCacheDir].map((p) => `--allow-fs-read=${p}`),
+        ...[
+          ...options.runtimeReadPaths,
+          request.packageDir,
+          request.scratchDir,
+          options.compileCacheDir,
+        ].map((p) => `--allow-fs-read=${p}`),
         `--allow-fs-write=${request.scratchDir}`,
         `--allow-fs-write=${options.compileCacheDir}`,
         ...(request.allowChildProcess ? ['--allow-child-process'] : []),
@@ -81,7 +86,12 @@ export function createProcessEngine(options: ProcessEngineOptions): ProcessEngin
         [PLUGIN_ENV.token.name]: token,
       };
       request.log.note(`starting: node ${args.filter((a) => !a.startsWith('--allow')).join(' ')}`);
-      const child = spawn(options.node, args, { cwd: request.packageDir, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(options.node, args, {
+        cwd: request.packageDir,
+        env,
+        detached: true,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let exitedFlag = false;
       const exited = new Promise<ExitInfo>((resolve) => {
         child.once('exit', (code, signal) => {
@@ -92,7 +102,11 @@ export function createProcessEngine(options: ProcessEngineOptions): ProcessEngin
         });
         child.once('error', (error) => {
           exitedFlag = true;
-          resolve({ code: null, signal: null, description: `could not be started (${error.message})` });
+          resolve({
+            code: null,
+            signal: null,
+            description: `could not be started (${error.message})`,
+          });
         });
       });
       request.log.drain(child.stderr);
@@ -105,9 +119,13 @@ export function createProcessEngine(options: ProcessEngineOptions): ProcessEngin
         killGroup(child, 'SIGKILL');
         await exited;
         request.log.note(`start failed: ${outcome.reason}`);
-        throw new ServerError('PSRV_START_FAILED', `plugin ${request.pluginId} did not start: ${outcome.reason}`, {
-          details: { reason: outcome.code, logTail: await request.log.tail(20) },
-        });
+        throw new ServerError(
+          'PSRV_START_FAILED',
+          `plugin ${request.pluginId} did not start: ${outcome.reason}`,
+          {
+            details: { reason: outcome.code, logTail: await request.log.tail(20) },
+          },
+        );
       }
       request.log.drain(child.stdout, outcome.rest);
       const { port } = outcome.handshake;
@@ -155,6 +173,7 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
 }
 
 export function describeExit(code: number | null, signal: NodeJS.Signals | null): ExitInfo {
-  const description = signal !== null ? `was killed by ${signal}` : `exited with code ${String(code)}`;
+  const description =
+    signal !== null ? `was killed by ${signal}` : `exited with code ${String(code)}`;
   return { code, signal, description };
 }

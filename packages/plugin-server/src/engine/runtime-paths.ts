@@ -10,9 +10,15 @@ import { dirname, join } from 'node:path';
 
 export function runtimeReadPaths(serveBin: string): string[] {
   const cliDir = packageDirOf(realpathSync(serveBin));
-  const sdkDir = dirname(realpathSync(createRequire(join(cliDir, 'package.json')).resolve('@plugboard/sdk/package.json')));
+  const sdkDir = dirname(
+    realpathSync(
+      createRequire(join(cliDir, 'package.json')).resolve('@plugboard/sdk/package.json'),
+    ),
+  );
   const protocolDir = dirname(
-    realpathSync(createRequire(join(sdkDir, 'package.json')).resolve('@plugboard/protocol/package.json')),
+    realpathSync(
+      createRequire(join(sdkDir, 'package.json')).resolve('@plugboard/protocol/package.json'),
+    ),
   );
   const paths = new Set<string>([cliDir, sdkDir, protocolDir]);
   for (const start of [cliDir, sdkDir, protocolDir]) {

@@ -33,25 +33,41 @@ export interface ForwardResponse {
   readonly body: Readable;
 }
 
-export async function forward(manager: PluginManager, config: ServerConfig, call: ForwardRequest): Promise<ForwardResponse> {
+export async function forward(
+  manager: PluginManager,
+  config: ServerConfig,
+  call: ForwardRequest,
+): Promise<ForwardResponse> {
   const plugin = manager.get(call.pluginId);
   if (plugin === undefined) {
-    throw new ServerError('PSRV_PLUGIN_NOT_FOUND', `no plugin "${call.pluginId}" is installed on this server`);
+    throw new ServerError(
+      'PSRV_PLUGIN_NOT_FOUND',
+      `no plugin "${call.pluginId}" is installed on this server`,
+    );
   }
   const instance = plugin.running;
   if (instance === undefined) {
-    throw new ServerError('PSRV_PLUGIN_UNAVAILABLE', `plugin "${plugin.id}" is ${plugin.status}${plugin.reason === undefined ? '' : ` (${plugin.reason})`}; retry once it is running`, {
-      details: { status: plugin.status },
-    });
+    throw new ServerError(
+      'PSRV_PLUGIN_UNAVAILABLE',
+      `plugin "${plugin.id}" is ${plugin.status}${plugin.reason === undefined ? '' : ` (${plugin.reason})`}; retry once it is running`,
+      {
+        details: { status: plugin.status },
+      },
+    );
   }
   const path = pathFor(call.target, instance.manifest);
   const limit = config.limits.connectionsPerPlugin + config.limits.queuePerPlugin;
   if (plugin.outstanding >= limit) {
-    throw new ServerError('PSRV_PLUGIN_OVERLOADED', `plugin "${plugin.id}" already has ${String(limit)} requests in flight or queued; retry shortly`, {
-      details: { limit },
-    });
+    throw new ServerError(
+      'PSRV_PLUGIN_OVERLOADED',
+      `plugin "${plugin.id}" already has ${String(limit)} requests in flight or queued; retry shortly`,
+      {
+        details: { limit },
+      },
+    );
   }
-  const timeoutMs = Math.min(call.timeoutMs ?? config.limits.requestTimeoutMs, 86_400_000) + DEADLINE_MARGIN_MS;
+  const timeoutMs =
+    Math.min(call.timeoutMs ?? config.limits.requestTimeoutMs, 86_400_000) + DEADLINE_MARGIN_MS;
   const deadline = AbortSignal.timeout(timeoutMs);
   plugin.outstanding += 1;
   let released = false;
@@ -85,7 +101,10 @@ export async function forward(manager: PluginManager, config: ServerConfig, call
   } catch (error) {
     release();
     if (deadline.aborted) {
-      throw new ServerError('PSRV_PLUGIN_TIMEOUT', `plugin "${plugin.id}" did not answer within ${String(timeoutMs - DEADLINE_MARGIN_MS)} ms`);
+      throw new ServerError(
+        'PSRV_PLUGIN_TIMEOUT',
+        `plugin "${plugin.id}" did not answer within ${String(timeoutMs - DEADLINE_MARGIN_MS)} ms`,
+      );
     }
     if (call.signal.aborted) {
       throw new ServerError('PSRV_PLUGIN_UNAVAILABLE', 'the caller went away');
@@ -100,16 +119,23 @@ export async function forward(manager: PluginManager, config: ServerConfig, call
   }
 }
 
-function pathFor(target: ForwardTarget, manifest: { nodes: { name: string }[]; integrations: { name: string }[] }): string {
+function pathFor(
+  target: ForwardTarget,
+  manifest: { nodes: { name: string }[]; integrations: { name: string }[] },
+): string {
   if (target.kind === 'validate-config') {
     return '/validate-config';
   }
   const known = target.kind === 'node' ? manifest.nodes : manifest.integrations;
   // Checked against the manifest so nothing undeclared (or path-like) ever reaches the plugin.
   if (!known.some((n) => n.name === target.name)) {
-    throw new ServerError('PSRV_NODE_NOT_FOUND', `the plugin has no ${target.kind} "${target.name.slice(0, 80)}"; available: ${known.map((n) => n.name).join(', ') || '(none)'}`, {
-      details: { available: known.map((n) => n.name) },
-    });
+    throw new ServerError(
+      'PSRV_NODE_NOT_FOUND',
+      `the plugin has no ${target.kind} "${target.name.slice(0, 80)}"; available: ${known.map((n) => n.name).join(', ') || '(none)'}`,
+      {
+        details: { available: known.map((n) => n.name) },
+      },
+    );
   }
   return `/${target.kind === 'node' ? 'nodes' : 'integrations'}/${encodeURIComponent(target.name)}/${target.action}`;
 }

@@ -5,22 +5,39 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { ServerError } from '../errors.ts';
 
-export function handleError(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): void {
+export function handleError(
+  error: FastifyError | Error,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): void {
   let failure: ServerError;
   if (error instanceof ServerError) {
     failure = error;
   } else if (hasZodFastifySchemaValidationErrors(error)) {
-    const issues = error.validation.map((v) => ({ path: v.instancePath.split('/').filter(Boolean), message: v.message ?? 'invalid' }));
-    failure = new ServerError('PSRV_BAD_REQUEST', `invalid request ${error.validationContext ?? ''}: ${issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`, {
-      details: { issues },
-    });
+    const issues = error.validation.map((v) => ({
+      path: v.instancePath.split('/').filter(Boolean),
+      message: v.message ?? 'invalid',
+    }));
+    failure = new ServerError(
+      'PSRV_BAD_REQUEST',
+      `invalid request ${error.validationContext ?? ''}: ${issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`,
+      {
+        details: { issues },
+      },
+    );
   } else if ((error as FastifyError).statusCode === 413) {
     failure = new ServerError('PSRV_PAYLOAD_TOO_LARGE', 'the request body is over the limit');
-  } else if (typeof (error as FastifyError).statusCode === 'number' && ((error as FastifyError).statusCode ?? 500) < 500) {
+  } else if (
+    typeof (error as FastifyError).statusCode === 'number' &&
+    ((error as FastifyError).statusCode ?? 500) < 500
+  ) {
     failure = new ServerError('PSRV_BAD_REQUEST', error.message);
   } else {
     request.log.error({ err: error }, 'unhandled error');
-    failure = new ServerError('PSRV_INTERNAL', 'this is a bug in the Plugin Server; the log has the details');
+    failure = new ServerError(
+      'PSRV_INTERNAL',
+      'this is a bug in the Plugin Server; the log has the details',
+    );
   }
   if (failure.kind === 'internal') {
     request.log.error({ code: failure.code }, failure.message);

@@ -14,23 +14,41 @@ interface Params {
   name?: string;
 }
 
-export const forwardRoutes: FastifyPluginAsync<{ manager: PluginManager; config: ServerConfig }> = async (app, { manager, config }) => {
+export const forwardRoutes: FastifyPluginAsync<{
+  manager: PluginManager;
+  config: ServerConfig;
+}> = async (app, { manager, config }) => {
   // Encapsulated: these routes take the raw body stream, not a parsed JSON object.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', (_request, payload, done) => {
     done(null, payload);
   });
 
-  const route = (path: string, summary: string, target: (params: Params) => ForwardTarget): void => {
-    app.post<{ Params: Params }>(path, { schema: { summary, hide: false } }, async (request, reply) => {
-      await pipeThrough(request, reply, target(request.params));
-    });
+  const route = (
+    path: string,
+    summary: string,
+    target: (params: Params) => ForwardTarget,
+  ): void => {
+    app.post<{ Params: Params }>(
+      path,
+      { schema: { summary, hide: false } },
+      async (request, reply) => {
+        await pipeThrough(request, reply, target(request.params));
+      },
+    );
   };
 
-  const pipeThrough = async (request: FastifyRequest<{ Params: Params }>, reply: FastifyReply, target: ForwardTarget): Promise<void> => {
+  const pipeThrough = async (
+    request: FastifyRequest<{ Params: Params }>,
+    reply: FastifyReply,
+    target: ForwardTarget,
+  ): Promise<void> => {
     const declared = request.headers['content-length'];
     if (declared !== undefined && Number(declared) > config.limits.maxBodyBytes) {
-      throw new ServerError('PSRV_PAYLOAD_TOO_LARGE', `the body is over ${String(config.limits.maxBodyBytes)} bytes; send large data as files`);
+      throw new ServerError(
+        'PSRV_PAYLOAD_TOO_LARGE',
+        `the body is over ${String(config.limits.maxBodyBytes)} bytes; send large data as files`,
+      );
     }
     const abort = new AbortController();
     reply.raw.once('close', () => {
@@ -42,9 +60,15 @@ export const forwardRoutes: FastifyPluginAsync<{ manager: PluginManager; config:
     const response = await forward(manager, config, {
       pluginId: request.params.id,
       target,
-      body: request.body === undefined ? undefined : capped(request.body as Readable, config.limits.maxBodyBytes),
+      body:
+        request.body === undefined
+          ? undefined
+          : capped(request.body as Readable, config.limits.maxBodyBytes),
       contentLength: declared,
-      timeoutMs: typeof timeoutHeader === 'string' && /^\d{1,9}$/.test(timeoutHeader) ? Number(timeoutHeader) : undefined,
+      timeoutMs:
+        typeof timeoutHeader === 'string' && /^\d{1,9}$/.test(timeoutHeader)
+          ? Number(timeoutHeader)
+          : undefined,
       signal: abort.signal,
     });
     void reply.code(response.statusCode);
@@ -57,23 +81,43 @@ export const forwardRoutes: FastifyPluginAsync<{ manager: PluginManager; config:
     await reply.send(response.body);
   };
 
-  route('/plugins/:id/nodes/:name/execute', "Run a node of the plugin (forwarded to the plugin's POST /nodes/{name}/execute)", (p) => ({
+  route(
+    '/plugins/:id/nodes/:name/execute',
+    "Run a node of the plugin (forwarded to the plugin's POST /nodes/{name}/execute)",
+    (p) => ({
+      kind: 'node',
+      name: p.name ?? '',
+      action: 'execute',
+    }),
+  );
+  route('/plugins/:id/nodes/:name/config', "A node's dynamic config (forwarded)", (p) => ({
     kind: 'node',
-    name: p.name ?? '',
-    action: 'execute',
-  }));
-  route('/plugins/:id/nodes/:name/config', "A node's dynamic config (forwarded)", (p) => ({ kind: 'node', name: p.name ?? '', action: 'config' }));
-  route('/plugins/:id/integrations/:name/config', "An integration's credential form (forwarded)", (p) => ({
-    kind: 'integration',
     name: p.name ?? '',
     action: 'config',
   }));
-  route('/plugins/:id/integrations/:name/ready', 'Check integration credentials (forwarded)', (p) => ({
-    kind: 'integration',
-    name: p.name ?? '',
-    action: 'ready',
-  }));
-  route('/plugins/:id/validate-config', "Check a plugin configuration (forwarded to the plugin's validateConfig)", () => ({ kind: 'validate-config' }));
+  route(
+    '/plugins/:id/integrations/:name/config',
+    "An integration's credential form (forwarded)",
+    (p) => ({
+      kind: 'integration',
+      name: p.name ?? '',
+      action: 'config',
+    }),
+  );
+  route(
+    '/plugins/:id/integrations/:name/ready',
+    'Check integration credentials (forwarded)',
+    (p) => ({
+      kind: 'integration',
+      name: p.name ?? '',
+      action: 'ready',
+    }),
+  );
+  route(
+    '/plugins/:id/validate-config',
+    "Check a plugin configuration (forwarded to the plugin's validateConfig)",
+    () => ({ kind: 'validate-config' }),
+  );
 };
 
 /** Counts bytes as they stream and fails past the limit (a chunked body has no length to check). */
@@ -83,7 +127,15 @@ function capped(body: Readable, maxBytes: number): Readable {
     new Transform({
       transform(chunk: Buffer, _encoding, done) {
         seen += chunk.length;
-        done(seen > maxBytes ? new ServerError('PSRV_PAYLOAD_TOO_LARGE', `the body is over ${String(maxBytes)} bytes`) : null, chunk);
+        done(
+          seen > maxBytes
+            ? new ServerError(
+                'PSRV_PAYLOAD_TOO_LARGE',
+                `the body is over ${String(maxBytes)} bytes`,
+              )
+            : null,
+          chunk,
+        );
       },
     }),
   );

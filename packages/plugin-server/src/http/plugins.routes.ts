@@ -12,20 +12,31 @@ import { pluginSourceSchema } from '../sources/plugin-source.ts';
 const idParams = z.object({ id: z.string().min(1).max(128) });
 const errors = { 400: errorEnvelopeSchema, 401: errorEnvelopeSchema, 404: errorEnvelopeSchema };
 
-export const pluginsRoutes: FastifyPluginAsyncZod<{ manager: PluginManager }> = async (app, { manager }) => {
+export const pluginsRoutes: FastifyPluginAsyncZod<{ manager: PluginManager }> = async (
+  app,
+  { manager },
+) => {
   app.get('/plugins', {
-    schema: { summary: 'Every plugin on this server with its status', response: { 200: z.object({ plugins: z.array(pluginViewSchema) }), ...errors } },
+    schema: {
+      summary: 'Every plugin on this server with its status',
+      response: { 200: z.object({ plugins: z.array(pluginViewSchema) }), ...errors },
+    },
     handler: () => ({ plugins: manager.list().map((p) => p.view()) }),
   });
 
   app.get('/plugins/:id', {
-    schema: { summary: 'One plugin: status, version, source, pid, port, restarts, last error, manifest', params: idParams, response: { 200: pluginDetailSchema, ...errors } },
+    schema: {
+      summary: 'One plugin: status, version, source, pid, port, restarts, last error, manifest',
+      params: idParams,
+      response: { 200: pluginDetailSchema, ...errors },
+    },
     handler: (request) => found(manager, request.params.id).detail(),
   });
 
   app.post('/plugins/:id/install', {
     schema: {
-      summary: 'Install (or update to) a version from a source; answers at once, the status follows',
+      summary:
+        'Install (or update to) a version from a source; answers at once, the status follows',
       params: idParams,
       body: z.object({ version: z.string().min(1).max(64).optional(), source: pluginSourceSchema }),
       response: { 202: pluginViewSchema, ...errors },
@@ -40,22 +51,34 @@ export const pluginsRoutes: FastifyPluginAsyncZod<{ manager: PluginManager }> = 
     schema: {
       summary: 'Stop and remove a plugin; removing one that is not here succeeds too',
       params: idParams,
-      response: { 202: z.object({ id: z.string(), status: z.enum(['uninstalling', 'uninstalled']) }), ...errors },
+      response: {
+        202: z.object({ id: z.string(), status: z.enum(['uninstalling', 'uninstalled']) }),
+        ...errors,
+      },
     },
     handler: async (request, reply) => {
       const plugin = manager.uninstall(request.params.id);
-      return reply.code(202).send({ id: request.params.id, status: plugin === undefined ? 'uninstalled' : 'uninstalling' });
+      return reply.code(202).send({
+        id: request.params.id,
+        status: plugin === undefined ? 'uninstalled' : 'uninstalling',
+      });
     },
   });
 
   app.post('/plugins/:id/restart', {
-    schema: { summary: 'Restart the plugin process', params: idParams, response: { 202: pluginViewSchema, ...errors } },
-    handler: async (request, reply) => reply.code(202).send(manager.restart(request.params.id).view()),
+    schema: {
+      summary: 'Restart the plugin process',
+      params: idParams,
+      response: { 202: pluginViewSchema, ...errors },
+    },
+    handler: async (request, reply) =>
+      reply.code(202).send(manager.restart(request.params.id).view()),
   });
 
   app.get('/plugins/:id/logs', {
     schema: {
-      summary: "The plugin's log: the last lines, and with follow=true new lines as they come (text/plain)",
+      summary:
+        "The plugin's log: the last lines, and with follow=true new lines as they come (text/plain)",
       params: idParams,
       querystring: z.object({
         tail: z.coerce.number().int().min(0).max(10_000).default(100),
@@ -68,7 +91,10 @@ export const pluginsRoutes: FastifyPluginAsyncZod<{ manager: PluginManager }> = 
       if (request.query.follow === 'false') {
         return reply.type('text/plain; charset=utf-8').send(lines.map((l) => `${l}\n`).join(''));
       }
-      reply.raw.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-cache' });
+      reply.raw.writeHead(200, {
+        'content-type': 'text/plain; charset=utf-8',
+        'cache-control': 'no-cache',
+      });
       reply.raw.write(lines.map((l) => `${l}\n`).join(''));
       const onLine = (line: string): void => {
         reply.raw.write(`${line}\n`);
@@ -83,9 +109,13 @@ export const pluginsRoutes: FastifyPluginAsyncZod<{ manager: PluginManager }> = 
 function found(manager: PluginManager, id: string) {
   const plugin = manager.get(id);
   if (plugin === undefined) {
-    throw new ServerError('PSRV_PLUGIN_NOT_FOUND', `no plugin "${id.slice(0, 80)}" is on this server`, {
-      details: { available: manager.list().map((p) => p.id) },
-    });
+    throw new ServerError(
+      'PSRV_PLUGIN_NOT_FOUND',
+      `no plugin "${id.slice(0, 80)}" is on this server`,
+      {
+        details: { available: manager.list().map((p) => p.id) },
+      },
+    );
   }
   return plugin;
 }

@@ -12,35 +12,53 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ServerConfig } from '../config.ts';
 import { ServerError } from '../errors.ts';
 
-export const uploadsRoutes: FastifyPluginAsync<{ uploadsDir: string; config: ServerConfig }> = async (app, { uploadsDir, config }) => {
+export const uploadsRoutes: FastifyPluginAsync<{
+  uploadsDir: string;
+  config: ServerConfig;
+}> = async (app, { uploadsDir, config }) => {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', (_request, payload, done) => {
     done(null, payload);
   });
-  app.post('/uploads', { schema: { summary: 'Store a plugin archive (.tar.gz body); answers its fileId' } }, async (request, reply) => {
-    const limit = config.limits.maxUploadBytes;
-    if (Number(request.headers['content-length'] ?? 0) > limit) {
-      throw new ServerError('PSRV_PAYLOAD_TOO_LARGE', `uploads are limited to ${String(limit)} bytes`);
-    }
-    const fileId = randomUUID();
-    const partial = join(uploadsDir, `${fileId}.partial`);
-    let bytes = 0;
-    try {
-      await pipeline(
-        request.body as Readable,
-        new Transform({
-          transform(chunk: Buffer, _encoding, done) {
-            bytes += chunk.length;
-            done(bytes > limit ? new ServerError('PSRV_PAYLOAD_TOO_LARGE', `uploads are limited to ${String(limit)} bytes`) : null, chunk);
-          },
-        }),
-        createWriteStream(partial, { mode: 0o600 }),
-      );
-      await rename(partial, join(uploadsDir, `${fileId}.tar.gz`));
-    } catch (error) {
-      await rm(partial, { force: true });
-      throw error;
-    }
-    return reply.code(201).send({ fileId, bytes });
-  });
+  app.post(
+    '/uploads',
+    { schema: { summary: 'Store a plugin archive (.tar.gz body); answers its fileId' } },
+    async (request, reply) => {
+      const limit = config.limits.maxUploadBytes;
+      if (Number(request.headers['content-length'] ?? 0) > limit) {
+        throw new ServerError(
+          'PSRV_PAYLOAD_TOO_LARGE',
+          `uploads are limited to ${String(limit)} bytes`,
+        );
+      }
+      const fileId = randomUUID();
+      const partial = join(uploadsDir, `${fileId}.partial`);
+      let bytes = 0;
+      try {
+        await pipeline(
+          request.body as Readable,
+          new Transform({
+            transform(chunk: Buffer, _encoding, done) {
+              bytes += chunk.length;
+              done(
+                bytes > limit
+                  ? new ServerError(
+                      'PSRV_PAYLOAD_TOO_LARGE',
+                      `uploads are limited to ${String(limit)} bytes`,
+                    )
+                  : null,
+                chunk,
+              );
+            },
+          }),
+          createWriteStream(partial, { mode: 0o600 }),
+        );
+        await rename(partial, join(uploadsDir, `${fileId}.tar.gz`));
+      } catch (error) {
+        await rm(partial, { force: true });
+        throw error;
+      }
+      return reply.code(201).send({ fileId, bytes });
+    },
+  );
 };

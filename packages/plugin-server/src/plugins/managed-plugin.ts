@@ -63,7 +63,9 @@ export class ManagedPlugin {
       ...(this.version === undefined ? {} : { version: this.version }),
       ...(this.reason === undefined ? {} : { reason: this.reason }),
       ...(this.source === undefined ? {} : { source: this.source }),
-      ...(proc === undefined ? {} : { pid: proc.pid, port: proc.port, startedAt: proc.startedAt.toISOString() }),
+      ...(proc === undefined
+        ? {}
+        : { pid: proc.pid, port: proc.port, startedAt: proc.startedAt.toISOString() }),
       ...(this.lastError === undefined
         ? {}
         : {
@@ -71,13 +73,17 @@ export class ManagedPlugin {
               message: this.lastError.message,
               code: this.lastError.code,
               at: this.lastError.at.toISOString(),
-              ...(this.lastError.logTail === undefined ? {} : { logTail: [...this.lastError.logTail] }),
+              ...(this.lastError.logTail === undefined
+                ? {}
+                : { logTail: [...this.lastError.logTail] }),
             },
           }),
     };
   }
 
   detail(): PluginDetail {
-    return this.running === undefined ? this.view() : { ...this.view(), manifest: this.running.manifest };
+    return this.running === undefined
+      ? this.view()
+      : { ...this.view(), manifest: this.running.manifest };
   }
 }

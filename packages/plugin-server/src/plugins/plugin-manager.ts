@@ -50,7 +50,14 @@ export interface PluginManagerDeps {
 export class PluginManager extends EventEmitter<{ status: [StatusChange] }> {
   readonly #deps: PluginManagerDeps;
   readonly #plugins = new Map<string, ManagedPlugin>();
-  readonly #dirs: { plugins: string; logs: string; staging: string; uploads: string; compileCache: string; installCache: string };
+  readonly #dirs: {
+    plugins: string;
+    logs: string;
+    staging: string;
+    uploads: string;
+    compileCache: string;
+    installCache: string;
+  };
   #closing = false;
 
   constructor(deps: PluginManagerDeps) {
@@ -176,13 +183,25 @@ export class PluginManager extends EventEmitter<{ status: [StatusChange] }> {
         uploadsDir: this.#dirs.uploads,
         tempDir: this.#dirs.staging,
       });
-      const manifest = await validatePackage(staging, { id: plugin.id, version: requested.version ?? fetched.version });
-      folder = join(this.#dirs.plugins, plugin.id, `${manifest.version}-${randomBytes(4).toString('hex')}`);
+      const manifest = await validatePackage(staging, {
+        id: plugin.id,
+        version: requested.version ?? fetched.version,
+      });
+      folder = join(
+        this.#dirs.plugins,
+        plugin.id,
+        `${manifest.version}-${randomBytes(4).toString('hex')}`,
+      );
       await mkdir(folder, { recursive: true });
       await rename(staging, join(folder, 'package'));
       await mkdir(join(folder, 'scratch'));
       const installed = await installDependencies(
-        { dir: join(folder, 'package'), log: (line) => plugin.log.note(`install: ${line}`) },
+        {
+          dir: join(folder, 'package'),
+          log: (line) => {
+            plugin.log.note(`install: ${line}`);
+          },
+        },
         {
           ...(config.install.registry === undefined ? {} : { registry: config.install.registry }),
           offline: config.install.offline,
@@ -192,14 +211,21 @@ export class PluginManager extends EventEmitter<{ status: [StatusChange] }> {
         },
         { order: config.install.installers },
       );
-      plugin.log.note(`dependencies: ${installed.skipped ? 'none to install' : `installed with ${installed.installer} in ${String(Math.round(installed.durationMs))} ms`}`);
+      plugin.log.note(
+        `dependencies: ${installed.skipped ? 'none to install' : `installed with ${installed.installer} in ${String(Math.round(installed.durationMs))} ms`}`,
+      );
       // The new version must be up and healthy before the old one stops.
       const next = await this.#launch(plugin, folder, manifest);
       plugin.running = next;
       plugin.version = manifest.version;
       plugin.source = redactSource(requested.source);
       plugin.policy.reset();
-      await this.#writeCurrent(plugin.id, { version: manifest.version, folder, source: plugin.source, installedAt: new Date().toISOString() });
+      await this.#writeCurrent(plugin.id, {
+        version: manifest.version,
+        folder,
+        source: plugin.source,
+        installedAt: new Date().toISOString(),
+      });
       this.#setStatus(plugin, 'running');
       if (previous !== undefined) {
         await this.#retire(plugin, previous);
@@ -210,10 +236,19 @@ export class PluginManager extends EventEmitter<{ status: [StatusChange] }> {
       if (folder !== undefined) {
         await rm(folder, { recursive: true, force: true });
       }
-      plugin.lastError = { message: failure.message, code: failure.code, at: new Date(), logTail: await plugin.log.tail(20) };
+      plugin.lastError = {
+        message: failure.message,
+        code: failure.code,
+        at: new Date(),
+        logTail: await plugin.log.tail(20),
+      };
       plugin.log.note(`install failed: ${failure.message}`);
       if (previous !== undefined && plugin.running === previous) {
-        this.#setStatus(plugin, 'running', `the install failed and version ${String(plugin.version)} keeps serving: ${failure.message}`);
+        this.#setStatus(
+          plugin,
+          'running',
+          `the install failed and version ${String(plugin.version)} keeps serving: ${failure.message}`,
+        );
       } else if (plugin.version === undefined) {
         this.#setStatus(plugin, 'error', failure.message);
       } else {
@@ -223,9 +258,15 @@ export class PluginManager extends EventEmitter<{ status: [StatusChange] }> {
   }
 
   /** Starts a process for `folder`, checks it serves the manifest it shipped, opens its pool and probe. */
-  async #launch(plugin: ManagedPlugin, folder: string, manifest?: Manifest): Promise<RunningInstance> {
+  async #launch(
+    plugin: ManagedPlugin,
+    folder: string,
+    manifest?: Manifest,
+  ): Promise<RunningInstance> {
     const { config, engine } = this.#deps;
-    const expected = manifest ?? (await validatePackage(join(folder, 'package'), { id: plugin.id, version: plugin.version }));
+    const expected =
+      manifest ??
+      (await validatePackage(join(folder, 'package'), { id: plugin.id, version: plugin.version }));
     const proc = await engine.start({
       pluginId: plugin.id,
       packageDir: join(folder, 'package'),
@@ -284,17 +325,26 @@ export class PluginManager extends EventEmitter<{ status: [StatusChange] }> {
     if (this.#closing) {
       return;
     }
-    const { now = () => performance.now() } = this.#deps;
     const ranForMs = Date.now() - instance.process.startedAt.getTime();
-    this.#scheduleRestart(plugin, instance.folder, `the process ${how}`, now(), ranForMs);
+    this.#scheduleRestart(plugin, { folder: instance.folder, why: `the process ${how}`, ranForMs });
   }
 
-  #scheduleRestart(plugin: ManagedPlugin, folder: string, why: string, at: number, ranForMs: number): void {
-    const decision = plugin.policy.onCrash(at, ranForMs);
+  #scheduleRestart(
+    plugin: ManagedPlugin,
+    crash: { folder: string; why: string; ranForMs: number },
+  ): void {
+    const { folder, why } = crash;
+    // Monotonic time, so a wall-clock jump cannot empty or fill the crash window.
+    const { now = () => performance.now() } = this.#deps;
+    const decision = plugin.policy.onCrash(now(), crash.ranForMs);
     void plugin.log.tail(20).then((logTail) => {
       plugin.lastError = { message: why, code: 'PSRV_PLUGIN_CRASHED', at: new Date(), logTail };
       if (!decision.restart) {
-        this.#setStatus(plugin, 'error', `${why}; it ${decision.reason}, so it is not restarted until it is reinstalled or restarted`);
+        this.#setStatus(
+          plugin,
+          'error',
+          `${why}; it ${decision.reason}, so it is not restarted until it is reinstalled or restarted`,
+        );
         return;
       }
       this.#setStatus(plugin, 'restarting', `${why}; restarting in ${String(decision.delayMs)} ms`);
@@ -316,8 +366,7 @@ export class PluginManager extends EventEmitter<{ status: [StatusChange] }> {
       this.#setStatus(plugin, 'running');
     } catch (error) {
       const failure = asServerError(error);
-      const { now = () => performance.now() } = this.#deps;
-      this.#scheduleRestart(plugin, folder, failure.message, now(), 0);
+      this.#scheduleRestart(plugin, { folder, why: failure.message, ranForMs: 0 });
     }
   }
 
@@ -345,7 +394,11 @@ export class PluginManager extends EventEmitter<{ status: [StatusChange] }> {
   #entry(id: string): ManagedPlugin {
     let plugin = this.#plugins.get(id);
     if (plugin === undefined) {
-      plugin = new ManagedPlugin(id, new PluginLog(join(this.#dirs.logs, `${id}.log`), this.#deps.config.limits.maxLogBytes), this.#deps.config.supervision);
+      plugin = new ManagedPlugin(
+        id,
+        new PluginLog(join(this.#dirs.logs, `${id}.log`), this.#deps.config.limits.maxLogBytes),
+        this.#deps.config.supervision,
+      );
       this.#plugins.set(id, plugin);
     }
     return plugin;
@@ -359,7 +412,9 @@ export class PluginManager extends EventEmitter<{ status: [StatusChange] }> {
   }
 
   async #readCurrent(id: string): Promise<CurrentRecord | undefined> {
-    const text = await readFile(join(this.#dirs.plugins, id, 'current.json'), 'utf8').catch(() => undefined);
+    const text = await readFile(join(this.#dirs.plugins, id, 'current.json'), 'utf8').catch(
+      () => undefined,
+    );
     return text === undefined ? undefined : (JSON.parse(text) as CurrentRecord);
   }
 
@@ -373,7 +428,10 @@ export class PluginManager extends EventEmitter<{ status: [StatusChange] }> {
 
 function checkId(id: string): string {
   if (!pluginIdSchema.safeParse(id).success) {
-    throw new ServerError('PSRV_BAD_REQUEST', `"${id.slice(0, 80)}" is not a plugin id (lower-case letters, digits, ".", "_", "-")`);
+    throw new ServerError(
+      'PSRV_BAD_REQUEST',
+      `"${id.slice(0, 80)}" is not a plugin id (lower-case letters, digits, ".", "_", "-")`,
+    );
   }
   return id;
 }
@@ -388,10 +446,17 @@ async function fetchManifest(proc: PluginProcess, timeoutMs: number): Promise<Ma
     });
     body = (await response.body.json()) as Manifest;
   } catch (error) {
-    throw new ServerError('PSRV_START_FAILED', `the plugin did not answer for its manifest: ${(error as Error).message}`);
+    throw new ServerError(
+      'PSRV_START_FAILED',
+      `the plugin did not answer for its manifest: ${(error as Error).message}`,
+    );
   }
   if (response.statusCode !== 200) {
-    throw new ServerError('PSRV_START_FAILED', `the plugin answered ${String(response.statusCode)} for its manifest`, { details: { body } });
+    throw new ServerError(
+      'PSRV_START_FAILED',
+      `the plugin answered ${String(response.statusCode)} for its manifest`,
+      { details: { body } },
+    );
   }
   return body;
 }
@@ -402,7 +467,13 @@ function asServerError(error: unknown): ServerError {
   }
   const code = (error as NodeJS.ErrnoException).code;
   if (code === 'ENOSPC') {
-    return new ServerError('PSRV_DISK_FULL', 'the disk is full; free space in the data folder and retry');
+    return new ServerError(
+      'PSRV_DISK_FULL',
+      'the disk is full; free space in the data folder and retry',
+    );
   }
-  return new ServerError('PSRV_INTERNAL', `this is a bug in the Plugin Server: ${(error as Error).message}`);
+  return new ServerError(
+    'PSRV_INTERNAL',
+    `this is a bug in the Plugin Server: ${(error as Error).message}`,
+  );
 }

@@ -17,8 +17,14 @@ export const pluginViewSchema = z
     id: z.string(),
     version: z.string().optional(),
     status: pluginStatusSchema,
-    reason: z.string().optional().describe('Why the plugin is in this status, when that is worth saying.'),
-    source: z.record(z.string(), z.unknown()).optional().describe('The source it was installed from, without tokens.'),
+    reason: z
+      .string()
+      .optional()
+      .describe('Why the plugin is in this status, when that is worth saying.'),
+    source: z
+      .record(z.string(), z.unknown())
+      .optional()
+      .describe('The source it was installed from, without tokens.'),
     pid: z.number().int().optional(),
     port: z.number().int().optional(),
     startedAt: z.string().optional(),
@@ -28,5 +34,7 @@ export const pluginViewSchema = z
   .meta({ id: 'PluginStatusView' });
 export type PluginView = z.infer<typeof pluginViewSchema>;
 
-export const pluginDetailSchema = pluginViewSchema.extend({ manifest: manifestSchema.optional() }).meta({ id: 'PluginDetail' });
+export const pluginDetailSchema = pluginViewSchema
+  .extend({ manifest: manifestSchema.optional() })
+  .meta({ id: 'PluginDetail' });
 export type PluginDetail = z.infer<typeof pluginDetailSchema>;

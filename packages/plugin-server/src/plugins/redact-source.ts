@@ -4,9 +4,7 @@
 import type { PluginSource } from '../sources/plugin-source.ts';
 
 export function redactSource(source: PluginSource): Record<string, unknown> {
-  if (source.type === 'git' && source.token !== undefined) {
-    const { token: _token, ...rest } = source;
-    return { ...rest, token: '[redacted]' };
-  }
-  return { ...source };
+  return Object.fromEntries(
+    Object.entries(source).map(([key, value]) => [key, key === 'token' ? '[redacted]' : value]),
+  );
 }

@@ -1,7 +1,7 @@
 /**
- * @module The rules every entry of a plugin archive must pass before anything touches the disk:
- * only files and folders, each under a plain relative name that stays inside the destination and
- * is claimed once.
+ * @module The rules every entry of a plugin archive must pass before anything touches the disk
+ * (only files and folders, each under a plain relative name that stays inside the destination and
+ * is claimed once), the modes they get, and the check of the unpacked tree against those rules.
  */
 import { lstat, readdir, realpath } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -205,7 +205,7 @@ export async function verifyUnpacked(
       if (kind === undefined || expected.get(name) !== kind || (await realpath(path)) !== path) {
         throw new ServerError(
           'PSRV_INTERNAL',
-          `unpacked archive failed verification at ${JSON.stringify(name)}`,
+          `unpacked archive failed verification at ${entryLabel(name)}`,
         );
       }
       found += 1;

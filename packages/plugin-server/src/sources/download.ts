@@ -24,20 +24,34 @@ export interface Downloaded {
   readonly integrity: string;
 }
 
-export async function downloadToFile(url: string, file: string, options: DownloadOptions): Promise<Downloaded> {
+export async function downloadToFile(
+  url: string,
+  file: string,
+  options: DownloadOptions,
+): Promise<Downloaded> {
   const label = options.label ?? url;
-  const signals = [AbortSignal.timeout(options.timeoutMs), ...(options.signal === undefined ? [] : [options.signal])];
+  const signals = [
+    AbortSignal.timeout(options.timeoutMs),
+    ...(options.signal === undefined ? [] : [options.signal]),
+  ];
   let response: Awaited<ReturnType<typeof request>>;
   try {
-    response = await request(url, { headers: options.headers ?? {}, signal: AbortSignal.any(signals) });
+    response = await request(url, {
+      headers: options.headers ?? {},
+      signal: AbortSignal.any(signals),
+    });
   } catch (error) {
     throw fetchError(error, label, options.timeoutMs);
   }
   if (response.statusCode !== 200) {
     await response.body.dump().catch(() => undefined);
-    throw new ServerError('PSRV_SOURCE_FAILED', `downloading ${label} failed: the server answered ${String(response.statusCode)}`, {
-      details: { status: response.statusCode },
-    });
+    throw new ServerError(
+      'PSRV_SOURCE_FAILED',
+      `downloading ${label} failed: the server answered ${String(response.statusCode)}`,
+      {
+        details: { status: response.statusCode },
+      },
+    );
   }
   const declared = Number(response.headers['content-length'] ?? 0);
   if (declared > options.maxBytes) {
@@ -66,15 +80,25 @@ export async function downloadToFile(url: string, file: string, options: Downloa
 }
 
 function tooLarge(label: string, maxBytes: number): ServerError {
-  return new ServerError('PSRV_SOURCE_TOO_LARGE', `${label} is larger than the ${String(maxBytes)}-byte limit`, {
-    details: { maxBytes },
-  });
+  return new ServerError(
+    'PSRV_SOURCE_TOO_LARGE',
+    `${label} is larger than the ${String(maxBytes)}-byte limit`,
+    {
+      details: { maxBytes },
+    },
+  );
 }
 
 function fetchError(error: unknown, label: string, timeoutMs: number): ServerError {
   const name = (error as { name?: string }).name;
   if (name === 'TimeoutError' || (error as { code?: string }).code === 'UND_ERR_ABORTED') {
-    return new ServerError('PSRV_SOURCE_TIMEOUT', `downloading ${label} took longer than ${String(timeoutMs)} ms`);
+    return new ServerError(
+      'PSRV_SOURCE_TIMEOUT',
+      `downloading ${label} took longer than ${String(timeoutMs)} ms`,
+    );
   }
-  return new ServerError('PSRV_SOURCE_FAILED', `downloading ${label} failed: ${(error as Error).message}`);
+  return new ServerError(
+    'PSRV_SOURCE_FAILED',
+    `downloading ${label} failed: ${(error as Error).message}`,
+  );
 }

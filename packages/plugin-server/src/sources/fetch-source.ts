@@ -30,7 +30,11 @@ export interface FetchedSource {
 
 const FILE_ID = /^[A-Za-z0-9_-]{1,128}$/;
 
-export async function fetchSource(source: PluginSource, staging: string, ctx: SourceContext): Promise<FetchedSource> {
+export async function fetchSource(
+  source: PluginSource,
+  staging: string,
+  ctx: SourceContext,
+): Promise<FetchedSource> {
   const { config } = ctx;
   switch (source.type) {
     case 'local':
@@ -40,17 +44,32 @@ export async function fetchSource(source: PluginSource, staging: string, ctx: So
       return fetchGitSource(source, staging, gitOptions(ctx));
     case 'upload': {
       if (!FILE_ID.test(source.fileId)) {
-        throw new ServerError('PSRV_SOURCE_REFUSED', 'an upload fileId has 1–128 letters, digits, "_" or "-"');
+        throw new ServerError(
+          'PSRV_SOURCE_REFUSED',
+          'an upload fileId has 1–128 letters, digits, "_" or "-"',
+        );
       }
       const local = join(ctx.uploadsDir, `${source.fileId}.tar.gz`);
-      if (await stat(local).then((s) => s.isFile(), () => false)) {
-        await extractArchive(createReadStream(local), staging, undefined, ctx.signal === undefined ? {} : { signal: ctx.signal });
+      if (
+        await stat(local).then(
+          (s) => s.isFile(),
+          () => false,
+        )
+      ) {
+        await extractArchive(createReadStream(local), staging, { signal: ctx.signal });
       } else {
-        await extractDownloaded(ctx, {
-          url: platformFileUrl(config, source.fileId),
-          headers: config.platformApiKey === undefined ? {} : { authorization: `Bearer ${config.platformApiKey}` },
-          label: `upload ${source.fileId}`,
-        }, staging);
+        await extractDownloaded(
+          ctx,
+          {
+            url: platformFileUrl(config, source.fileId),
+            headers:
+              config.platformApiKey === undefined
+                ? {}
+                : { authorization: `Bearer ${config.platformApiKey}` },
+            label: `upload ${source.fileId}`,
+          },
+          staging,
+        );
       }
       await hoistSingleFolder(staging);
       return {};
@@ -59,16 +78,32 @@ export async function fetchSource(source: PluginSource, staging: string, ctx: So
       const { version, source: pinned, indexUrl } = await resolveMarketplaceVersion(source, ctx);
       if (pinned.type === 'git') {
         const fetched = await fetchGitSource(
-          { type: 'git', url: pinned.url, commit: pinned.commit, ...(pinned.subdirectory === undefined ? {} : { subdirectory: pinned.subdirectory }) },
+          {
+            type: 'git',
+            url: pinned.url,
+            commit: pinned.commit,
+            ...(pinned.subdirectory === undefined ? {} : { subdirectory: pinned.subdirectory }),
+          },
           staging,
           gitOptions(ctx),
         );
         if (!fetched.commit.startsWith(pinned.commit)) {
-          throw new ServerError('PSRV_INTEGRITY_MISMATCH', `the marketplace pins commit ${pinned.commit} but git returned ${fetched.commit}`);
+          throw new ServerError(
+            'PSRV_INTEGRITY_MISMATCH',
+            `the marketplace pins commit ${pinned.commit} but git returned ${fetched.commit}`,
+          );
         }
         return { version, commit: fetched.commit };
       }
-      await extractDownloaded(ctx, { url: new URL(pinned.url, indexUrl).href, integrity: pinned.integrity, label: `${source.name}@${version}` }, staging);
+      await extractDownloaded(
+        ctx,
+        {
+          url: new URL(pinned.url, indexUrl).href,
+          integrity: pinned.integrity,
+          label: `${source.name}@${version}`,
+        },
+        staging,
+      );
       await hoistSingleFolder(staging);
       return { version };
     }
@@ -92,7 +127,10 @@ function platformFileUrl(config: ServerConfig, fileId: string): string {
       `upload ${fileId} is not on this server and no platform is configured to fetch it from; POST the archive to /uploads first, or set PLUGBOARD_PLATFORM_URL`,
     );
   }
-  return new URL(`plugin-server/files/${encodeURIComponent(fileId)}`, config.platformUrl.endsWith('/') ? config.platformUrl : `${config.platformUrl}/`).href;
+  return new URL(
+    `plugin-server/files/${encodeURIComponent(fileId)}`,
+    config.platformUrl.endsWith('/') ? config.platformUrl : `${config.platformUrl}/`,
+  ).href;
 }
 
 interface ArchiveDownload {
@@ -103,7 +141,11 @@ interface ArchiveDownload {
 }
 
 /** Download to a private temp file (hashing on the way), check integrity, then extract. */
-async function extractDownloaded(ctx: SourceContext, download: ArchiveDownload, staging: string): Promise<void> {
+async function extractDownloaded(
+  ctx: SourceContext,
+  download: ArchiveDownload,
+  staging: string,
+): Promise<void> {
   const folder = await mkdtemp(join(ctx.tempDir, 'download-'));
   const file = join(folder, 'archive.tar.gz');
   try {
@@ -115,9 +157,12 @@ async function extractDownloaded(ctx: SourceContext, download: ArchiveDownload, 
       signal: ctx.signal,
     });
     if (download.integrity !== undefined && !sameText(got.integrity, download.integrity)) {
-      throw new ServerError('PSRV_INTEGRITY_MISMATCH', `${download.label}: the archive's hash ${got.integrity} is not the pinned ${download.integrity}; refusing it`);
+      throw new ServerError(
+        'PSRV_INTEGRITY_MISMATCH',
+        `${download.label}: the archive's hash ${got.integrity} is not the pinned ${download.integrity}; refusing it`,
+      );
     }
-    await extractArchive(createReadStream(file), staging, undefined, ctx.signal === undefined ? {} : { signal: ctx.signal });
+    await extractArchive(createReadStream(file), staging, { signal: ctx.signal });
   } finally {
     await rm(folder, { recursive: true, force: true });
   }

@@ -9,7 +9,11 @@ import type { LocalSource } from './plugin-source.ts';
 
 const SKIPPED = new Set(['node_modules', '.git', '.hg', '.svn', '.plugboard']);
 
-export async function copyLocalSource(source: LocalSource, staging: string, devMode: boolean): Promise<void> {
+export async function copyLocalSource(
+  source: LocalSource,
+  staging: string,
+  devMode: boolean,
+): Promise<void> {
   if (!devMode) {
     throw new ServerError(
       'PSRV_SOURCE_REFUSED',
@@ -17,7 +21,10 @@ export async function copyLocalSource(source: LocalSource, staging: string, devM
     );
   }
   if (!isAbsolute(source.path)) {
-    throw new ServerError('PSRV_SOURCE_REFUSED', `the local path ${JSON.stringify(source.path)} must be absolute`);
+    throw new ServerError(
+      'PSRV_SOURCE_REFUSED',
+      `the local path ${JSON.stringify(source.path)} must be absolute`,
+    );
   }
   const info = await lstat(source.path).catch(() => undefined);
   if (info?.isDirectory() !== true) {
@@ -32,7 +39,10 @@ export async function copyLocalSource(source: LocalSource, staging: string, devM
         return false;
       }
       if ((await lstat(from)).isSymbolicLink()) {
-        throw new ServerError('PSRV_SOURCE_REFUSED', `${from} is a symbolic link; plugin folders may contain only files and folders`);
+        throw new ServerError(
+          'PSRV_SOURCE_REFUSED',
+          `${from} is a symbolic link; plugin folders may contain only files and folders`,
+        );
       }
       return true;
     },

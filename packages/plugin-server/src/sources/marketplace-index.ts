@@ -10,7 +10,9 @@ export const marketplaceVersionSchema = z.object({
     z.object({
       type: z.literal('archive'),
       url: z.string().min(1).describe('Absolute, or relative to the index URL.'),
-      integrity: z.string().regex(/^sha256-[A-Za-z0-9+/]{43}=$/, { message: 'use sha256-<base64>, as printed by plugboard plugin pack' }),
+      integrity: z.string().regex(/^sha256-[A-Za-z0-9+/]{43}=$/, {
+        message: 'use sha256-<base64>, as printed by plugboard plugin pack',
+      }),
     }),
     z.object({
       type: z.literal('git'),

@@ -17,10 +17,16 @@ export interface ResolvedMarketplaceVersion {
   readonly indexUrl: string;
 }
 
-export async function resolveMarketplaceVersion(source: MarketplaceSource, ctx: SourceContext): Promise<ResolvedMarketplaceVersion> {
+export async function resolveMarketplaceVersion(
+  source: MarketplaceSource,
+  ctx: SourceContext,
+): Promise<ResolvedMarketplaceVersion> {
   const indexUrl = ctx.config.marketplaceUrl;
   if (indexUrl === undefined) {
-    throw new ServerError('PSRV_SOURCE_REFUSED', 'no marketplace is configured; set PLUGBOARD_MARKETPLACE_URL to the index URL');
+    throw new ServerError(
+      'PSRV_SOURCE_REFUSED',
+      'no marketplace is configured; set PLUGBOARD_MARKETPLACE_URL to the index URL',
+    );
   }
   const folder = await mkdtemp(join(ctx.tempDir, 'index-'));
   let raw: unknown;
@@ -42,7 +48,10 @@ export async function resolveMarketplaceVersion(source: MarketplaceSource, ctx: 
   }
   const index = marketplaceIndexSchema.safeParse(raw);
   if (!index.success) {
-    throw new ServerError('PSRV_SOURCE_FAILED', `the marketplace index is invalid: ${index.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    throw new ServerError(
+      'PSRV_SOURCE_FAILED',
+      `the marketplace index is invalid: ${index.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
   }
   const plugin = index.data.plugins.find((p) => p.name === source.name);
   if (plugin === undefined) {
@@ -55,9 +64,13 @@ export async function resolveMarketplaceVersion(source: MarketplaceSource, ctx: 
       ? [...plugin.versions].sort((a, b) => compareVersions(b.version, a.version))[0]
       : plugin.versions.find((v) => v.version === source.version);
   if (chosen === undefined) {
-    throw new ServerError('PSRV_SOURCE_REFUSED', `the marketplace has no version ${String(source.version)} of "${source.name}"`, {
-      details: { available: plugin.versions.map((v) => v.version) },
-    });
+    throw new ServerError(
+      'PSRV_SOURCE_REFUSED',
+      `the marketplace has no version ${String(source.version)} of "${source.name}"`,
+      {
+        details: { available: plugin.versions.map((v) => v.version) },
+      },
+    );
   }
   return { version: chosen.version, source: chosen.source, indexUrl };
 }

@@ -7,15 +7,29 @@ import { z } from 'zod';
 export const gitSourceSchema = z
   .object({
     type: z.literal('git'),
-    url: z.string().min(1).max(2048).describe('https URL of the repository (no credentials in it).'),
+    url: z
+      .string()
+      .min(1)
+      .max(2048)
+      .describe('https URL of the repository (no credentials in it).'),
     ref: z.string().min(1).max(256).optional().describe('Branch or tag.'),
     commit: z
       .string()
       .regex(/^[0-9a-f]{7,40}$/)
       .optional()
       .describe('Exact commit; wins over ref.'),
-    subdirectory: z.string().min(1).max(512).optional().describe('Folder of the plugin inside the repository.'),
-    token: z.string().min(1).max(4096).optional().describe('Token for a private repository; never logged or reported.'),
+    subdirectory: z
+      .string()
+      .min(1)
+      .max(512)
+      .optional()
+      .describe('Folder of the plugin inside the repository.'),
+    token: z
+      .string()
+      .min(1)
+      .max(4096)
+      .optional()
+      .describe('Token for a private repository; never logged or reported.'),
   })
   .meta({ id: 'GitSource' });
 
@@ -36,7 +50,12 @@ export const localSourceSchema = z
   .meta({ id: 'LocalSource' });
 
 export const pluginSourceSchema = z
-  .discriminatedUnion('type', [gitSourceSchema, uploadSourceSchema, marketplaceSourceSchema, localSourceSchema])
+  .discriminatedUnion('type', [
+    gitSourceSchema,
+    uploadSourceSchema,
+    marketplaceSourceSchema,
+    localSourceSchema,
+  ])
   .meta({ id: 'PluginSource' });
 
 export type GitSource = z.infer<typeof gitSourceSchema>;

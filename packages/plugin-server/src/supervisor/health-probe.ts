@@ -10,7 +10,11 @@ export interface HealthProbeSettings {
   readonly healthFailures: number;
 }
 
-export function startHealthProbe(url: string, settings: HealthProbeSettings, onUnhealthy: (reason: string) => void): () => void {
+export function startHealthProbe(
+  url: string,
+  settings: HealthProbeSettings,
+  onUnhealthy: (reason: string) => void,
+): () => void {
   let failures = 0;
   let stopped = false;
   const probe = async (): Promise<void> => {

@@ -12,7 +12,9 @@ export interface RestartPolicySettings {
   readonly healthyResetMs: number;
 }
 
-export type RestartDecision = { readonly restart: true; readonly delayMs: number } | { readonly restart: false; readonly reason: string };
+export type RestartDecision =
+  | { readonly restart: true; readonly delayMs: number }
+  | { readonly restart: false; readonly reason: string };
 
 export class RestartPolicy {
   readonly #settings: RestartPolicySettings;

@@ -16,7 +16,10 @@ export interface FixtureOptions {
 
 export async function runCli(args: readonly string[], cwd: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI_BIN, ...args], { cwd, env: { PATH: process.env['PATH'] ?? '' } });
+    const child = spawn(process.execPath, [CLI_BIN, ...args], {
+      cwd,
+      env: { PATH: process.env['PATH'] ?? '' },
+    });
     let out = '';
     let err = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
@@ -39,7 +42,10 @@ export async function fixtureFolder(options: FixtureOptions = {}): Promise<strin
   if (version !== '1.0.0') {
     for (const file of ['package.json', 'src/index.ts']) {
       const text = await readFile(join(dir, file), 'utf8');
-      await writeFile(join(dir, file), text.replace(/(["']?version["']?: ["'])1\.0\.0/, `$1${version}`));
+      await writeFile(
+        join(dir, file),
+        text.replace(/(["']?version["']?: ["'])1\.0\.0/, `$1${version}`),
+      );
     }
   }
   await runCli(['plugin', 'manifest', '--out', 'plugboard.manifest.json'], dir);
@@ -51,7 +57,9 @@ export async function fixtureFolder(options: FixtureOptions = {}): Promise<strin
 
 /** The fixture packed by `plugboard plugin pack`; returns the archive path. */
 export async function fixtureArchive(options: FixtureOptions = {}): Promise<string> {
-  const dir = await fixtureFolder(options.version === undefined ? {} : { version: options.version });
+  const dir = await fixtureFolder(
+    options.version === undefined ? {} : { version: options.version },
+  );
   if (options.mode !== undefined && options.mode !== 'ok') {
     await writeFile(join(dir, 'behaviour.json'), JSON.stringify({ mode: options.mode }));
   }

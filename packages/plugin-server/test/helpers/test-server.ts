@@ -5,7 +5,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { createPluginServer, loadServerConfig, type PluginServer, type PluginView, type ServerConfigInput } from '../../src/index.ts';
+import {
+  createPluginServer,
+  loadServerConfig,
+  type PluginServer,
+  type PluginView,
+  type ServerConfigInput,
+} from '../../src/index.ts';
 import { CLI_BIN } from './fixture-package.ts';
 
 export const API_KEY = 'test-api-key-0123456789abcdef';
@@ -14,13 +20,29 @@ export interface TestServer {
   readonly server: PluginServer;
   readonly url: string;
   readonly dataDir: string;
-  call(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<Response>;
-  json<T = Record<string, unknown>>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }>;
-  waitFor(id: string, predicate: (view: PluginView | undefined) => boolean, timeoutMs?: number): Promise<PluginView | undefined>;
+  call(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<Response>;
+  json<T = Record<string, unknown>>(
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number; body: T }>;
+  waitFor(
+    id: string,
+    predicate: (view: PluginView | undefined) => boolean,
+    timeoutMs?: number,
+  ): Promise<PluginView | undefined>;
   close(): Promise<void>;
 }
 
-export async function startTestServer(overrides: Partial<ServerConfigInput> = {}, options: { dataDir?: string } = {}): Promise<TestServer> {
+export async function startTestServer(
+  overrides: Partial<ServerConfigInput> = {},
+  options: { dataDir?: string } = {},
+): Promise<TestServer> {
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'plugboard-server-')));
   const config = loadServerConfig(
     {},
@@ -43,13 +65,32 @@ export async function startTestServer(overrides: Partial<ServerConfigInput> = {}
       install: { installers: ['npm'], ...overrides.install },
     },
   );
-  const server = await createPluginServer({ config, serveBin: CLI_BIN, hostEnv: process.env, logger: pino({ level: 'silent' }) });
+  const server = await createPluginServer({
+    config,
+    serveBin: CLI_BIN,
+    hostEnv: process.env,
+    logger: pino({ level: 'silent' }),
+  });
   const url = await server.listen();
-  const call = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
+  const call = (
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ) =>
     fetch(`${url}${path}`, {
       method,
-      headers: { authorization: `Bearer ${API_KEY}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
-      ...(body === undefined ? {} : { body: typeof body === 'string' || body instanceof Uint8Array ? body : JSON.stringify(body) }),
+      headers: {
+        authorization: `Bearer ${API_KEY}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...headers,
+      },
+      ...(body === undefined
+        ? {}
+        : {
+            body:
+              typeof body === 'string' || body instanceof Uint8Array ? body : JSON.stringify(body),
+          }),
     });
   return {
     server,
@@ -65,13 +106,18 @@ export async function startTestServer(overrides: Partial<ServerConfigInput> = {}
       let last: PluginView | undefined;
       while (Date.now() < deadline) {
         const response = await call('GET', `/plugins/${id}`);
-        last = response.status === 200 ? ((await response.json()) as PluginView) : (await response.body?.cancel(), undefined);
+        last =
+          response.status === 200
+            ? ((await response.json()) as PluginView)
+            : (await response.body?.cancel(), undefined);
         if (predicate(last)) {
           return last;
         }
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
-      throw new Error(`plugin ${id} did not reach the expected state within ${String(timeoutMs)} ms; last: ${JSON.stringify(last).slice(0, 600)}`);
+      throw new Error(
+        `plugin ${id} did not reach the expected state within ${String(timeoutMs)} ms; last: ${JSON.stringify(last).slice(0, 600)}`,
+      );
     },
     async close() {
       await server.close();

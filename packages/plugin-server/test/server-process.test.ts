@@ -1,0 +1,108 @@
+// `plugboard server` as a real process: killed with SIGKILL its plugins exit by themselves (F11);
+// started again on the same data folder it brings them back, one process each; SIGTERM stops all.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { PluginView } from '../src/index.ts';
+import { CLI_BIN, fixtureFolder } from './helpers/fixture-package.ts';
+import { API_KEY, isAlive } from './helpers/test-server.ts';
+
+const children: ChildProcess[] = [];
+afterAll(() => {
+  for (const child of children) {
+    child.kill('SIGKILL');
+  }
+});
+
+async function startServerProcess(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(
+    process.execPath,
+    [CLI_BIN, 'server', '--port', '0', '--data-dir', dataDir, '--dev'],
+    {
+      env: {
+        PATH: process.env['PATH'] ?? '',
+        PLUGBOARD_SERVER_API_KEYS: API_KEY,
+        PLUGBOARD_SERVER_LOG_LEVEL: 'warn',
+      },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
+  children.push(child);
+  const url = await new Promise<string>((resolve, reject) => {
+    let seen = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      seen += chunk.toString();
+      const match = /listening on (http:\/\/[^\s]+)/.exec(seen);
+      if (match?.[1] !== undefined) {
+        resolve(match[1]);
+      }
+    });
+    child.once('exit', (code) => {
+      reject(new Error(`server exited with ${String(code)}: ${seen}`));
+    });
+  });
+  return { child, url };
+}
+
+async function view(url: string, id: string): Promise<PluginView | undefined> {
+  const response = await fetch(`${url}/plugins/${id}`, {
+    headers: { authorization: `Bearer ${API_KEY}` },
+  });
+  return response.status === 200 ? ((await response.json()) as PluginView) : undefined;
+}
+
+/** Processes whose command line serves a plugin from this data folder. */
+async function pluginProcesses(dataDir: string): Promise<number[]> {
+  const pids: number[] = [];
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) {
+      continue;
+    }
+    const cmdline = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
+    if (
+      cmdline.includes('serve') &&
+      cmdline.includes(join(dataDir, 'plugins')) &&
+      isAlive(Number(entry))
+    ) {
+      pids.push(Number(entry));
+    }
+  }
+  return pids;
+}
+
+describe('plugboard server', () => {
+  it('survives a SIGKILL and a restart with exactly the plugins it had, one process each', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'plugboard-server-proc-'));
+    const first = await startServerProcess(dataDir);
+    await fetch(`${first.url}/plugins/faulty/install`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ source: { type: 'local', path: await fixtureFolder() } }),
+    });
+    await expect
+      .poll(async () => (await view(first.url, 'faulty'))?.status, { timeout: 20_000 })
+      .toBe('running');
+    const before = (await view(first.url, 'faulty'))?.pid ?? 0;
+    expect(await pluginProcesses(dataDir)).toEqual([before]);
+
+    first.child.kill('SIGKILL');
+    await expect.poll(() => isAlive(before), { timeout: 5_000, interval: 100 }).toBe(false);
+    expect(await pluginProcesses(dataDir)).toEqual([]);
+
+    const second = await startServerProcess(dataDir);
+    await expect
+      .poll(async () => (await view(second.url, 'faulty'))?.status, { timeout: 20_000 })
+      .toBe('running');
+    const after = (await view(second.url, 'faulty'))?.pid ?? 0;
+    expect(after).not.toBe(before);
+    expect(await pluginProcesses(dataDir)).toEqual([after]);
+
+    second.child.kill('SIGTERM');
+    const code = await new Promise((resolve) => second.child.once('exit', resolve));
+    expect(code).toBe(0);
+    expect(isAlive(after)).toBe(false);
+    expect(await pluginProcesses(dataDir)).toEqual([]);
+  });
+});
