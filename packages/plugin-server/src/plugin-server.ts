@@ -6,6 +6,7 @@ import { mkdir } from 'node:fs/promises';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { createApp } from './app.ts';
+import { dataLayout } from './data-layout.ts';
 import type { ServerConfig } from './config.ts';
 import { createProcessEngine } from './engine/process-engine.ts';
 import { runtimeReadPaths } from './engine/runtime-paths.ts';
@@ -42,15 +43,25 @@ export async function createPluginServer(options: PluginServerOptions): Promise<
       passEnv[name] = value;
     }
   }
+  const layout = dataLayout(config.dataDir);
   const manager = new PluginManager({
     config,
     engine: createProcessEngine({
       node: options.node ?? process.execPath,
       serveBin: options.serveBin,
       runtimeReadPaths: runtimeReadPaths(options.serveBin),
-      compileCacheDir: `${config.dataDir}/cache/compile`,
+      compileCacheDir: layout.compileCache,
       handshakeTimeoutMs: config.limits.handshakeTimeoutMs,
       passEnv,
+      pluginsDir: layout.plugins,
+      install: {
+        installers: config.install.installers,
+        ...(config.install.registry === undefined ? {} : { registry: config.install.registry }),
+        offline: config.install.offline,
+        allowScripts: config.install.allowScripts,
+        cacheDir: layout.installCache,
+        timeoutMs: config.limits.installTimeoutMs,
+      },
     }),
   });
   await mkdir(config.dataDir, { recursive: true });

@@ -54,7 +54,7 @@ describe('F1: the plugin dies while a request is in flight', () => {
       'crasher',
       (v) => v?.status === 'running' && v.pid !== first?.pid,
     );
-    expect(back?.restarts).toBe(1);
+    expect(back?.restarts, JSON.stringify(back).slice(0, 400)).toBe(1);
     expect(back?.lastError?.message).toContain('SIGKILL');
     expect(isAlive(first?.pid ?? 0)).toBe(false);
     expect(
@@ -185,5 +185,81 @@ describe('overload', () => {
     } finally {
       await tight.close();
     }
+  });
+});
+
+describe('F3: a process that stops answering health checks', () => {
+  it('is replaced after the configured failures', async () => {
+    const strict = await startTestServer({
+      supervision: { healthIntervalMs: 200, healthTimeoutMs: 200, healthFailures: 2 },
+    });
+    try {
+      const folder = await fixtureFolder();
+      await strict.call('POST', '/plugins/faulty/install', {
+        source: { type: 'local', path: folder },
+      });
+      const first = await strict.waitFor('faulty', (v) => v?.status === 'running');
+      void strict
+        .call('POST', '/plugins/faulty/nodes/block/execute', { inputs: { ms: 20_000 } })
+        .catch(() => undefined);
+      const replaced = await strict.waitFor(
+        'faulty',
+        (v) => v?.status === 'running' && v.pid !== undefined && v.pid !== first?.pid,
+        15_000,
+      );
+      expect(replaced?.restarts).toBe(1);
+      expect(isAlive(first?.pid ?? 0)).toBe(false);
+      const log = await (await strict.call('GET', '/plugins/faulty/logs?tail=200')).text();
+      expect(log).toContain('unhealthy');
+    } finally {
+      await strict.close();
+    }
+  });
+});
+
+describe('F14: the caller goes away mid-request', () => {
+  it('aborts the work inside the plugin and frees its slot', async () => {
+    await install('aborted', 'ok');
+    await server.waitFor('aborted', (v) => v?.status === 'running');
+    const controller = new AbortController();
+    const pending = fetch(`${server.url}/plugins/aborted/nodes/slow/execute`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${(await import('./helpers/test-server.ts')).API_KEY}`,
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({ inputs: { ms: 10_000 } }),
+      signal: controller.signal,
+    });
+    setTimeout(() => {
+      controller.abort();
+    }, 300);
+    await expect(pending).rejects.toThrow();
+    await expect
+      .poll(
+        async () =>
+          (await (await server.call('GET', '/plugins/aborted/logs?tail=50')).text()).includes(
+            'PLUGIN_CANCELLED',
+          ),
+        { timeout: 5_000 },
+      )
+      .toBe(true);
+    expect(
+      (
+        await server.call('POST', '/plugins/aborted/nodes/echo/execute', {
+          inputs: { text: 'next' },
+        })
+      ).status,
+    ).toBe(200);
+    await uninstall('aborted');
+  });
+});
+
+describe('after uninstall', () => {
+  it('nothing listens on the plugin’s port any more', async () => {
+    await install('porter', 'ok');
+    const view = await server.waitFor('porter', (v) => v?.status === 'running');
+    await uninstall('porter');
+    await expect(fetch(`http://127.0.0.1:${String(view?.port)}/health`)).rejects.toThrow();
   });
 });

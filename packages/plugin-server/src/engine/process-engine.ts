@@ -5,10 +5,17 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdir, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { PLUGIN_ENV } from '@plugboard/protocol';
 import { ServerError } from '../errors.ts';
+import {
+  installDependencies,
+  type InstallSettings,
+  type InstallerName,
+} from '../install/installer.ts';
+import type { Engine, ExitInfo, PluginProcess } from './engine.ts';
 import { readHandshake } from './handshake-reader.ts';
-import type { PluginLog } from './plugin-log.ts';
 
 export interface ProcessEngineOptions {
   /** The Node binary and the `plugboard` bin that serves plugins. */
@@ -21,73 +28,88 @@ export interface ProcessEngineOptions {
   readonly handshakeTimeoutMs: number;
   /** Host variables an operator chose to pass through (everything else is withheld). */
   readonly passEnv: Readonly<Record<string, string>>;
+  /** Where plugin versions live: `<pluginsDir>/<id>/<version>-<suffix>/{package,scratch}`. */
+  readonly pluginsDir: string;
+  readonly install: InstallSettings & { readonly installers: readonly InstallerName[] };
 }
 
-export interface LaunchRequest {
-  readonly pluginId: string;
-  readonly packageDir: string;
-  readonly scratchDir: string;
-  readonly log: PluginLog;
-  readonly allowChildProcess: boolean;
-  /** Plugin-process settings (file bridge URL, limits) on top of the allowlist. */
-  readonly env: Readonly<Record<string, string>>;
-}
-
-export interface ExitInfo {
-  readonly code: number | null;
-  readonly signal: NodeJS.Signals | null;
-  readonly description: string;
-}
-
-export interface PluginProcess {
-  readonly pid: number;
-  readonly port: number;
-  readonly url: string;
-  readonly token: string;
-  readonly startedAt: Date;
-  readonly exited: Promise<ExitInfo>;
-  readonly hasExited: () => boolean;
-}
-
-export interface ProcessEngine {
-  start(request: LaunchRequest): Promise<PluginProcess>;
-  /** SIGTERM to the process group, SIGKILL to the group after `graceMs`; resolves once it is gone. */
-  stop(process: PluginProcess, graceMs: number): Promise<ExitInfo>;
-}
-
-export function createProcessEngine(options: ProcessEngineOptions): ProcessEngine {
+export function createProcessEngine(options: ProcessEngineOptions): Engine {
   return {
+    async installEnvironment(request) {
+      const folder = join(
+        options.pluginsDir,
+        request.pluginId,
+        `${request.version}-${randomBytes(4).toString('hex')}`,
+      );
+      await mkdir(folder, { recursive: true });
+      try {
+        await rename(request.staging, join(folder, 'package'));
+        await mkdir(join(folder, 'scratch'));
+        const { installers, ...settings } = options.install;
+        const installed = await installDependencies(
+          {
+            dir: join(folder, 'package'),
+            log: (line) => {
+              request.log.note(`install: ${line}`);
+            },
+            ...(request.signal === undefined ? {} : { signal: request.signal }),
+          },
+          settings,
+          { order: installers },
+        );
+        request.log.note(
+          installed.skipped
+            ? 'dependencies: none to install'
+            : `dependencies: installed with ${installed.installer} in ${String(Math.round(installed.durationMs))} ms`,
+        );
+        return { folder };
+      } catch (error) {
+        await rm(folder, { recursive: true, force: true });
+        throw error;
+      }
+    },
+
+    async remove(folder) {
+      await rm(folder, { recursive: true, force: true });
+    },
+
+    describe: (running) => ({
+      engine: 'process',
+      pid: running.pid,
+      port: running.port,
+      startedAt: running.startedAt.toISOString(),
+    }),
+
     async start(request) {
+      const packageDir = join(request.folder, 'package');
+      const scratchDir = join(request.folder, 'scratch');
       const token = randomBytes(24).toString('base64url');
       const args = [
         '--permission',
-        ...[
-          ...options.runtimeReadPaths,
-          request.packageDir,
-          request.scratchDir,
-          options.compileCacheDir,
-        ].map((p) => `--allow-fs-read=${p}`),
-        `--allow-fs-write=${request.scratchDir}`,
+        ...[...options.runtimeReadPaths, packageDir, scratchDir, options.compileCacheDir].map(
+          (p) => `--allow-fs-read=${p}`,
+        ),
+        `--allow-fs-write=${scratchDir}`,
         `--allow-fs-write=${options.compileCacheDir}`,
         ...(request.allowChildProcess ? ['--allow-child-process'] : []),
         options.serveBin,
         'plugin',
         'serve',
-        request.packageDir,
+        packageDir,
         '--port',
         '0',
       ];
       const env: Record<string, string> = {
         ...options.passEnv,
-        HOME: request.scratchDir,
-        TMPDIR: request.scratchDir,
+        HOME: scratchDir,
+        TMPDIR: scratchDir,
         NODE_COMPILE_CACHE: options.compileCacheDir,
         ...request.env,
         [PLUGIN_ENV.token.name]: token,
       };
       request.log.note(`starting: node ${args.filter((a) => !a.startsWith('--allow')).join(' ')}`);
       const child = spawn(options.node, args, {
-        cwd: request.packageDir,
+        cwd: packageDir,
         env,
         detached: true,
         stdio: ['ignore', 'pipe', 'pipe'],

@@ -5,7 +5,7 @@
 import type { Manifest, PluginStatus } from '@plugboard/protocol';
 import type { Pool } from 'undici';
 import type { PluginLog } from '../engine/plugin-log.ts';
-import type { PluginProcess } from '../engine/process-engine.ts';
+import type { PluginProcess } from '../engine/engine.ts';
 import { RestartPolicy, type RestartPolicySettings } from '../supervisor/restart-policy.ts';
 import type { PluginDetail, PluginView } from './plugin-view.ts';
 

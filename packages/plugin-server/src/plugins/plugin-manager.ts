@@ -3,17 +3,16 @@
  * restarts and supervises plugins, one operation at a time per plugin, and tells listeners about
  * every status change.
  */
-import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pluginIdSchema, type Manifest, type PluginStatus } from '@plugboard/protocol';
 import { Pool, request } from 'undici';
 import type { ServerConfig } from '../config.ts';
+import { dataLayout, type DataLayout } from '../data-layout.ts';
 import { PluginLog } from '../engine/plugin-log.ts';
-import type { PluginProcess, ProcessEngine } from '../engine/process-engine.ts';
+import type { Engine, PluginProcess } from '../engine/engine.ts';
 import { ServerError } from '../errors.ts';
-import { installDependencies } from '../install/installer.ts';
 import { validatePackage } from '../install/validate-package.ts';
 import { fetchSource } from '../sources/fetch-source.ts';
 import type { PluginSource } from '../sources/plugin-source.ts';
@@ -41,7 +40,7 @@ interface CurrentRecord {
 
 export interface PluginManagerDeps {
   readonly config: ServerConfig;
-  readonly engine: ProcessEngine;
+  readonly engine: Engine;
   /** Extra environment for every plugin process (the file bridge URL, later). */
   readonly pluginEnv?: Readonly<Record<string, string>>;
   readonly now?: () => number;
@@ -50,28 +49,13 @@ export interface PluginManagerDeps {
 export class PluginManager extends EventEmitter<{ status: [StatusChange] }> {
   readonly #deps: PluginManagerDeps;
   readonly #plugins = new Map<string, ManagedPlugin>();
-  readonly #dirs: {
-    plugins: string;
-    logs: string;
-    staging: string;
-    uploads: string;
-    compileCache: string;
-    installCache: string;
-  };
+  readonly #dirs: DataLayout;
   #closing = false;
 
   constructor(deps: PluginManagerDeps) {
     super();
     this.#deps = deps;
-    const root = deps.config.dataDir;
-    this.#dirs = {
-      plugins: join(root, 'plugins'),
-      logs: join(root, 'logs'),
-      staging: join(root, 'staging'),
-      uploads: join(root, 'uploads'),
-      compileCache: join(root, 'cache', 'compile'),
-      installCache: join(root, 'cache', 'packages'),
-    };
+    this.#dirs = dataLayout(deps.config.dataDir);
   }
 
   get uploadsDir(): string {
@@ -92,7 +76,7 @@ export class PluginManager extends EventEmitter<{ status: [StatusChange] }> {
 
   /** Prepares the data folder and starts every plugin a previous run installed. */
   async boot(): Promise<void> {
-    for (const dir of Object.values(this.#dirs)) {
+    for (const dir of Object.values(this.#dirs) as string[]) {
       await mkdir(dir, { recursive: true });
     }
     // Whatever a crashed run left half-fetched is garbage.
@@ -187,33 +171,12 @@ export class PluginManager extends EventEmitter<{ status: [StatusChange] }> {
         id: plugin.id,
         version: requested.version ?? fetched.version,
       });
-      folder = join(
-        this.#dirs.plugins,
-        plugin.id,
-        `${manifest.version}-${randomBytes(4).toString('hex')}`,
-      );
-      await mkdir(folder, { recursive: true });
-      await rename(staging, join(folder, 'package'));
-      await mkdir(join(folder, 'scratch'));
-      const installed = await installDependencies(
-        {
-          dir: join(folder, 'package'),
-          log: (line) => {
-            plugin.log.note(`install: ${line}`);
-          },
-        },
-        {
-          ...(config.install.registry === undefined ? {} : { registry: config.install.registry }),
-          offline: config.install.offline,
-          allowScripts: config.install.allowScripts,
-          cacheDir: this.#dirs.installCache,
-          timeoutMs: config.limits.installTimeoutMs,
-        },
-        { order: config.install.installers },
-      );
-      plugin.log.note(
-        `dependencies: ${installed.skipped ? 'none to install' : `installed with ${installed.installer} in ${String(Math.round(installed.durationMs))} ms`}`,
-      );
+      ({ folder } = await this.#deps.engine.installEnvironment({
+        pluginId: plugin.id,
+        version: manifest.version,
+        staging,
+        log: plugin.log,
+      }));
       // The new version must be up and healthy before the old one stops.
       const next = await this.#launch(plugin, folder, manifest);
       plugin.running = next;
@@ -234,7 +197,7 @@ export class PluginManager extends EventEmitter<{ status: [StatusChange] }> {
       const failure = asServerError(error);
       await rm(staging, { recursive: true, force: true });
       if (folder !== undefined) {
-        await rm(folder, { recursive: true, force: true });
+        await this.#deps.engine.remove(folder);
       }
       plugin.lastError = {
         message: failure.message,
@@ -269,8 +232,7 @@ export class PluginManager extends EventEmitter<{ status: [StatusChange] }> {
       (await validatePackage(join(folder, 'package'), { id: plugin.id, version: plugin.version }));
     const proc = await engine.start({
       pluginId: plugin.id,
-      packageDir: join(folder, 'package'),
-      scratchDir: join(folder, 'scratch'),
+      folder,
       log: plugin.log,
       allowChildProcess: config.allowChildProcess.includes(plugin.id),
       env: {
@@ -337,27 +299,35 @@ export class PluginManager extends EventEmitter<{ status: [StatusChange] }> {
     // Monotonic time, so a wall-clock jump cannot empty or fill the crash window.
     const { now = () => performance.now() } = this.#deps;
     const decision = plugin.policy.onCrash(now(), crash.ranForMs);
-    void plugin.log.tail(20).then((logTail) => {
-      plugin.lastError = { message: why, code: 'PSRV_PLUGIN_CRASHED', at: new Date(), logTail };
-      if (!decision.restart) {
+    plugin.lastError = { message: why, code: 'PSRV_PLUGIN_CRASHED', at: new Date() };
+    if (!decision.restart) {
+      // The reason and the log tail travel with the error status, so read the tail first.
+      this.#setStatus(plugin, 'restarting', why);
+      void plugin.log.tail(20).then((logTail) => {
+        plugin.lastError = { message: why, code: 'PSRV_PLUGIN_CRASHED', at: new Date(), logTail };
         this.#setStatus(
           plugin,
           'error',
           `${why}; it ${decision.reason}, so it is not restarted until it is reinstalled or restarted`,
         );
-        return;
+      });
+      return;
+    }
+    this.#setStatus(plugin, 'restarting', `${why}; restarting in ${String(decision.delayMs)} ms`);
+    void plugin.log.tail(20).then((logTail) => {
+      if (plugin.lastError?.message === why) {
+        plugin.lastError = { ...plugin.lastError, logTail };
       }
-      this.#setStatus(plugin, 'restarting', `${why}; restarting in ${String(decision.delayMs)} ms`);
-      plugin.restartTimer = setTimeout(() => {
-        void plugin.serialise(async () => {
-          if (plugin.status !== 'restarting' || this.#closing) {
-            return;
-          }
-          plugin.restarts += 1;
-          await this.#startOrCrash(plugin, folder);
-        });
-      }, decision.delayMs);
     });
+    plugin.restartTimer = setTimeout(() => {
+      void plugin.serialise(async () => {
+        if (plugin.status !== 'restarting' || this.#closing) {
+          return;
+        }
+        plugin.restarts += 1;
+        await this.#startOrCrash(plugin, folder);
+      });
+    }, decision.delayMs);
   }
 
   async #startOrCrash(plugin: ManagedPlugin, folder: string): Promise<void> {
@@ -376,7 +346,7 @@ export class PluginManager extends EventEmitter<{ status: [StatusChange] }> {
     await this.#deps.engine.stop(old.process, this.#deps.config.supervision.stopGraceMs);
     await old.pool.close().catch(() => undefined);
     if (old.folder !== plugin.running?.folder) {
-      await rm(old.folder, { recursive: true, force: true });
+      await this.#deps.engine.remove(old.folder);
     }
   }
 

@@ -1,0 +1,64 @@
+/**
+ * @module The engine abstraction (the seed's "UV engine" slot): how a plugin version gets an
+ * environment and becomes a running process. The process engine is the one implementation; a
+ * container engine would be another.
+ */
+import type { PluginLog } from './plugin-log.ts';
+
+export interface InstallEnvironmentRequest {
+  readonly pluginId: string;
+  readonly version: string;
+  /** A validated package in a staging folder; the engine takes it over. */
+  readonly staging: string;
+  readonly log: PluginLog;
+  readonly signal?: AbortSignal | undefined;
+}
+
+export interface InstalledVersion {
+  /** The version's own folder (package, node_modules, scratch). */
+  readonly folder: string;
+}
+
+export interface LaunchRequest {
+  readonly pluginId: string;
+  readonly folder: string;
+  readonly log: PluginLog;
+  readonly allowChildProcess: boolean;
+  /** Plugin-process settings (file bridge URL, limits) on top of the allowlist. */
+  readonly env: Readonly<Record<string, string>>;
+}
+
+export interface ExitInfo {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly description: string;
+}
+
+export interface PluginProcess {
+  readonly pid: number;
+  readonly port: number;
+  readonly url: string;
+  readonly token: string;
+  readonly startedAt: Date;
+  readonly exited: Promise<ExitInfo>;
+  readonly hasExited: () => boolean;
+}
+
+export interface EngineDescription {
+  readonly engine: string;
+  readonly pid: number;
+  readonly port: number;
+  readonly startedAt: string;
+}
+
+export interface Engine {
+  /** Moves the package into the version's own folder and installs its dependencies there. */
+  installEnvironment(request: InstallEnvironmentRequest): Promise<InstalledVersion>;
+  /** Starts the version and resolves once it has announced its port. */
+  start(request: LaunchRequest): Promise<PluginProcess>;
+  /** Graceful stop, forced after `graceMs`; resolves once nothing of it is left. */
+  stop(process: PluginProcess, graceMs: number): Promise<ExitInfo>;
+  /** Deletes a version's folder. */
+  remove(folder: string): Promise<void>;
+  describe(process: PluginProcess): EngineDescription;
+}
