@@ -3,6 +3,8 @@
  * and for embedding (tests build the same server with test settings).
  */
 import { mkdir } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { PLUGIN_ENV } from '@plugboard/protocol';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { createApp } from './app.ts';
@@ -26,7 +28,7 @@ export interface PluginServerOptions {
 export interface PluginServer {
   readonly app: FastifyInstance;
   readonly manager: PluginManager;
-  /** Listens on the configured address; resolves with the URL. */
+  /** Listens on the configured address, then starts the plugins a previous run installed; resolves with the URL. */
   listen(): Promise<string>;
   /** Stops taking requests, stops every plugin process, closes. */
   close(): Promise<void>;
@@ -44,8 +46,12 @@ export async function createPluginServer(options: PluginServerOptions): Promise<
     }
   }
   const layout = dataLayout(config.dataDir);
+  let bridgeUrl: string | undefined;
   const manager = new PluginManager({
     config,
+    // Known once the API listens; plugins started before that (none are) would get no bridge.
+    pluginEnv: () =>
+      bridgeUrl === undefined ? {} : { [PLUGIN_ENV.fileBridgeUrl.name]: bridgeUrl },
     engine: createProcessEngine({
       node: options.node ?? process.execPath,
       serveBin: options.serveBin,
@@ -65,7 +71,6 @@ export async function createPluginServer(options: PluginServerOptions): Promise<
     }),
   });
   await mkdir(config.dataDir, { recursive: true });
-  await manager.boot();
   const app = await createApp({ config, manager, logger });
   manager.on('status', (change) => {
     logger.info(
@@ -77,7 +82,13 @@ export async function createPluginServer(options: PluginServerOptions): Promise<
     app,
     manager,
     async listen() {
-      return app.listen({ host: config.host, port: config.port });
+      const url = await app.listen({ host: config.host, port: config.port });
+      const { port } = app.server.address() as AddressInfo;
+      const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+      bridgeUrl = `http://${host}:${String(port)}/bridge`;
+      // Plugins start only now, so each learns the file bridge's address.
+      await manager.boot();
+      return url;
     },
     async close() {
       await app.close();

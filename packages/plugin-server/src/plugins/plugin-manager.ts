@@ -3,6 +3,7 @@
  * restarts and supervises plugins, one operation at a time per plugin, and tells listeners about
  * every status change.
  */
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -41,8 +42,8 @@ interface CurrentRecord {
 export interface PluginManagerDeps {
   readonly config: ServerConfig;
   readonly engine: Engine;
-  /** Extra environment for every plugin process (the file bridge URL, later). */
-  readonly pluginEnv?: Readonly<Record<string, string>>;
+  /** Extra environment for every plugin process (the file bridge URL). */
+  readonly pluginEnv?: () => Readonly<Record<string, string>>;
   readonly now?: () => number;
 }
 
@@ -72,6 +73,13 @@ export class PluginManager extends EventEmitter<{ status: [StatusChange] }> {
 
   get(id: string): ManagedPlugin | undefined {
     return this.#plugins.get(id);
+  }
+
+  /** The plugin whose running process was given this launch token (the file bridge's caller). */
+  findByLaunchToken(token: string): ManagedPlugin | undefined {
+    return this.list().find(
+      (plugin) => plugin.running !== undefined && sameSecret(plugin.running.process.token, token),
+    );
   }
 
   /** Prepares the data folder and starts every plugin a previous run installed. */
@@ -236,7 +244,7 @@ export class PluginManager extends EventEmitter<{ status: [StatusChange] }> {
       log: plugin.log,
       allowChildProcess: config.allowChildProcess.includes(plugin.id),
       env: {
-        ...this.#deps.pluginEnv,
+        ...this.#deps.pluginEnv?.(),
         PLUGBOARD_MAX_CONCURRENCY: String(config.limits.connectionsPerPlugin),
         PLUGBOARD_DEFAULT_TIMEOUT_MS: String(config.limits.requestTimeoutMs),
         PLUGBOARD_MAX_BODY_BYTES: String(config.limits.maxBodyBytes),
@@ -394,6 +402,12 @@ export class PluginManager extends EventEmitter<{ status: [StatusChange] }> {
     await writeFile(`${file}.tmp`, JSON.stringify(record, null, 2));
     await rename(`${file}.tmp`, file);
   }
+}
+
+function sameSecret(a: string, b: string): boolean {
+  const left = createHash('sha256').update(a).digest();
+  const right = createHash('sha256').update(b).digest();
+  return timingSafeEqual(left, right);
 }
 
 function checkId(id: string): string {
