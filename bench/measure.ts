@@ -7,6 +7,8 @@ import { readFile } from 'node:fs/promises';
 export interface Started {
   readonly child: ChildProcess;
   readonly msToHandshake: number;
+  /** The handshake line itself, e.g. `PLUGBOARD_PLUGIN|1|127.0.0.1|<port>`. */
+  readonly handshake: string;
 }
 
 export async function startUntilHandshake(
@@ -15,19 +17,19 @@ export async function startUntilHandshake(
 ): Promise<Started> {
   const began = performance.now();
   const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'ignore'] });
-  await new Promise<void>((resolve, reject) => {
+  const handshake = await new Promise<string>((resolve, reject) => {
     let seen = '';
     child.stdout.on('data', (chunk: Buffer) => {
       seen += chunk.toString();
       if (seen.includes('\n')) {
-        resolve();
+        resolve(seen.slice(0, seen.indexOf('\n')));
       }
     });
     child.once('exit', (code) => {
       reject(new Error(`exited with ${String(code)} before its handshake: ${args.join(' ')}`));
     });
   });
-  return { child, msToHandshake: performance.now() - began };
+  return { child, msToHandshake: performance.now() - began, handshake };
 }
 
 export async function stop(child: ChildProcess): Promise<void> {

@@ -10,6 +10,7 @@ const sections: { title: string; baseline: string; run: () => Promise<BenchRow[]
     baseline: 'bare node:http server',
     run: benchPluginProcess,
   },
+  ...(await import('./plugin-server.sections.ts')).pluginServerSections,
 ];
 
 const results: Record<string, BenchRow[]> = {};

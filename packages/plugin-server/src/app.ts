@@ -14,21 +14,30 @@ import {
 import { z } from 'zod';
 import type { ServerConfig } from './config.ts';
 import { createApiKeyCheck } from './http/api-key-auth.ts';
+import { bridgeRoutes } from './http/bridge.routes.ts';
 import { handleError } from './http/error-handler.ts';
 import { forwardRoutes } from './http/forward.routes.ts';
 import { pluginsRoutes } from './http/plugins.routes.ts';
+import { reconcileRoutes } from './http/reconcile.routes.ts';
+import type { Reconciler } from './reconcile/reconciler.ts';
 import { uploadsRoutes } from './http/uploads.routes.ts';
 import type { PluginManager } from './plugins/plugin-manager.ts';
 
 export interface AppDeps {
   readonly config: ServerConfig;
   readonly manager: PluginManager;
+  readonly reconciler: Reconciler;
   readonly logger: FastifyBaseLogger;
 }
 
 const PUBLIC_PATHS = new Set(['/health']);
 
-export async function createApp({ config, manager, logger }: AppDeps): Promise<FastifyInstance> {
+export async function createApp({
+  config,
+  manager,
+  reconciler,
+  logger,
+}: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: logger,
     bodyLimit: 1024 * 1024,
@@ -70,7 +79,8 @@ export async function createApp({ config, manager, logger }: AppDeps): Promise<F
   app.addHook('onRequest', (request, _reply, done) => {
     const path = request.url.split('?')[0] ?? '';
     try {
-      if (!PUBLIC_PATHS.has(path) && !path.startsWith('/docs')) {
+      // The file bridge checks a plugin's launch token instead (see bridge.routes.ts).
+      if (!PUBLIC_PATHS.has(path) && !path.startsWith('/docs') && !path.startsWith('/bridge/')) {
         checkKey(request.headers.authorization);
       }
       done();
@@ -88,7 +98,9 @@ export async function createApp({ config, manager, logger }: AppDeps): Promise<F
     handler: () => ({ status: 'ok' as const, plugins: manager.list().length }),
   });
   await app.register(pluginsRoutes, { manager });
+  await app.register(reconcileRoutes, { reconciler });
   await app.register(forwardRoutes, { manager, config });
   await app.register(uploadsRoutes, { uploadsDir: manager.uploadsDir, config });
+  await app.register(bridgeRoutes, { manager, config });
   return app;
 }

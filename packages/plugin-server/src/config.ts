@@ -22,101 +22,127 @@ const list = z.union([
   ),
 ]);
 
-export const serverConfigSchema = z.object({
-  dataDir: z
-    .string()
-    .min(1)
-    .default('.plugboard/plugin-server')
-    .describe('Where plugins, logs, uploads and state live.'),
-  host: z.string().min(1).default('127.0.0.1').describe('Listen address of the API.'),
-  port: z.coerce
-    .number()
-    .int()
-    .min(0)
-    .max(65535)
-    .default(4010)
-    .describe('Listen port of the API; 0 picks a free one.'),
-  apiKeys: list
-    .pipe(
-      z
-        .array(z.string().min(16, { message: 'API keys must be at least 16 characters' }))
-        .min(1, { message: 'set at least one API key' }),
-    )
-    .describe('Keys accepted as `Authorization: Bearer <key>`; list two while rotating.'),
-  platformUrl: z
-    .url()
-    .optional()
-    .describe('Base URL of the platform (uploads are fetched from it).'),
-  platformApiKey: z
-    .string()
-    .min(16)
-    .optional()
-    .describe('Key this server presents to the platform.'),
-  devMode: bool
-    .default(false)
-    .describe('Allows local-folder sources and private git hosts. Never in production.'),
-  marketplaceUrl: z.url().optional().describe('URL of the marketplace index (JSON).'),
-  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  limits: z
-    .object({
-      maxBodyBytes: z.coerce
-        .number()
-        .int()
-        .min(1024)
-        .default(16 * 1024 * 1024),
-      maxUploadBytes: z.coerce
-        .number()
-        .int()
-        .min(1024)
-        .default(100 * 1024 * 1024),
-      handshakeTimeoutMs: ms(15_000),
-      requestTimeoutMs: ms(60_000),
-      connectionsPerPlugin: z.coerce.number().int().min(1).max(1024).default(32),
-      queuePerPlugin: z.coerce.number().int().min(0).max(100_000).default(256),
-      installTimeoutMs: ms(300_000),
-      gitTimeoutMs: ms(120_000),
-      gitMaxBytes: z.coerce
-        .number()
-        .int()
-        .min(1024)
-        .default(200 * 1024 * 1024),
-      maxLogBytes: z.coerce
-        .number()
-        .int()
-        .min(1024)
-        .default(5 * 1024 * 1024),
-    })
-    .prefault({}),
-  supervision: z
-    .object({
-      healthIntervalMs: ms(10_000),
-      healthTimeoutMs: ms(2_000),
-      healthFailures: z.coerce.number().int().min(1).default(3),
-      restartBaseMs: ms(1_000),
-      restartMaxMs: ms(300_000),
-      crashLoopCount: z.coerce.number().int().min(1).default(5),
-      crashLoopWindowMs: ms(600_000),
-      healthyResetMs: ms(600_000),
-      stopGraceMs: ms(10_000),
-    })
-    .prefault({}),
-  install: z
-    .object({
-      installers: list.pipe(z.array(z.enum(['bun', 'npm', 'pnpm'])).min(1)).default(['bun', 'npm']),
-      registry: z.url().optional(),
-      offline: bool.default(false),
-      allowScripts: bool.default(false),
-    })
-    .prefault({}),
-  gitCaFile: z
-    .string()
-    .optional()
-    .describe('Extra CA bundle for git hosts with private certificates.'),
-  allowChildProcess: list.default([]).describe('Plugin ids allowed to start child processes.'),
-  pluginEnv: list
-    .default([])
-    .describe('Extra environment variable names passed through to plugins.'),
-});
+export const serverConfigSchema = z
+  .object({
+    dataDir: z
+      .string()
+      .min(1)
+      .default('.plugboard/plugin-server')
+      .describe('Where plugins, logs, uploads and state live.'),
+    host: z.string().min(1).default('127.0.0.1').describe('Listen address of the API.'),
+    port: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(65535)
+      .default(4010)
+      .describe('Listen port of the API; 0 picks a free one.'),
+    apiKeys: list
+      .pipe(
+        z
+          .array(z.string().min(16, { message: 'API keys must be at least 16 characters' }))
+          .min(1, { message: 'set at least one API key' }),
+      )
+      .describe('Keys accepted as `Authorization: Bearer <key>`; list two while rotating.'),
+    platformUrl: z
+      .url()
+      .optional()
+      .describe('Base URL of the platform (uploads are fetched from it).'),
+    platformApiKey: z
+      .string()
+      .min(16)
+      .optional()
+      .describe('Key this server presents to the platform.'),
+    webhookSecret: z
+      .string()
+      .min(24)
+      .optional()
+      .describe(
+        'Signs status webhooks (Standard Webhooks: `whsec_<base64>`, or any 24+ characters); needed with platformUrl.',
+      ),
+    reconcileIntervalMs: ms(60_000).describe(
+      'How often the desired state is pulled from the platform and reconciled.',
+    ),
+    devMode: bool
+      .default(false)
+      .describe('Allows local-folder sources and private git hosts. Never in production.'),
+    marketplaceUrl: z.url().optional().describe('URL of the marketplace index (JSON).'),
+    logLevel: z
+      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+      .default('info'),
+    limits: z
+      .object({
+        maxBodyBytes: z.coerce
+          .number()
+          .int()
+          .min(1024)
+          .default(16 * 1024 * 1024),
+        maxUploadBytes: z.coerce
+          .number()
+          .int()
+          .min(1024)
+          .default(100 * 1024 * 1024),
+        handshakeTimeoutMs: ms(15_000),
+        requestTimeoutMs: ms(60_000),
+        connectionsPerPlugin: z.coerce.number().int().min(1).max(1024).default(32),
+        queuePerPlugin: z.coerce.number().int().min(0).max(100_000).default(256),
+        installTimeoutMs: ms(300_000),
+        gitTimeoutMs: ms(120_000),
+        gitMaxBytes: z.coerce
+          .number()
+          .int()
+          .min(1024)
+          .default(200 * 1024 * 1024),
+        maxLogBytes: z.coerce
+          .number()
+          .int()
+          .min(1024)
+          .default(5 * 1024 * 1024),
+        parallelInstalls: z.coerce.number().int().min(1).max(64).default(4),
+      })
+      .prefault({}),
+    supervision: z
+      .object({
+        healthIntervalMs: ms(10_000),
+        healthTimeoutMs: ms(2_000),
+        healthFailures: z.coerce.number().int().min(1).default(3),
+        restartBaseMs: ms(1_000),
+        restartMaxMs: ms(300_000),
+        crashLoopCount: z.coerce.number().int().min(1).default(5),
+        crashLoopWindowMs: ms(600_000),
+        healthyResetMs: ms(600_000),
+        stopGraceMs: ms(10_000),
+      })
+      .prefault({}),
+    install: z
+      .object({
+        installers: list
+          .pipe(z.array(z.enum(['bun', 'npm', 'pnpm'])).min(1))
+          .default(['bun', 'npm']),
+        registry: z.url().optional(),
+        offline: bool.default(false),
+        allowScripts: bool.default(false),
+      })
+      .prefault({}),
+    gitCaFile: z
+      .string()
+      .optional()
+      .describe('Extra CA bundle for git hosts with private certificates.'),
+    allowChildProcess: list.default([]).describe('Plugin ids allowed to start child processes.'),
+    pluginEnv: list
+      .default([])
+      .describe('Extra environment variable names passed through to plugins.'),
+  })
+  .superRefine((config, ctx) => {
+    if (config.platformUrl !== undefined && config.webhookSecret === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['webhookSecret'],
+        message:
+          'a platform URL is set, so set PLUGBOARD_WEBHOOK_SECRET too (status webhooks are always signed)',
+      });
+    }
+  });
 
 export type ServerConfigInput = z.input<typeof serverConfigSchema>;
 export type ServerConfig = Readonly<z.output<typeof serverConfigSchema>>;
@@ -129,6 +155,9 @@ export const SERVER_ENV: Record<string, readonly string[]> = {
   PLUGBOARD_SERVER_API_KEYS: ['apiKeys'],
   PLUGBOARD_PLATFORM_URL: ['platformUrl'],
   PLUGBOARD_PLATFORM_API_KEY: ['platformApiKey'],
+  PLUGBOARD_WEBHOOK_SECRET: ['webhookSecret'],
+  PLUGBOARD_SERVER_RECONCILE_INTERVAL_MS: ['reconcileIntervalMs'],
+  PLUGBOARD_SERVER_PARALLEL_INSTALLS: ['limits', 'parallelInstalls'],
   PLUGBOARD_SERVER_DEV_MODE: ['devMode'],
   PLUGBOARD_MARKETPLACE_URL: ['marketplaceUrl'],
   PLUGBOARD_SERVER_LOG_LEVEL: ['logLevel'],

@@ -12,6 +12,8 @@ export interface DataLayout {
   readonly uploads: string;
   readonly compileCache: string;
   readonly installCache: string;
+  /** One file per plugin: the last sequence number and the status still to deliver. */
+  readonly webhooks: string;
 }
 
 export function dataLayout(dataDir: string): DataLayout {
@@ -22,5 +24,6 @@ export function dataLayout(dataDir: string): DataLayout {
     uploads: join(dataDir, 'uploads'),
     compileCache: join(dataDir, 'cache', 'compile'),
     installCache: join(dataDir, 'cache', 'packages'),
+    webhooks: join(dataDir, 'webhooks'),
   };
 }

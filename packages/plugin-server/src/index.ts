@@ -13,3 +13,12 @@ export { marketplaceIndexSchema } from './sources/marketplace-index.ts';
 export type { MarketplaceIndex } from './sources/marketplace-index.ts';
 export { pluginDetailSchema, pluginViewSchema } from './plugins/plugin-view.ts';
 export type { PluginDetail, PluginView } from './plugins/plugin-view.ts';
+export { statusEventSchema, STATUS_WEBHOOK_PATH } from './webhooks/status-event.ts';
+export type { StatusEvent } from './webhooks/status-event.ts';
+export { WEBHOOK_HEADERS, signedHeaders, verify as verifyWebhook } from './webhooks/signature.ts';
+export {
+  DESIRED_STATE_PATH,
+  desiredStateSchema,
+  reconcileReportSchema,
+} from './reconcile/desired-state.ts';
+export type { DesiredPlugin, DesiredState, ReconcileReport } from './reconcile/desired-state.ts';

@@ -13,6 +13,11 @@ import type { ServerConfig } from './config.ts';
 import { createProcessEngine } from './engine/process-engine.ts';
 import { runtimeReadPaths } from './engine/runtime-paths.ts';
 import { PluginManager } from './plugins/plugin-manager.ts';
+import { fetchDesiredState } from './reconcile/desired-state-client.ts';
+import { Reconciler } from './reconcile/reconciler.ts';
+import { STATUS_WEBHOOK_PATH } from './webhooks/status-event.ts';
+import { StatusOutbox } from './webhooks/status-outbox.ts';
+import { publishStatusChanges } from './webhooks/status-publisher.ts';
 
 export interface PluginServerOptions {
   readonly config: ServerConfig;
@@ -28,6 +33,7 @@ export interface PluginServerOptions {
 export interface PluginServer {
   readonly app: FastifyInstance;
   readonly manager: PluginManager;
+  readonly reconciler: Reconciler;
   /** Listens on the configured address, then starts the plugins a previous run installed; resolves with the URL. */
   listen(): Promise<string>;
   /** Stops taking requests, stops every plugin process, closes. */
@@ -71,7 +77,47 @@ export async function createPluginServer(options: PluginServerOptions): Promise<
     }),
   });
   await mkdir(config.dataDir, { recursive: true });
-  const app = await createApp({ config, manager, logger });
+  const outbox =
+    config.platformUrl === undefined || config.webhookSecret === undefined
+      ? undefined
+      : new StatusOutbox({
+          dir: layout.webhooks,
+          url: new URL(STATUS_WEBHOOK_PATH, withSlash(config.platformUrl)).href,
+          secret: config.webhookSecret,
+          apiKey: config.platformApiKey,
+          log: (message, fields) => {
+            logger.warn(fields, message);
+          },
+        });
+  if (outbox !== undefined) {
+    await outbox.load();
+    publishStatusChanges(manager, outbox);
+  }
+  const reconciler = new Reconciler(manager);
+  const app = await createApp({ config, manager, reconciler, logger });
+  let resync: NodeJS.Timeout | undefined;
+  const pullAndReconcile = async (): Promise<void> => {
+    if (config.platformUrl === undefined) {
+      return;
+    }
+    try {
+      const desired = await fetchDesiredState(
+        config.platformUrl,
+        config.platformApiKey,
+        config.limits.requestTimeoutMs,
+      );
+      const report = reconciler.reconcile(desired.plugins);
+      const acted = report.actions.filter((a) => a.action !== 'none');
+      if (acted.length > 0) {
+        logger.info({ actions: acted }, 'reconciled with the platform');
+      }
+    } catch (error) {
+      logger.warn(
+        { err: error },
+        'reconcile with the platform failed; retrying at the next interval',
+      );
+    }
+  };
   manager.on('status', (change) => {
     logger.info(
       { pluginId: change.id, status: change.status, reason: change.reason },
@@ -81,6 +127,7 @@ export async function createPluginServer(options: PluginServerOptions): Promise<
   return {
     app,
     manager,
+    reconciler,
     async listen() {
       const url = await app.listen({ host: config.host, port: config.port });
       const { port } = app.server.address() as AddressInfo;
@@ -88,11 +135,22 @@ export async function createPluginServer(options: PluginServerOptions): Promise<
       bridgeUrl = `http://${host}:${String(port)}/bridge`;
       // Plugins start only now, so each learns the file bridge's address.
       await manager.boot();
+      await pullAndReconcile();
+      resync = setInterval(() => void pullAndReconcile(), config.reconcileIntervalMs);
+      resync.unref();
       return url;
     },
     async close() {
+      clearInterval(resync);
       await app.close();
       await manager.shutdown();
+      // Statuses still waiting get a moment to reach the platform; the rest wait on disk.
+      await outbox?.drained(2_000);
+      outbox?.stop();
     },
   };
+}
+
+function withSlash(url: string): string {
+  return url.endsWith('/') ? url : `${url}/`;
 }

@@ -7,7 +7,9 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { PluginView } from '../src/index.ts';
 import { CLI_BIN, fixtureFolder } from './helpers/fixture-package.ts';
-import { API_KEY, isAlive } from './helpers/test-server.ts';
+import { rewriteId } from './helpers/rewrite-id.ts';
+import { startStatusReceiver } from './helpers/status-receiver.ts';
+import { API_KEY, isAlive, WEBHOOK_SECRET } from './helpers/test-server.ts';
 
 const children: ChildProcess[] = [];
 afterAll(() => {
@@ -16,7 +18,10 @@ afterAll(() => {
   }
 });
 
-async function startServerProcess(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
+async function startServerProcess(
+  dataDir: string,
+  env: Record<string, string> = {},
+): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(
     process.execPath,
     [CLI_BIN, 'server', '--port', '0', '--data-dir', dataDir, '--dev'],
@@ -25,6 +30,7 @@ async function startServerProcess(dataDir: string): Promise<{ child: ChildProces
         PATH: process.env['PATH'] ?? '',
         PLUGBOARD_SERVER_API_KEYS: API_KEY,
         PLUGBOARD_SERVER_LOG_LEVEL: 'warn',
+        ...env,
       },
       stdio: ['ignore', 'ignore', 'pipe'],
     },
@@ -104,5 +110,55 @@ describe('plugboard server', () => {
     expect(code).toBe(0);
     expect(isAlive(after)).toBe(false);
     expect(await pluginProcesses(dataDir)).toEqual([]);
+  });
+
+  it('killed and restarted, comes back to exactly the desired state from the platform', async () => {
+    const receiver = await startStatusReceiver();
+    try {
+      const dataDir = await mkdtemp(join(tmpdir(), 'plugboard-server-desired-'));
+      const env = {
+        PLUGBOARD_PLATFORM_URL: receiver.url,
+        PLUGBOARD_WEBHOOK_SECRET: WEBHOOK_SECRET,
+      };
+      const second = await fixtureFolder();
+      await rewriteId(second, 'second');
+      receiver.desired = [
+        {
+          id: 'faulty',
+          source: { type: 'local', path: await fixtureFolder() },
+          status: 'installing',
+        },
+      ];
+      const first = await startServerProcess(dataDir, env);
+      await receiver.waitFor(() => receiver.statuses('faulty').includes('running'));
+      const before = (await view(first.url, 'faulty'))?.pid ?? 0;
+
+      first.child.kill('SIGKILL');
+      receiver.desired = [
+        ...receiver.desired,
+        { id: 'second', source: { type: 'local', path: second }, status: 'installing' },
+      ];
+      const again = await startServerProcess(dataDir, env);
+      await receiver.waitFor(
+        () =>
+          receiver.statuses('second').includes('running') &&
+          receiver.statuses('faulty').at(-1) === 'running',
+        30_000,
+      );
+      const pids = await pluginProcesses(dataDir);
+      const running = [
+        (await view(again.url, 'faulty'))?.pid,
+        (await view(again.url, 'second'))?.pid,
+      ];
+      expect(pids.sort()).toEqual(running.sort());
+      expect(pids).not.toContain(before);
+      expect(receiver.received.every((e) => e.verified)).toBe(true);
+
+      again.child.kill('SIGTERM');
+      await new Promise((resolve) => again.child.once('exit', resolve));
+      expect(await pluginProcesses(dataDir)).toEqual([]);
+    } finally {
+      await receiver.close();
+    }
   });
 });

@@ -59,3 +59,4 @@ export type {
 } from './plugin-routes.ts';
 export { PLUGIN_STATUSES, pluginStatusSchema } from './statuses.ts';
 export type { PluginStatus } from './statuses.ts';
+export { canonicalJson } from './canonical-json.ts';

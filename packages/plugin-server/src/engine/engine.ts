@@ -60,5 +60,10 @@ export interface Engine {
   stop(process: PluginProcess, graceMs: number): Promise<ExitInfo>;
   /** Deletes a version's folder. */
   remove(folder: string): Promise<void>;
+  /**
+   * Stops whatever a previous run of the server left running for this version (after a SIGKILL
+   * its plugins exit by themselves, but not instantly), so a restart never runs two of one plugin.
+   */
+  reapLeftover(folder: string): Promise<boolean>;
   describe(process: PluginProcess): EngineDescription;
 }

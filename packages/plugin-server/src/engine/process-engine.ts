@@ -5,7 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PLUGIN_ENV } from '@plugboard/protocol';
 import { ServerError } from '../errors.ts';
@@ -71,6 +71,26 @@ export function createProcessEngine(options: ProcessEngineOptions): Engine {
 
     async remove(folder) {
       await rm(folder, { recursive: true, force: true });
+    },
+
+    async reapLeftover(folder) {
+      const record = await readFile(join(folder, PROCESS_FILE), 'utf8').catch(() => undefined);
+      if (record === undefined) {
+        return false;
+      }
+      const { pid } = JSON.parse(record) as { pid: number };
+      // The pid may have been reused: only a process serving this very folder is ours.
+      const cmdline = await readFile(`/proc/${String(pid)}/cmdline`, 'utf8').catch(() => '');
+      await rm(join(folder, PROCESS_FILE), { force: true });
+      if (!cmdline.includes(join(folder, 'package'))) {
+        return false;
+      }
+      try {
+        process.kill(-pid, 'SIGKILL');
+      } catch {
+        return false;
+      }
+      return true;
     },
 
     describe: (running) => ({
@@ -150,6 +170,10 @@ export function createProcessEngine(options: ProcessEngineOptions): Engine {
         );
       }
       request.log.drain(child.stdout, outcome.rest);
+      await writeFile(
+        join(request.folder, PROCESS_FILE),
+        JSON.stringify({ pid: child.pid, startedAt: new Date().toISOString() }),
+      );
       const { port } = outcome.handshake;
       request.log.note(`listening on 127.0.0.1:${String(port)} (pid ${String(child.pid)})`);
       return {
@@ -182,6 +206,8 @@ export function createProcessEngine(options: ProcessEngineOptions): Engine {
 }
 
 const CHILD = Symbol('child');
+/** Where a version's running process is recorded, for reaping after a server crash. */
+const PROCESS_FILE = 'process.json';
 
 function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   if (child.pid === undefined) {

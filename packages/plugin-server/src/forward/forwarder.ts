@@ -55,6 +55,15 @@ export async function forward(
       },
     );
   }
+  if (plugin.status === 'missing_config' && call.target.kind === 'node') {
+    throw new ServerError(
+      'PSRV_CONFLICT',
+      `plugin "${plugin.id}" cannot run nodes until it is configured: ${plugin.reason ?? ''}`,
+      {
+        details: { status: plugin.status },
+      },
+    );
+  }
   const path = pathFor(call.target, instance.manifest);
   const limit = config.limits.connectionsPerPlugin + config.limits.queuePerPlugin;
   if (plugin.outstanding >= limit) {

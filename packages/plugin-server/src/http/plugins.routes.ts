@@ -38,7 +38,11 @@ export const pluginsRoutes: FastifyPluginAsyncZod<{ manager: PluginManager }> = 
       summary:
         'Install (or update to) a version from a source; answers at once, the status follows',
       params: idParams,
-      body: z.object({ version: z.string().min(1).max(64).optional(), source: pluginSourceSchema }),
+      body: z.object({
+        version: z.string().min(1).max(64).optional(),
+        source: pluginSourceSchema,
+        config: z.record(z.string(), z.unknown()).optional(),
+      }),
       response: { 202: pluginViewSchema, ...errors },
     },
     handler: async (request, reply) => {
@@ -63,6 +67,18 @@ export const pluginsRoutes: FastifyPluginAsyncZod<{ manager: PluginManager }> = 
         status: plugin === undefined ? 'uninstalled' : 'uninstalling',
       });
     },
+  });
+
+  app.post('/plugins/:id/config', {
+    schema: {
+      summary:
+        "Set the plugin's configuration; it is checked by the plugin (running ⇄ missing_config)",
+      params: idParams,
+      body: z.object({ config: z.record(z.string(), z.unknown()) }),
+      response: { 202: pluginViewSchema, ...errors },
+    },
+    handler: async (request, reply) =>
+      reply.code(202).send(manager.configure(request.params.id, request.body.config).view()),
   });
 
   app.post('/plugins/:id/restart', {

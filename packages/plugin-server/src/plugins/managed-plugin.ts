@@ -35,6 +35,8 @@ export class ManagedPlugin {
   source: Record<string, unknown> | undefined;
   running: RunningInstance | undefined;
   restarts = 0;
+  /** The configuration the platform wants this plugin to have. */
+  config: Record<string, unknown> | undefined;
   lastError: LastError | undefined;
   restartTimer: NodeJS.Timeout | undefined;
   /** Requests forwarded and not yet answered, to bound the queue in front of the process. */

@@ -5,38 +5,41 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { pluginIdSchema, type Manifest, type PluginStatus } from '@plugboard/protocol';
-import { Pool, request } from 'undici';
+import {
+  pluginIdSchema,
+  type Manifest,
+  type PluginStatus,
+  type ValidateConfigResponse,
+} from '@plugboard/protocol';
+import { Pool } from 'undici';
 import type { ServerConfig } from '../config.ts';
 import { dataLayout, type DataLayout } from '../data-layout.ts';
 import { PluginLog } from '../engine/plugin-log.ts';
-import type { Engine, PluginProcess } from '../engine/engine.ts';
+import type { Engine } from '../engine/engine.ts';
 import { ServerError } from '../errors.ts';
 import { validatePackage } from '../install/validate-package.ts';
 import { fetchSource } from '../sources/fetch-source.ts';
 import type { PluginSource } from '../sources/plugin-source.ts';
 import { startHealthProbe } from '../supervisor/health-probe.ts';
+import { ConcurrencyGate } from './concurrency-gate.ts';
+import { readCurrentVersion, writeCurrentVersion } from './current-version.ts';
+import { fetchManifest, validateConfig } from './plugin-calls.ts';
 import { ManagedPlugin, type RunningInstance } from './managed-plugin.ts';
 import { redactSource } from './redact-source.ts';
 
 export interface InstallRequest {
   readonly version?: string | undefined;
   readonly source: PluginSource;
+  /** The plugin configuration; checked by the plugin's validate-config once it runs. */
+  readonly config?: Record<string, unknown> | undefined;
 }
 
 export interface StatusChange {
   readonly id: string;
   readonly status: PluginStatus;
   readonly reason?: string | undefined;
-}
-
-interface CurrentRecord {
-  readonly version: string;
-  readonly folder: string;
-  readonly source: Record<string, unknown>;
-  readonly installedAt: string;
 }
 
 export interface PluginManagerDeps {
@@ -52,11 +55,13 @@ export class PluginManager extends EventEmitter<{ status: [StatusChange] }> {
   readonly #plugins = new Map<string, ManagedPlugin>();
   readonly #dirs: DataLayout;
   #closing = false;
+  readonly #installs: ConcurrencyGate;
 
   constructor(deps: PluginManagerDeps) {
     super();
     this.#deps = deps;
     this.#dirs = dataLayout(deps.config.dataDir);
+    this.#installs = new ConcurrencyGate(deps.config.limits.parallelInstalls);
   }
 
   get uploadsDir(): string {
@@ -92,7 +97,7 @@ export class PluginManager extends EventEmitter<{ status: [StatusChange] }> {
       await rm(join(this.#dirs.staging, leftover), { recursive: true, force: true });
     }
     for (const id of await readdir(this.#dirs.plugins)) {
-      const current = await this.#readCurrent(id);
+      const current = await readCurrentVersion(this.#dirs.plugins, id);
       if (current === undefined) {
         continue;
       }
@@ -100,6 +105,9 @@ export class PluginManager extends EventEmitter<{ status: [StatusChange] }> {
       plugin.version = current.version;
       plugin.source = current.source;
       void plugin.serialise(async () => {
+        if (await this.#deps.engine.reapLeftover(current.folder)) {
+          plugin.log.note('stopped a process the previous Plugin Server run left behind');
+        }
         this.#setStatus(plugin, 'restarting', 'starting after a Plugin Server restart');
         await this.#startOrCrash(plugin, current.folder);
       });
@@ -108,7 +116,11 @@ export class PluginManager extends EventEmitter<{ status: [StatusChange] }> {
 
   install(id: string, requested: InstallRequest): ManagedPlugin {
     const plugin = this.#entry(checkId(id));
-    void plugin.serialise(() => this.#install(plugin, requested));
+    if (requested.config !== undefined) {
+      plugin.config = requested.config;
+    }
+    // Capped across plugins, so a burst of installs (a reconcile at boot) never starves the box.
+    void plugin.serialise(() => this.#installs.run(() => this.#install(plugin, requested)));
     return plugin;
   }
 
@@ -131,13 +143,36 @@ export class PluginManager extends EventEmitter<{ status: [StatusChange] }> {
     return plugin;
   }
 
+  /** Tells listeners a plugin this server does not have is uninstalled (the platform is removing it). */
+  reportUninstalled(id: string): void {
+    this.emit('status', { id, status: 'uninstalled', reason: 'not on this Plugin Server' });
+  }
+
+  /** Sets the plugin's configuration and re-checks it: `missing_config` ⇄ `running`. */
+  configure(id: string, config: Record<string, unknown>): ManagedPlugin {
+    const plugin = this.#plugins.get(checkId(id));
+    if (plugin === undefined) {
+      throw new ServerError('PSRV_PLUGIN_NOT_FOUND', `no plugin "${id}" is installed`);
+    }
+    plugin.config = config;
+    void plugin.serialise(async () => {
+      if (
+        plugin.running !== undefined &&
+        (plugin.status === 'running' || plugin.status === 'missing_config')
+      ) {
+        await this.#settle(plugin);
+      }
+    });
+    return plugin;
+  }
+
   restart(id: string): ManagedPlugin {
     const plugin = this.#plugins.get(checkId(id));
     if (plugin?.version === undefined) {
       throw new ServerError('PSRV_PLUGIN_NOT_FOUND', `no plugin "${id}" is installed`);
     }
     void plugin.serialise(async () => {
-      const current = await this.#readCurrent(id);
+      const current = await readCurrentVersion(this.#dirs.plugins, id);
       if (current === undefined) {
         return;
       }
@@ -191,13 +226,13 @@ export class PluginManager extends EventEmitter<{ status: [StatusChange] }> {
       plugin.version = manifest.version;
       plugin.source = redactSource(requested.source);
       plugin.policy.reset();
-      await this.#writeCurrent(plugin.id, {
+      await writeCurrentVersion(this.#dirs.plugins, plugin.id, {
         version: manifest.version,
         folder,
         source: plugin.source,
         installedAt: new Date().toISOString(),
       });
-      this.#setStatus(plugin, 'running');
+      await this.#settle(plugin);
       if (previous !== undefined) {
         await this.#retire(plugin, previous);
       }
@@ -341,11 +376,42 @@ export class PluginManager extends EventEmitter<{ status: [StatusChange] }> {
   async #startOrCrash(plugin: ManagedPlugin, folder: string): Promise<void> {
     try {
       plugin.running = await this.#launch(plugin, folder);
-      this.#setStatus(plugin, 'running');
+      await this.#settle(plugin);
     } catch (error) {
       const failure = asServerError(error);
       this.#scheduleRestart(plugin, { folder, why: failure.message, ranForMs: 0 });
     }
+  }
+
+  /**
+   * A running process is `running` only if the plugin accepts its configuration; otherwise it is
+   * `missing_config` with the plugin's own reasons, and is not restarted (no loop can fix config).
+   */
+  async #settle(plugin: ManagedPlugin): Promise<void> {
+    const instance = plugin.running;
+    if (instance === undefined) {
+      return;
+    }
+    let verdict: ValidateConfigResponse;
+    try {
+      verdict = await validateConfig(
+        instance.process,
+        plugin.config ?? {},
+        this.#deps.config.limits.requestTimeoutMs,
+      );
+    } catch (error) {
+      plugin.log.note(`could not check the configuration: ${(error as Error).message}`);
+      this.#setStatus(plugin, 'running');
+      return;
+    }
+    if (verdict.valid) {
+      this.#setStatus(plugin, 'running');
+      return;
+    }
+    const problems = verdict.issues
+      .map((i) => `${i.path.join('.') || '(config)'}: ${i.message}`)
+      .join('; ');
+    this.#setStatus(plugin, 'missing_config', `the plugin needs configuration: ${problems}`);
   }
 
   /** Stops an instance that has been replaced: no new requests reach it, in-flight ones finish. */
@@ -388,20 +454,6 @@ export class PluginManager extends EventEmitter<{ status: [StatusChange] }> {
     plugin.log.note(`status ${status}${reason === undefined ? '' : `: ${reason}`}`);
     this.emit('status', { id: plugin.id, status, reason });
   }
-
-  async #readCurrent(id: string): Promise<CurrentRecord | undefined> {
-    const text = await readFile(join(this.#dirs.plugins, id, 'current.json'), 'utf8').catch(
-      () => undefined,
-    );
-    return text === undefined ? undefined : (JSON.parse(text) as CurrentRecord);
-  }
-
-  /** Written to a temp file and renamed, so a crash mid-write never leaves a torn record. */
-  async #writeCurrent(id: string, record: CurrentRecord): Promise<void> {
-    const file = join(this.#dirs.plugins, id, 'current.json');
-    await writeFile(`${file}.tmp`, JSON.stringify(record, null, 2));
-    await rename(`${file}.tmp`, file);
-  }
 }
 
 function sameSecret(a: string, b: string): boolean {
@@ -418,31 +470,6 @@ function checkId(id: string): string {
     );
   }
   return id;
-}
-
-async function fetchManifest(proc: PluginProcess, timeoutMs: number): Promise<Manifest> {
-  let response: Awaited<ReturnType<typeof request>>;
-  let body: Manifest;
-  try {
-    response = await request(`${proc.url}/manifest`, {
-      headers: { authorization: `Bearer ${proc.token}` },
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-    body = (await response.body.json()) as Manifest;
-  } catch (error) {
-    throw new ServerError(
-      'PSRV_START_FAILED',
-      `the plugin did not answer for its manifest: ${(error as Error).message}`,
-    );
-  }
-  if (response.statusCode !== 200) {
-    throw new ServerError(
-      'PSRV_START_FAILED',
-      `the plugin answered ${String(response.statusCode)} for its manifest`,
-      { details: { body } },
-    );
-  }
-  return body;
 }
 
 function asServerError(error: unknown): ServerError {

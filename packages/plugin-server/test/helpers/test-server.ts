@@ -15,6 +15,7 @@ import {
 import { CLI_BIN } from './fixture-package.ts';
 
 export const API_KEY = 'test-api-key-0123456789abcdef';
+export const WEBHOOK_SECRET = 'whsec_dGVzdC13ZWJob29rLXNlY3JldC0wMTIzNDU2Nzg5';
 
 export interface TestServer {
   readonly server: PluginServer;
@@ -51,6 +52,7 @@ export async function startTestServer(
       port: 0,
       dataDir,
       devMode: true,
+      webhookSecret: WEBHOOK_SECRET,
       logLevel: 'silent',
       ...overrides,
       limits: { handshakeTimeoutMs: 10_000, ...overrides.limits },

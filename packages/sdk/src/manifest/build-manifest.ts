@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import {
   MANIFEST_VERSION,
+  canonicalJson,
   PROTOCOL_VERSION,
   manifestSchema,
   type JsonSchema,
@@ -14,7 +15,6 @@ import {
 import type { Plugin } from '../define-plugin.ts';
 import { PluginDefinitionError } from '../definition-error.ts';
 import { SDK_VERSION } from '../sdk-version.ts';
-import { canonicalJson } from './canonical-json.ts';
 
 /**
  * `io: 'input'` describes what callers must send (defaults make fields optional), which is what

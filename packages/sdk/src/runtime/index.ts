@@ -11,5 +11,5 @@ export type { LoadedPlugin } from './load-plugin.ts';
 export { RUNTIME_ERROR_CODES, RuntimeError } from './runtime-error.ts';
 export type { RuntimeErrorCode } from './runtime-error.ts';
 export { buildManifest } from '../manifest/build-manifest.ts';
-export { canonicalJson } from '../manifest/canonical-json.ts';
+export { canonicalJson } from '@plugboard/protocol';
 export { SDK_VERSION } from '../sdk-version.ts';

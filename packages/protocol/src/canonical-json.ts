@@ -1,5 +1,6 @@
 /**
- * @module JSON with object keys sorted at every level, so equal values give equal bytes (and hashes).
+ * @module JSON with object keys sorted at every level, so equal values give equal bytes: what the
+ * manifest content hash is computed over, and how configurations are compared.
  */
 
 export function canonicalJson(value: unknown): string {

@@ -1,0 +1,113 @@
+// Turns the forwarding measurements into rows: throughput per path and concurrency against the
+// direct path, then the two ARCHITECTURE §5 targets.
+import type { LoadResult } from './load.ts';
+import type { BenchRow } from './report.ts';
+
+export const CLIENTS = [1, 16, 64] as const;
+/** ARCHITECTURE §5: the Plugin Server's throughput at this many clients is at least nginx's. */
+export const THROUGHPUT_CLIENTS = 16;
+/** ARCHITECTURE §5: at most this much p50 latency added by the hop at 1 client. */
+const MAX_ADDED_P50_MS = 0.3;
+
+export type PathName = 'direct' | 'nginx' | 'server';
+export type Results = Record<PathName, Map<number, LoadResult>>;
+
+const latency = (r: LoadResult | undefined): string =>
+  r === undefined ? 'n/a' : `p50 ${r.p50Ms.toFixed(3)} / p99 ${r.p99Ms.toFixed(3)} ms`;
+
+/** Failed requests make a row worthless, so they are shown and fail any target. */
+const errorNote = (results: readonly (LoadResult | undefined)[]): string =>
+  results
+    .filter((r) => r !== undefined && r.errors > 0)
+    .map((r) => `; ${String(r?.errors)} failed requests, first: ${r?.firstError ?? ''}`)
+    .join('');
+
+const clean = (results: readonly (LoadResult | undefined)[]): boolean =>
+  results.every((r) => r !== undefined && r.errors === 0);
+
+function throughputRows(results: Results): BenchRow[] {
+  const out: BenchRow[] = [];
+  for (const clients of CLIENTS) {
+    const direct = results.direct.get(clients);
+    for (const name of ['server', 'nginx'] as const) {
+      const r = results[name].get(clients);
+      if (r !== undefined) {
+        out.push({
+          name: `${name === 'server' ? 'Plugin Server' : 'nginx proxy_pass'}, ${String(clients)} client${clients === 1 ? '' : 's'}`,
+          value: r.requestsPerSecond,
+          unit: 'req/s',
+          baseline: direct?.requestsPerSecond ?? Number.NaN,
+          digits: 0,
+          extra: `${latency(r)} vs direct ${latency(direct)}${errorNote([r, direct])}`,
+        });
+      }
+    }
+  }
+  return out;
+}
+
+function versusNginxRow(results: Results, nginxMissing: string | undefined): BenchRow {
+  const name = `throughput at ${String(THROUGHPUT_CLIENTS)} clients, Plugin Server vs nginx`;
+  const server = results.server.get(THROUGHPUT_CLIENTS);
+  const nginx = results.nginx.get(THROUGHPUT_CLIENTS);
+  if (server === undefined || nginx === undefined) {
+    const skipped = nginxMissing ?? 'not measured';
+    return { name, value: Number.NaN, unit: 'req/s', baseline: Number.NaN, skipped };
+  }
+  return {
+    name,
+    value: server.requestsPerSecond,
+    unit: 'req/s',
+    baseline: nginx.requestsPerSecond,
+    baselineLabel: 'nginx',
+    digits: 0,
+    target: "Plugin Server ≥ nginx's",
+    pass: clean([server, nginx]) && server.requestsPerSecond >= nginx.requestsPerSecond,
+    extra: `direct: ${results.direct.get(THROUGHPUT_CLIENTS)?.requestsPerSecond.toFixed(0) ?? 'n/a'} req/s${errorNote([server, nginx])}`,
+  };
+}
+
+function addedLatencyRow(results: Results): BenchRow {
+  const name = 'p50 latency at 1 client, Plugin Server';
+  const server = results.server.get(1);
+  const direct = results.direct.get(1);
+  if (server === undefined || direct === undefined) {
+    return { name, value: Number.NaN, unit: 'ms', baseline: Number.NaN, skipped: 'not measured' };
+  }
+  const added = server.p50Ms - direct.p50Ms;
+  return {
+    name,
+    value: server.p50Ms,
+    unit: 'ms',
+    baseline: direct.p50Ms,
+    digits: 3,
+    target: `≤ direct + ${String(MAX_ADDED_P50_MS)} ms`,
+    pass: clean([server, direct]) && added <= MAX_ADDED_P50_MS,
+    extra: `the hop adds ${added.toFixed(3)} ms at p50; nginx ${latency(results.nginx.get(1))}${errorNote([server, direct])}`,
+  };
+}
+
+/** The server measured again at THROUGHPUT_CLIENTS with its log silenced. */
+function quietRow(quiet: LoadResult, direct: LoadResult | undefined): BenchRow {
+  return {
+    name: `Plugin Server with its log silenced, ${String(THROUGHPUT_CLIENTS)} clients`,
+    value: quiet.requestsPerSecond,
+    unit: 'req/s',
+    baseline: direct?.requestsPerSecond ?? Number.NaN,
+    digits: 0,
+    extra: `${latency(quiet)} vs direct ${latency(direct)}; every other row logs at info, the default${errorNote([quiet])}`,
+  };
+}
+
+export function forwardingRows(
+  results: Results,
+  quiet: LoadResult,
+  nginxMissing: string | undefined,
+): BenchRow[] {
+  return [
+    ...throughputRows(results),
+    quietRow(quiet, results.direct.get(THROUGHPUT_CLIENTS)),
+    versusNginxRow(results, nginxMissing),
+    addedLatencyRow(results),
+  ];
+}

@@ -1,0 +1,55 @@
+/**
+ * @module The calls the Plugin Server itself makes to a plugin process (besides forwarding): its
+ * manifest after start, and its verdict on a configuration.
+ */
+import type { Manifest, ValidateConfigResponse } from '@plugboard/protocol';
+import { request } from 'undici';
+import type { PluginProcess } from '../engine/engine.ts';
+import { ServerError } from '../errors.ts';
+
+async function callPlugin<T>(
+  proc: PluginProcess,
+  path: string,
+  options: { body?: unknown; timeoutMs: number },
+): Promise<T> {
+  let status: number;
+  let body: T;
+  try {
+    const response = await request(`${proc.url}${path}`, {
+      method: options.body === undefined ? 'GET' : 'POST',
+      headers: { authorization: `Bearer ${proc.token}`, 'content-type': 'application/json' },
+      ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
+      signal: AbortSignal.timeout(options.timeoutMs),
+    });
+    status = response.statusCode;
+    body = (await response.body.json()) as T;
+  } catch (error) {
+    throw new ServerError(
+      'PSRV_START_FAILED',
+      `the plugin did not answer ${path}: ${(error as Error).message}`,
+    );
+  }
+  if (status !== 200) {
+    throw new ServerError(
+      'PSRV_START_FAILED',
+      `the plugin answered ${String(status)} for ${path}`,
+      { details: { body } },
+    );
+  }
+  return body;
+}
+
+export function fetchManifest(proc: PluginProcess, timeoutMs: number): Promise<Manifest> {
+  return callPlugin<Manifest>(proc, '/manifest', { timeoutMs });
+}
+
+export function validateConfig(
+  proc: PluginProcess,
+  config: Record<string, unknown>,
+  timeoutMs: number,
+): Promise<ValidateConfigResponse> {
+  return callPlugin<ValidateConfigResponse>(proc, '/validate-config', {
+    body: { config },
+    timeoutMs,
+  });
+}

@@ -1,0 +1,49 @@
+/**
+ * @module The desired state the platform holds: which plugins, at which version, from which
+ * source, with which config, and the status its records say they should have.
+ */
+import { z } from 'zod';
+import { pluginStatusSchema } from '@plugboard/protocol';
+import { pluginSourceSchema } from '../sources/plugin-source.ts';
+
+export const desiredPluginSchema = z.object({
+  id: z.string().min(1).max(128),
+  version: z.string().min(1).max(64).optional(),
+  source: pluginSourceSchema,
+  config: z.record(z.string(), z.unknown()).optional(),
+  status: pluginStatusSchema.describe(
+    "The platform record's status; `uninstalling` asks for removal.",
+  ),
+});
+export type DesiredPlugin = z.infer<typeof desiredPluginSchema>;
+
+export const desiredStateSchema = z
+  .object({ plugins: z.array(desiredPluginSchema) })
+  .meta({ id: 'DesiredState' });
+export type DesiredState = z.infer<typeof desiredStateSchema>;
+
+export const RECONCILE_ACTIONS = [
+  'install',
+  'update',
+  'restart',
+  'configure',
+  'uninstall',
+  'mark-uninstalled',
+  'remove',
+  'wait',
+  'none',
+] as const;
+
+export const reconcileReportSchema = z
+  .object({
+    durationMs: z.number(),
+    actions: z.array(
+      z.object({ id: z.string(), action: z.enum(RECONCILE_ACTIONS), reason: z.string() }),
+    ),
+  })
+  .meta({ id: 'ReconcileReport' });
+export type ReconcileReport = z.infer<typeof reconcileReportSchema>;
+export type ReconcileAction = ReconcileReport['actions'][number];
+
+/** Where the platform serves the desired state, relative to its base URL. */
+export const DESIRED_STATE_PATH = 'plugin-server/desired';

@@ -1,0 +1,30 @@
+/**
+ * @module The status webhook the Plugin Server posts to the platform at every status change.
+ */
+import { z } from 'zod';
+import { manifestSchema, pluginStatusSchema } from '@plugboard/protocol';
+
+export const statusEventSchema = z
+  .object({
+    type: z.literal('plugin.status'),
+    pluginId: z.string(),
+    status: pluginStatusSchema,
+    sequence: z
+      .number()
+      .int()
+      .positive()
+      .describe('Per plugin, increasing: drop an event older than one already applied.'),
+    occurredAt: z.string().describe('When the status changed (ISO 8601).'),
+    version: z.string().optional(),
+    reason: z.string().optional(),
+    restarts: z.number().int().nonnegative().optional(),
+    logTail: z.array(z.string()).optional().describe('The last log lines, sent with `error`.'),
+    manifest: manifestSchema
+      .optional()
+      .describe('Sent with `running`: the nodes and integrations to register.'),
+  })
+  .meta({ id: 'PluginStatusEvent' });
+export type StatusEvent = z.infer<typeof statusEventSchema>;
+
+/** Where the platform receives status webhooks, relative to its base URL. */
+export const STATUS_WEBHOOK_PATH = 'plugin-server/status';

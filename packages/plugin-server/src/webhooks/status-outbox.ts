@@ -1,0 +1,235 @@
+/**
+ * @module Delivers status webhooks to the platform, surviving its downtime and our restarts: per
+ * plugin, only the latest status waits (a newer one replaces it, keeping sequence order), on disk,
+ * retried with jittered exponential backoff that honours Retry-After.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { request } from 'undici';
+import { signedHeaders } from './signature.ts';
+import type { StatusEvent } from './status-event.ts';
+
+export interface OutboxOptions {
+  readonly dir: string;
+  /** The platform's status webhook URL. */
+  readonly url: string;
+  readonly secret: string;
+  /** Sent as `Authorization: Bearer <key>` so the platform knows which Plugin Server speaks. */
+  readonly apiKey?: string | undefined;
+  readonly attemptTimeoutMs?: number;
+  readonly baseDelayMs?: number;
+  readonly maxDelayMs?: number;
+  readonly log?: (message: string, fields: Record<string, unknown>) => void;
+  readonly random?: () => number;
+}
+
+interface Pending {
+  /** The webhook id: the same on every retry of this event, so the platform can de-duplicate. */
+  readonly id: string;
+  readonly event: StatusEvent;
+}
+
+interface PluginOutbox {
+  sequence: number;
+  pending: Pending | undefined;
+  delivering: boolean;
+  /** Serialises writes of this plugin's file. */
+  saved: Promise<void>;
+}
+
+/** 4xx answers that say this event will never be accepted, so retrying it is pointless. */
+const PERMANENT = new Set([400, 404, 410, 413, 422]);
+
+export class StatusOutbox {
+  readonly #options: OutboxOptions;
+  readonly #plugins = new Map<string, PluginOutbox>();
+  readonly #wakeups = new Set<() => void>();
+  #stopped = false;
+
+  constructor(options: OutboxOptions) {
+    this.#options = options;
+  }
+
+  /** Reads what a previous run left: sequences to continue from and statuses still to deliver. */
+  async load(): Promise<void> {
+    await mkdir(this.#options.dir, { recursive: true });
+    for (const file of await readdir(this.#options.dir)) {
+      if (!file.endsWith('.json')) {
+        continue;
+      }
+      const saved = JSON.parse(await readFile(join(this.#options.dir, file), 'utf8')) as {
+        sequence: number;
+        pending?: Pending;
+      };
+      const id = file.slice(0, -'.json'.length);
+      this.#plugins.set(id, {
+        sequence: saved.sequence,
+        pending: saved.pending,
+        delivering: false,
+        saved: Promise.resolve(),
+      });
+      void this.#deliver(id);
+    }
+  }
+
+  /** Numbers the event, keeps it as this plugin's one pending status (on disk), and sends it. */
+  async publish(event: Omit<StatusEvent, 'sequence'>): Promise<StatusEvent> {
+    const box = this.#box(event.pluginId);
+    box.sequence += 1;
+    const numbered: StatusEvent = { ...event, sequence: box.sequence };
+    box.pending = { id: `msg_${randomUUID()}`, event: numbered };
+    await this.#save(event.pluginId, box);
+    void this.#deliver(event.pluginId);
+    return numbered;
+  }
+
+  pending(pluginId: string): StatusEvent | undefined {
+    return this.#plugins.get(pluginId)?.pending?.event;
+  }
+
+  /** Resolves when nothing is waiting (for tests and orderly shutdown). */
+  async drained(timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if ([...this.#plugins.values()].every((box) => box.pending === undefined)) {
+        return true;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    return false;
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    for (const wake of this.#wakeups) {
+      wake();
+    }
+  }
+
+  #box(pluginId: string): PluginOutbox {
+    let box = this.#plugins.get(pluginId);
+    if (box === undefined) {
+      box = { sequence: 0, pending: undefined, delivering: false, saved: Promise.resolve() };
+      this.#plugins.set(pluginId, box);
+    }
+    return box;
+  }
+
+  /** Atomic (temp file + rename), and in order, so a crash leaves either state, never a torn one. */
+  #save(pluginId: string, box: PluginOutbox): Promise<void> {
+    const file = join(this.#options.dir, `${pluginId}.json`);
+    box.saved = box.saved.then(async () => {
+      await writeFile(
+        `${file}.tmp`,
+        JSON.stringify({ sequence: box.sequence, pending: box.pending }),
+      );
+      await rename(`${file}.tmp`, file);
+    });
+    return box.saved;
+  }
+
+  async #deliver(pluginId: string): Promise<void> {
+    const box = this.#box(pluginId);
+    if (box.delivering) {
+      return;
+    }
+    box.delivering = true;
+    let attempt = 0;
+    try {
+      while (box.pending !== undefined && !this.#stopped) {
+        const sending = box.pending;
+        const outcome = await this.#attempt(sending);
+        if (outcome.done) {
+          if (box.pending.id === sending.id) {
+            box.pending = undefined;
+            await this.#save(pluginId, box);
+          }
+          attempt = 0;
+          continue;
+        }
+        attempt += 1;
+        const ceiling = Math.min(
+          this.#options.maxDelayMs ?? 300_000,
+          (this.#options.baseDelayMs ?? 1_000) * 2 ** (attempt - 1),
+        );
+        const delay =
+          outcome.retryAfterMs ?? Math.round((this.#options.random ?? Math.random)() * ceiling);
+        this.#options.log?.('status webhook not delivered; retrying', {
+          pluginId,
+          sequence: sending.event.sequence,
+          attempt,
+          delayMs: delay,
+          why: outcome.why,
+        });
+        await this.#sleep(delay);
+      }
+    } finally {
+      box.delivering = false;
+    }
+  }
+
+  async #attempt(
+    pending: Pending,
+  ): Promise<{ done: true } | { done: false; why: string; retryAfterMs?: number }> {
+    const body = JSON.stringify(pending.event);
+    try {
+      const response = await request(this.#options.url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          ...(this.#options.apiKey === undefined
+            ? {}
+            : { authorization: `Bearer ${this.#options.apiKey}` }),
+          ...signedHeaders(this.#options.secret, { id: pending.id, body }),
+        },
+        body,
+        signal: AbortSignal.timeout(this.#options.attemptTimeoutMs ?? 15_000),
+      });
+      await response.body.dump().catch(() => undefined);
+      if (response.statusCode < 300) {
+        return { done: true };
+      }
+      if (PERMANENT.has(response.statusCode)) {
+        this.#options.log?.('the platform refused a status webhook for good; dropping it', {
+          pluginId: pending.event.pluginId,
+          status: response.statusCode,
+        });
+        return { done: true };
+      }
+      const retryAfter = retryAfterMs(response.headers['retry-after']);
+      return {
+        done: false,
+        why: `answered ${String(response.statusCode)}`,
+        ...(retryAfter === undefined ? {} : { retryAfterMs: retryAfter }),
+      };
+    } catch (error) {
+      return { done: false, why: (error as Error).message };
+    }
+  }
+
+  #sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = (): void => {
+        clearTimeout(timer);
+        this.#wakeups.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      this.#wakeups.add(wake);
+    });
+  }
+}
+
+function retryAfterMs(header: string | string[] | undefined): number | undefined {
+  const value = Array.isArray(header) ? header[0] : header;
+  if (value === undefined) {
+    return undefined;
+  }
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) {
+    return Math.min(Math.max(0, seconds * 1000), 3_600_000);
+  }
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}

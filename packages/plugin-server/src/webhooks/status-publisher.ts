@@ -1,0 +1,33 @@
+/**
+ * @module Turns every status change of the manager into a status webhook: the manifest with
+ * `running` (the platform registers the nodes from it), the reason and log tail with `error`.
+ */
+import type { PluginManager, StatusChange } from '../plugins/plugin-manager.ts';
+import type { StatusEvent } from './status-event.ts';
+import type { StatusOutbox } from './status-outbox.ts';
+
+export function publishStatusChanges(manager: PluginManager, outbox: StatusOutbox): void {
+  manager.on('status', (change) => {
+    void outbox.publish(toEvent(manager, change));
+  });
+}
+
+function toEvent(manager: PluginManager, change: StatusChange): Omit<StatusEvent, 'sequence'> {
+  const plugin = manager.get(change.id);
+  const view = plugin?.view();
+  return {
+    type: 'plugin.status',
+    pluginId: change.id,
+    status: change.status,
+    occurredAt: new Date().toISOString(),
+    ...(view?.version === undefined ? {} : { version: view.version }),
+    ...(change.reason === undefined ? {} : { reason: change.reason }),
+    ...(view === undefined ? {} : { restarts: view.restarts }),
+    ...(change.status === 'running' && plugin?.running !== undefined
+      ? { manifest: plugin.running.manifest }
+      : {}),
+    ...(change.status === 'error' && view?.lastError?.logTail !== undefined
+      ? { logTail: view.lastError.logTail }
+      : {}),
+  };
+}

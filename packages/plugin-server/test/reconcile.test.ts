@@ -1,0 +1,120 @@
+// Each branch of the seed's reconciliation state machine, against a real Plugin Server and a
+// platform stand-in that receives the status webhooks.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ReconcileReport } from '../src/index.ts';
+import { fixtureFolder } from './helpers/fixture-package.ts';
+import { rewriteId } from './helpers/rewrite-id.ts';
+import { startStatusReceiver, type StatusReceiver } from './helpers/status-receiver.ts';
+import { startTestServer, type TestServer } from './helpers/test-server.ts';
+
+let receiver: StatusReceiver;
+let server: TestServer;
+let v1: string;
+let v2: string;
+beforeAll(async () => {
+  receiver = await startStatusReceiver();
+  server = await startTestServer({
+    platformUrl: receiver.url,
+    reconcileIntervalMs: 3_600_000,
+    supervision: { crashLoopCount: 2, crashLoopWindowMs: 60_000 },
+  });
+  v1 = await fixtureFolder();
+  v2 = await fixtureFolder({ version: '2.0.0' });
+});
+afterAll(async () => {
+  await server.close();
+  await receiver.close();
+});
+
+async function reconcile(plugins: unknown[]): Promise<ReconcileReport['actions']> {
+  const response = await server.json<ReconcileReport>('POST', '/reconcile', { plugins });
+  expect(response.status).toBe(200);
+  return response.body.actions;
+}
+
+const local = (path: string) => ({ type: 'local', path });
+
+describe('reconcile', () => {
+  it('installs what is missing, and a second pass while it installs does nothing (idempotent)', async () => {
+    const desired = [{ id: 'faulty', version: '1.0.0', source: local(v1), status: 'installing' }];
+    expect(await reconcile(desired)).toEqual([
+      { id: 'faulty', action: 'install', reason: 'not on this server' },
+    ]);
+    expect((await reconcile(desired))[0]).toMatchObject({ action: 'none' });
+    await server.waitFor('faulty', (v) => v?.status === 'running');
+    expect((await reconcile(desired))[0]).toMatchObject({ action: 'none', reason: 'running' });
+  });
+
+  it('updates when the desired version differs', async () => {
+    const actions = await reconcile([
+      { id: 'faulty', version: '2.0.0', source: local(v2), status: 'running' },
+    ]);
+    expect(actions[0]).toMatchObject({ action: 'update' });
+    await server.waitFor('faulty', (v) => v?.status === 'running' && v.version === '2.0.0');
+  });
+
+  it('restarts what is in error', async () => {
+    const loops = await fixtureFolder({ mode: 'crash-after-start' });
+    await rewriteId(loops, 'loops');
+    const desired = { id: 'loops', source: local(loops), status: 'running' };
+    await reconcile([
+      { id: 'faulty', version: '2.0.0', source: local(v2), status: 'running' },
+      desired,
+    ]);
+    await server.waitFor('loops', (v) => v?.status === 'error', 30_000);
+    const actions = await reconcile([
+      { id: 'faulty', version: '2.0.0', source: local(v2), status: 'running' },
+      desired,
+    ]);
+    expect(actions.find((a) => a.id === 'loops')).toMatchObject({ action: 'restart' });
+    await server.waitFor('loops', (v) => v?.status === 'restarting' || v?.status === 'running');
+    // A plugin that keeps failing backs off on its own; the others are not held up.
+    await server.waitFor('loops', (v) => v?.status === 'error', 30_000);
+    const again = await reconcile([
+      { id: 'faulty', version: '2.0.0', source: local(v2), status: 'running' },
+      desired,
+    ]);
+    expect(again.find((a) => a.id === 'loops')).toMatchObject({ action: 'wait' });
+    expect(again.find((a) => a.id === 'faulty')).toMatchObject({ action: 'none' });
+  });
+
+  it('uninstalls what is uninstalling, and removes what is not desired at all', async () => {
+    const actions = await reconcile([{ id: 'faulty', source: local(v2), status: 'uninstalling' }]);
+    expect(actions).toEqual(
+      expect.arrayContaining([
+        { id: 'faulty', action: 'uninstall', reason: 'desired status is uninstalling' },
+        { id: 'loops', action: 'remove', reason: 'on this server but not desired' },
+      ]),
+    );
+    await server.waitFor('faulty', (v) => v === undefined);
+    await server.waitFor('loops', (v) => v === undefined);
+    await receiver.waitFor(
+      () =>
+        receiver.statuses('faulty').at(-1) === 'uninstalled' &&
+        receiver.statuses('loops').at(-1) === 'uninstalled',
+    );
+  });
+
+  it('marks uninstalled what is uninstalling but not on this server', async () => {
+    receiver.received.length = 0;
+    expect(await reconcile([{ id: 'ghost', source: local(v1), status: 'uninstalling' }])).toEqual([
+      {
+        id: 'ghost',
+        action: 'mark-uninstalled',
+        reason: 'not on this server and being uninstalled',
+      },
+    ]);
+    await receiver.waitFor(() => receiver.statuses('ghost').includes('uninstalled'));
+    expect(await reconcile([{ id: 'ghost', source: local(v1), status: 'uninstalled' }])).toEqual([
+      { id: 'ghost', action: 'none', reason: 'not on this server and uninstalled' },
+    ]);
+  });
+
+  it('refuses a desired list that is not one', async () => {
+    const response = await server.json<{ error: { code: string } }>('POST', '/reconcile', {
+      plugins: [{ id: 'x' }],
+    });
+    expect(response.status).toBe(400);
+    expect(response.body.error.code).toBe('PSRV_BAD_REQUEST');
+  });
+});
