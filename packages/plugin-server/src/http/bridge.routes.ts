@@ -5,7 +5,7 @@
  * stays flat whatever the file size. Callers prove they are a running plugin with its launch token;
  * the per-call token they carry goes to the platform, which decides what that execution may reach.
  */
-import type { Readable } from 'node:stream';
+import { PassThrough, type Readable } from 'node:stream';
 import { FILE_BRIDGE_HEADERS, fileRefSchema, type FileRef } from '@plugboard/protocol';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import type { Dispatcher } from 'undici';
@@ -84,23 +84,36 @@ export const bridgeRoutes: FastifyPluginAsync<{
     async (request, reply) => {
       const caller = identifyCaller(manager, request.headers);
       const fileName = request.headers[FILE_BRIDGE_HEADERS.fileName];
-      const answer = await platform.upload(
-        {
-          body: (request.body as Readable | undefined) ?? null,
-          contentType: request.headers['content-type'] ?? 'application/octet-stream',
-          contentLength: request.headers['content-length'],
-          fileName: typeof fileName === 'string' ? fileName : undefined,
-        },
-        { caller, signal: abortedWith(reply) },
-      );
+      const body = request.body as Readable | undefined;
+      // undici destroys a body it gives up on (the platform answering early), detaching the socket
+      // first, which would leave the plugin's half-sent request stuck on its connection. It gets a
+      // relay instead, so what is left of the body can be drained as node:http does after an early
+      // answer, and the plugin reads the answer rather than a broken pipe.
+      const relay = body?.pipe(new PassThrough()) ?? null;
+      const drainRest = (): void => {
+        if (body !== undefined && !request.raw.complete) {
+          body.unpipe();
+          body.resume();
+        }
+      };
+      const answer = await platform
+        .upload(
+          {
+            body: relay,
+            contentType: request.headers['content-type'] ?? 'application/octet-stream',
+            contentLength: request.headers['content-length'],
+            fileName: typeof fileName === 'string' ? fileName : undefined,
+          },
+          { caller, signal: abortedWith(reply) },
+        )
+        .catch((error: unknown) => {
+          drainRest();
+          throw error;
+        });
+      if (answer.statusCode >= 300) {
+        drainRest();
+      }
       await refuseUnexpected(answer);
-      process.stdout.write(`DBG upload answered ${String(answer.statusCode)} ${JSON.stringify(answer.headers)}\n`);
-      answer.body.on('end', () => process.stdout.write('DBG answer body end\n'));
-      answer.body.on('close', () => process.stdout.write('DBG answer body close\n'));
-      answer.body.on('error', (e) => process.stdout.write(`DBG answer body error ${e.message}\n`));
-      (request.body as Readable).on('close', () => process.stdout.write('DBG request body close\n'));
-      (request.body as Readable).on('error', (e) => process.stdout.write(`DBG request body error ${e.message}\n`));
-      reply.raw.on('finish', () => process.stdout.write('DBG reply finish\n'));
       if (answer.statusCode >= 400) {
         void reply.code(answer.statusCode);
         passBack(answer, reply);
