@@ -49,7 +49,8 @@ PLUGBOARD_SERVER_API_KEYS=<a key of 16+ characters> plugboard server --port 4010
 \`\`\`
 
 The API reference (OpenAPI, generated from the same schemas that validate requests) is served at
-\`/docs\` (and \`/docs/json\`). Every route but \`GET /health\` needs \`Authorization: Bearer <key>\`.
+\`/docs\` (and \`/docs/json\`). Every route but \`GET /health\` and the file bridge needs
+\`Authorization: Bearer <key>\`.
 
 ## Installing
 
@@ -91,6 +92,62 @@ process. Names are checked against the manifest first (404 otherwise). Past the 
 answer is 503 with \`Retry-After\`; a plugin dying mid-request gives 502 and the request is never sent
 again; the deadline (\`x-plugboard-timeout-ms\`, else the configured default) gives 504; a caller that
 goes away aborts the plugin's work. Bodies stream both ways.
+
+## File bridge
+
+Plugins never touch platform storage. The SDK's file helper calls \`GET /bridge/files/{id}\` and
+\`POST /bridge/files\` (the \`PLUGBOARD_FILE_BRIDGE_URL\` every plugin process is given), and the
+Plugin Server relays them to the platform's \`GET /plugin-server/files/{id}\` and
+\`POST /plugin-server/files/upload\`, streaming both ways with backpressure: memory stays flat
+whatever the file size, and a plugin that goes away aborts the platform call. Callers present a
+running plugin's launch token (\`Authorization: Bearer <launch token>\`; API keys are refused) and
+the execution's \`x-plugboard-call-token\`, else 401. The call token goes to the platform unchanged,
+with \`PLUGBOARD_PLATFORM_API_KEY\` and \`x-plugboard-plugin-id\`, so the platform decides which files
+that execution may read or write. Its answers pass through: the bytes with \`Content-Type\`,
+\`Content-Length\` and \`x-plugboard-file-name\`, an upload's file reference, and its own error
+envelopes with their status. Without \`PLUGBOARD_PLATFORM_URL\` and \`PLUGBOARD_PLATFORM_API_KEY\` the
+bridge answers 503 \`PSRV_PLUGIN_UNAVAILABLE\`; an unreachable platform gives 502
+\`PSRV_SOURCE_FAILED\`.
+
+## Status webhooks
+
+With \`PLUGBOARD_PLATFORM_URL\` set, every status change (\`installing\`, \`running\`,
+\`missing_config\`, \`restarting\`, \`error\`, \`uninstalling\`, \`uninstalled\`) is posted to
+\`POST {platform}/plugin-server/status\` as \`{ type: "plugin.status", pluginId, status, sequence,
+occurredAt, version?, reason?, restarts?, logTail?, manifest? }\`: the manifest comes with \`running\`
+(the platform registers the nodes from it), the reason and log tail with \`error\`. Each is signed the
+Standard Webhooks way (\`webhook-id\`, \`webhook-timestamp\`, \`webhook-signature: v1,<base64 HMAC-SHA256
+of id.timestamp.body>\` with \`PLUGBOARD_WEBHOOK_SECRET\`), and carries a per-plugin \`sequence\` so the
+platform can drop a late, older status. Per plugin only the latest status waits: a newer one
+replaces it, so an older status is never delivered after a newer one. It waits on disk, so a
+restart loses nothing, and is retried with jittered exponential backoff that honours \`Retry-After\`;
+the webhook id stays the same across retries. \`@plugboard/plugin-server\` exports \`verifyWebhook\` for
+receivers.
+
+## Reconciliation
+
+The platform holds the desired state: \`{ plugins: [{ id, version?, source, config?, status }] }\`. The
+server pulls it from \`GET {platform}/plugin-server/desired\` when it starts and every
+\`PLUGBOARD_SERVER_RECONCILE_INTERVAL_MS\`, and takes it pushed to \`POST /reconcile\`, which answers the
+action taken for each plugin. Each pass compares the whole desired list with the whole actual state:
+
+| on this server? | desired status / actual status | action |
+|---|---|---|
+| no | anything but \`uninstalling\`/\`uninstalled\` | install |
+| no | \`uninstalling\` | report \`uninstalled\` |
+| yes | \`uninstalling\` | uninstall |
+| yes | actual \`installing\`/\`uninstalling\` | nothing (an operation is running) |
+| yes | actual \`error\` | restart (or install again if the install failed) |
+| yes | another version desired | update (the new version starts before the old stops) |
+| yes | another config desired | re-check the config: \`running\` ⇄ \`missing_config\` |
+| yes | actual \`running\` | nothing |
+| yes, but not desired | — | stop and remove |
+
+Operations run one at a time per plugin, installs at most \`PLUGBOARD_SERVER_PARALLEL_INSTALLS\` at
+once; a plugin whose attempts keep failing backs off on its own (the first retry immediate, then
+5 s doubling to 5 min) and never holds the others up. At start the server stops whatever a killed
+previous run left running (recorded per version, checked against the process's command line),
+then starts what is installed, then reconciles: no plugin ever runs twice.
 
 ## Configuration
 

@@ -110,9 +110,7 @@ export const bridgeRoutes: FastifyPluginAsync<{
           drainRest();
           throw error;
         });
-      if (answer.statusCode >= 300) {
-        drainRest();
-      }
+      drainRest();
       await refuseUnexpected(answer);
       if (answer.statusCode >= 400) {
         void reply.code(answer.statusCode);

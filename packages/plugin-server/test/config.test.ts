@@ -1,0 +1,77 @@
+// Configuration from the desired state, checked by the plugin: missing → missing_config (no
+// restart loop, nodes refused with a clear 409), then running once the config is given.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ReconcileReport } from '../src/index.ts';
+import { fixtureFolder } from './helpers/fixture-package.ts';
+import { startStatusReceiver, type StatusReceiver } from './helpers/status-receiver.ts';
+import { startTestServer, type TestServer } from './helpers/test-server.ts';
+
+let receiver: StatusReceiver;
+let server: TestServer;
+let folder: string;
+beforeAll(async () => {
+  receiver = await startStatusReceiver();
+  server = await startTestServer({ platformUrl: receiver.url, reconcileIntervalMs: 3_600_000 });
+  folder = await fixtureFolder({ mode: 'needs-config' });
+});
+afterAll(async () => {
+  await server.close();
+  await receiver.close();
+});
+
+const desired = (config?: Record<string, unknown>) => ({
+  plugins: [
+    {
+      id: 'faulty',
+      source: { type: 'local', path: folder },
+      status: 'installing',
+      ...(config === undefined ? {} : { config }),
+    },
+  ],
+});
+
+describe('plugin configuration', () => {
+  it('ends in missing_config with the plugin’s reason, without restarting, and refuses node runs', async () => {
+    await server.json('POST', '/reconcile', desired());
+    const view = await server.waitFor('faulty', (v) => v?.status === 'missing_config');
+    expect(view?.reason).toContain('region: set the region to serve');
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    expect((await server.waitFor('faulty', (v) => v !== undefined))?.restarts).toBe(0);
+    const refused = await server.json<{ error: { code: string; message: string } }>(
+      'POST',
+      '/plugins/faulty/nodes/echo/execute',
+      { inputs: { text: 'x' } },
+    );
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.message).toContain('configured');
+    expect(receiver.statuses('faulty')).toEqual(['installing', 'missing_config']);
+  });
+
+  it('moves to running when the desired config changes to a valid one', async () => {
+    const report = await server.json<ReconcileReport>(
+      'POST',
+      '/reconcile',
+      desired({ region: 'eu' }),
+    );
+    expect(report.body.actions).toEqual([
+      { id: 'faulty', action: 'configure', reason: 'the configuration changed' },
+    ]);
+    await server.waitFor('faulty', (v) => v?.status === 'running');
+    await receiver.waitFor(() => receiver.statuses('faulty').at(-1) === 'running');
+    expect(
+      (await server.json('POST', '/plugins/faulty/nodes/echo/execute', { inputs: { text: 'x' } }))
+        .status,
+    ).toBe(200);
+    expect(
+      (await server.json<ReconcileReport>('POST', '/reconcile', desired({ region: 'eu' }))).body
+        .actions[0]?.action,
+    ).toBe('none');
+  });
+
+  it('goes back to missing_config when the config becomes invalid, through the config route too', async () => {
+    await server.json('POST', '/plugins/faulty/config', { config: {} });
+    await server.waitFor('faulty', (v) => v?.status === 'missing_config');
+    await server.json('POST', '/plugins/faulty/config', { config: { region: 'us' } });
+    await server.waitFor('faulty', (v) => v?.status === 'running');
+  });
+});
