@@ -2,7 +2,7 @@
  * @module The Plugin Server's error codes: each with its kind, HTTP status and retry rule, and
  * ServerError, the one error type its code throws.
  */
-import type { ErrorEnvelope, ErrorKind } from '@plugboard/protocol';
+import { toErrorEnvelope, type ErrorEnvelope, type ErrorKind } from '@plugboard/protocol';
 
 interface CodeSpec {
   readonly kind: ErrorKind;
@@ -63,14 +63,6 @@ export class ServerError extends Error {
   }
 
   toEnvelope(): ErrorEnvelope {
-    return {
-      error: {
-        code: this.code,
-        kind: this.kind,
-        message: this.message,
-        retryable: this.retryable,
-        ...(this.details === undefined ? {} : { details: this.details }),
-      },
-    };
+    return toErrorEnvelope(this);
   }
 }

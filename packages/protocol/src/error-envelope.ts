@@ -30,3 +30,25 @@ export const errorEnvelopeSchema = z
   })
   .meta({ id: 'ErrorEnvelope' });
 export type ErrorEnvelope = z.infer<typeof errorEnvelopeSchema>;
+
+/** The fields every coded error carries, whichever package's error class holds them. */
+export interface CodedError {
+  readonly code: string;
+  readonly kind: ErrorKind;
+  readonly message: string;
+  readonly retryable: boolean;
+  readonly details?: Record<string, unknown> | undefined;
+}
+
+/** The one envelope, built the same way by every service (no `details` key when there are none). */
+export function toErrorEnvelope(error: CodedError): ErrorEnvelope {
+  return {
+    error: {
+      code: error.code,
+      kind: error.kind,
+      message: error.message,
+      retryable: error.retryable,
+      ...(error.details === undefined ? {} : { details: error.details }),
+    },
+  };
+}

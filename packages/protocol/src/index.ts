@@ -18,8 +18,13 @@ export {
 export type { Handshake, HandshakeParseResult } from './handshake.ts';
 export { PLUGIN_ENV } from './plugin-env.ts';
 export type { PluginEnvVar } from './plugin-env.ts';
-export { ERROR_KINDS, errorEnvelopeSchema, issueSchema } from './error-envelope.ts';
-export type { ErrorEnvelope, ErrorKind, Issue } from './error-envelope.ts';
+export {
+  ERROR_KINDS,
+  errorEnvelopeSchema,
+  issueSchema,
+  toErrorEnvelope,
+} from './error-envelope.ts';
+export type { CodedError, ErrorEnvelope, ErrorKind, Issue } from './error-envelope.ts';
 export { PLUGIN_ERROR_CODES } from './plugin-error-codes.ts';
 export type { ErrorCodeSpec, PluginErrorCode } from './plugin-error-codes.ts';
 export { componentNameSchema, pluginIdSchema, semverSchema } from './names.ts';

@@ -14,6 +14,7 @@ import { createPlatformFiles } from '../bridge/platform-files.ts';
 import type { ServerConfig } from '../config.ts';
 import { ServerError } from '../errors.ts';
 import type { PluginManager } from '../plugins/plugin-manager.ts';
+import { takeRawBodies } from './raw-body.ts';
 
 /** Headers of the platform's answer the plugin needs; hop-by-hop ones stay behind. */
 const PASSED_BACK = [
@@ -34,11 +35,7 @@ export const bridgeRoutes: FastifyPluginAsync<{
   manager: PluginManager;
   config: ServerConfig;
 }> = async (app, { manager, config }) => {
-  // Encapsulated: uploads arrive as the raw request stream, never parsed or size-capped here.
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', (_request, payload, done) => {
-    done(null, payload);
-  });
+  takeRawBodies(app);
   const platform = createPlatformFiles(config);
   app.addHook('onClose', () => platform.close());
 

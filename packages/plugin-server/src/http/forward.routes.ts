@@ -8,6 +8,7 @@ import type { ServerConfig } from '../config.ts';
 import { ServerError } from '../errors.ts';
 import { forward, type ForwardTarget } from '../forward/forwarder.ts';
 import type { PluginManager } from '../plugins/plugin-manager.ts';
+import { takeRawBodies } from './raw-body.ts';
 
 interface Params {
   id: string;
@@ -18,11 +19,7 @@ export const forwardRoutes: FastifyPluginAsync<{
   manager: PluginManager;
   config: ServerConfig;
 }> = async (app, { manager, config }) => {
-  // Encapsulated: these routes take the raw body stream, not a parsed JSON object.
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', (_request, payload, done) => {
-    done(null, payload);
-  });
+  takeRawBodies(app);
 
   const route = (
     path: string,

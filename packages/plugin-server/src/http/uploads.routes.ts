@@ -11,15 +11,13 @@ import { pipeline } from 'node:stream/promises';
 import type { FastifyPluginAsync } from 'fastify';
 import type { ServerConfig } from '../config.ts';
 import { ServerError } from '../errors.ts';
+import { takeRawBodies } from './raw-body.ts';
 
 export const uploadsRoutes: FastifyPluginAsync<{
   uploadsDir: string;
   config: ServerConfig;
 }> = async (app, { uploadsDir, config }) => {
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', (_request, payload, done) => {
-    done(null, payload);
-  });
+  takeRawBodies(app);
   app.post(
     '/uploads',
     { schema: { summary: 'Store a plugin archive (.tar.gz body); answers its fileId' } },

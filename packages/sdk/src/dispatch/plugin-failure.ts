@@ -3,6 +3,7 @@
  */
 import {
   PLUGIN_ERROR_CODES,
+  toErrorEnvelope,
   type ErrorEnvelope,
   type ErrorKind,
   type PluginErrorCode,
@@ -52,14 +53,6 @@ export class PluginFailure extends Error {
   }
 
   toEnvelope(): ErrorEnvelope {
-    return {
-      error: {
-        code: this.code,
-        kind: this.kind,
-        message: this.message,
-        retryable: this.retryable,
-        ...(this.details === undefined ? {} : { details: this.details }),
-      },
-    };
+    return toErrorEnvelope(this);
   }
 }
