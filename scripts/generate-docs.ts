@@ -1,7 +1,10 @@
-// Writes docs/plugin-protocol.md and docs/plugin-server.md from the packages's schemas and tables, so the reference
+// Writes docs/plugin-protocol.md, docs/plugin-server.md and the example plugin's manifest from the
+// packages' schemas, tables and declarations, so the reference
 // cannot drift from the code. `--check` fails (exit 1) when the committed file is stale.
 import { readFile, writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { buildManifest, loadPlugin } from '@plugboard/sdk/runtime';
 import {
   FILE_BRIDGE_HEADERS,
   HANDSHAKE_MARKER,
@@ -18,9 +21,16 @@ import {
 
 import { renderServerDoc } from './server-doc.ts';
 
+// The example plugin carries its generated manifest so it installs from a folder as committed.
+const { plugin: example } = await loadPlugin(
+  fileURLToPath(new URL('../examples/hello-world', import.meta.url)),
+);
+
 const TARGETS = {
-  'plugin-protocol.md': () => renderProtocolDoc(),
-  'plugin-server.md': () => renderServerDoc(),
+  'docs/plugin-protocol.md': () => renderProtocolDoc(),
+  'docs/plugin-server.md': () => renderServerDoc(),
+  'examples/hello-world/plugboard.manifest.json': () =>
+    `${JSON.stringify(buildManifest(example), null, 2)}\n`,
 };
 
 function schemaBlock(schema: z.ZodType): string {
@@ -147,12 +157,12 @@ ${schemaBlock(manifestSchema)}
 
 let stale = false;
 for (const [name, render] of Object.entries(TARGETS)) {
-  const target = new URL(`../docs/${name}`, import.meta.url);
+  const target = new URL(`../${name}`, import.meta.url);
   const rendered = render();
   if (process.argv.includes('--check')) {
     if ((await readFile(target, 'utf8').catch(() => '')) !== rendered) {
       process.stderr.write(
-        `docs/${name} is stale: run \`npm run docs:generate\` and commit the result.\n`,
+        `${name} is stale: run \`npm run docs:generate\` and commit the result.\n`,
       );
       stale = true;
     }
