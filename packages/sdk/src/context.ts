@@ -7,7 +7,10 @@ import type { Logger } from './logger.ts';
 /** Given to every hook: a logger and a signal that aborts on deadline, cancel or shutdown. */
 export interface HookContext {
   readonly log: Logger;
-  /** Aborts when the caller cancels, the deadline passes or the process shuts down. Pass it on to fetch and friends. */
+  /**
+   * Aborts when the caller cancels, the deadline passes, the process shuts down, or the execution
+   * ends. Pass it on to fetch and friends.
+   */
   readonly signal: AbortSignal;
 }
 

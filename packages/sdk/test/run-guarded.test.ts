@@ -38,4 +38,18 @@ describe('runGuarded', () => {
       code: 'PLUGIN_CANCELLED',
     });
   });
+
+  it('aborts the signal once the work is done, so nothing it started outlives it', async () => {
+    const limit = new ConcurrencyLimit(1);
+    let seen: AbortSignal | undefined;
+    await runGuarded(
+      (signal) => {
+        seen = signal;
+        return 'done';
+      },
+      { limit, timeoutMs: 1000, signal: new AbortController().signal },
+    );
+    await limit.idle();
+    expect(seen?.aborted).toBe(true);
+  });
 });

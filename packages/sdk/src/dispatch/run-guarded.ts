@@ -56,6 +56,9 @@ export async function runGuarded<T>(
       clearTimeout(timer);
       options.signal.removeEventListener('abort', onCallerAbort);
       options.limit.release();
+      // Whatever the code left open on its signal (a file download it never read, a timer)
+      // is cancelled once it is done, so nothing outlives the execution.
+      controller.abort(PluginFailure.of('PLUGIN_CANCELLED', 'the execution has finished'));
     })
     .catch(() => undefined);
   return Promise.race([running, aborted]);
