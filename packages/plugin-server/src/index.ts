@@ -22,3 +22,17 @@ export {
   reconcileReportSchema,
 } from './reconcile/desired-state.ts';
 export type { DesiredPlugin, DesiredState, ReconcileReport } from './reconcile/desired-state.ts';
+// The parts a host can assemble itself: a manager on another Engine (a container engine, or a
+// benchmark's engine without processes) and the reconciler over it.
+export { PluginManager } from './plugins/plugin-manager.ts';
+export type { InstallRequest, PluginManagerDeps, StatusChange } from './plugins/plugin-manager.ts';
+export { Reconciler } from './reconcile/reconciler.ts';
+export type {
+  Engine,
+  EngineDescription,
+  ExitInfo,
+  InstalledVersion,
+  InstallEnvironmentRequest,
+  LaunchRequest,
+  PluginProcess,
+} from './engine/engine.ts';

@@ -5,6 +5,7 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { EventEmitter } from 'node:events';
+import { availableParallelism } from 'node:os';
 import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
@@ -56,6 +57,7 @@ export class PluginManager extends EventEmitter<{ status: [StatusChange] }> {
   readonly #dirs: DataLayout;
   #closing = false;
   readonly #installs: ConcurrencyGate;
+  readonly #starts = new ConcurrencyGate(Math.max(2, availableParallelism() * 2));
 
   constructor(deps: PluginManagerDeps) {
     super();
@@ -104,12 +106,15 @@ export class PluginManager extends EventEmitter<{ status: [StatusChange] }> {
       const plugin = this.#entry(id);
       plugin.version = current.version;
       plugin.source = current.source;
+      // Starts are capped too: a box with many plugins would otherwise start them all at once, and
+      // each handshake would wait as long as the whole restart (past its timeout, with enough).
       void plugin.serialise(async () => {
+        // What a killed previous run left goes first, so no plugin ever runs twice.
         if (await this.#deps.engine.reapLeftover(current.folder)) {
           plugin.log.note('stopped a process the previous Plugin Server run left behind');
         }
         this.#setStatus(plugin, 'restarting', 'starting after a Plugin Server restart');
-        await this.#startOrCrash(plugin, current.folder);
+        await this.#starts.run(() => this.#startOrCrash(plugin, current.folder));
       });
     }
   }
