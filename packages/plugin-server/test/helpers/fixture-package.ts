@@ -1,10 +1,18 @@
 // Builds plugin packages for tests from the `faulty` fixture: a copy with a chosen behaviour,
 // id and version, with its generated manifest, as a folder or a packed .tar.gz.
 import { spawn } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
 import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+
+/**
+ * Every fixture of this test run lives here: named after the vitest main process (the parent of
+ * every test worker), whose global teardown (vitest.global-setup.ts) removes it.
+ */
+const FIXTURES_ROOT = join(tmpdir(), `plugboard-fixtures-${String(process.ppid)}`);
+mkdirSync(FIXTURES_ROOT, { recursive: true });
 
 export const CLI_BIN = fileURLToPath(new URL('../../../cli/bin/plugboard.js', import.meta.url));
 const FIXTURE = fileURLToPath(new URL('../fixtures/faulty', import.meta.url));
@@ -36,7 +44,7 @@ export async function runCli(args: readonly string[], cwd: string): Promise<stri
 
 /** A folder holding the fixture with its manifest; the behaviour is written after the manifest. */
 export async function fixtureFolder(options: FixtureOptions = {}): Promise<string> {
-  const dir = join(await mkdtemp(join(tmpdir(), 'plugboard-fixture-')), 'faulty');
+  const dir = join(await mkdtemp(join(FIXTURES_ROOT, 'fixture-')), 'faulty');
   await cp(FIXTURE, dir, { recursive: true });
   const version = options.version ?? '1.0.0';
   if (version !== '1.0.0') {
