@@ -91,7 +91,12 @@ export async function createPluginServer(options: PluginServerOptions): Promise<
         });
   if (outbox !== undefined) {
     await outbox.load();
-    publishStatusChanges(manager, outbox);
+    publishStatusChanges(manager, outbox, (change, error) => {
+      logger.error(
+        { pluginId: change.id, status: change.status, err: error },
+        'could not record a status webhook',
+      );
+    });
   }
   const reconciler = new Reconciler(manager);
   const app = await createApp({ config, manager, reconciler, logger });

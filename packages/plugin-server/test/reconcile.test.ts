@@ -118,3 +118,29 @@ describe('reconcile', () => {
     expect(response.body.error.code).toBe('PSRV_BAD_REQUEST');
   });
 });
+
+describe('regressions', () => {
+  it('refuses desired ids that are not plugin ids (a path would reach the file system)', async () => {
+    for (const id of ['a/b', '../../tmp/x', 'Foo']) {
+      const response = await server.json('POST', '/reconcile', {
+        plugins: [{ id, source: local(v1), status: 'uninstalling' }],
+      });
+      expect(response.status, id).toBe(400);
+    }
+  });
+
+  it('an install queued right behind an uninstall ends with the plugin installed and tracked', async () => {
+    await server.call('POST', '/plugins/again/install', { source: local(v1) });
+    await server.waitFor('again', (v) => v?.status === 'error' || v?.status === 'running');
+    await server.call('POST', '/plugins/again/uninstall');
+    const folder = await fixtureFolder();
+    await rewriteId(folder, 'again');
+    await server.call('POST', '/plugins/again/install', { source: local(folder) });
+    const view = await server.waitFor('again', (v) => v?.status === 'running', 30_000);
+    expect(view?.pid).toBeGreaterThan(0);
+    const list = await server.json<{ plugins: { id: string }[] }>('GET', '/plugins');
+    expect(list.body.plugins.filter((p) => p.id === 'again')).toHaveLength(1);
+    await server.call('POST', '/plugins/again/uninstall');
+    await server.waitFor('again', (v) => v === undefined);
+  });
+});

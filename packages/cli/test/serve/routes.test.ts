@@ -327,3 +327,27 @@ describe('integrations', () => {
     expect((await plugin.call('/integrations/nope/ready', { credentials: {} })).status).toBe(404);
   });
 });
+
+describe('hostile requests', () => {
+  it('answers 413 to a chunked body over the limit, on a connection that stays usable', async () => {
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode(`{"inputs":{"text":"${'x'.repeat(8_000)}"}}`));
+        controller.close();
+      },
+    });
+    const response = await plugin.call('/nodes/echo/execute', undefined, {
+      method: 'POST',
+      body,
+      duplex: 'half',
+    });
+    expect(response.status).toBe(413);
+    expect((await errorOf(response)).code).toBe('PLUGIN_PAYLOAD_TOO_LARGE');
+  });
+
+  it('answers 400 to a path that is not valid percent-encoding', async () => {
+    const response = await plugin.call('/nodes/%E0%A4%A/execute', { inputs: {} });
+    expect(response.status).toBe(400);
+    expect((await errorOf(response)).code).toBe('PLUGIN_BAD_REQUEST');
+  });
+});

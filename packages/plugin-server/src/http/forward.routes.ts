@@ -3,6 +3,7 @@
  * are not parsed here; they stream through, capped in size.
  */
 import { Transform, type Readable } from 'node:stream';
+import { errors as undiciErrors } from 'undici';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { ServerConfig } from '../config.ts';
 import { ServerError } from '../errors.ts';
@@ -82,11 +83,24 @@ export const forwardRoutes: FastifyPluginAsync<{
     }
     const length = Number(response.contentLength ?? Number.NaN);
     // A small answer of known size is read whole and written once; anything else streams.
-    await reply.send(
-      length <= BUFFERED_BODY_BYTES
-        ? Buffer.from(await response.body.arrayBuffer())
-        : response.body,
-    );
+    if (length > BUFFERED_BODY_BYTES || Number.isNaN(length)) {
+      await reply.send(response.body);
+      return;
+    }
+    let whole: Buffer;
+    try {
+      whole = Buffer.from(await response.body.arrayBuffer());
+    } catch (error) {
+      // The plugin died or stalled mid-answer: the same 502/504 as a failure before the answer.
+      void reply.removeHeader('content-length');
+      throw new ServerError(
+        error instanceof undiciErrors.BodyTimeoutError
+          ? 'PSRV_PLUGIN_TIMEOUT'
+          : 'PSRV_PLUGIN_CRASHED',
+        `plugin "${request.params.id}" failed while sending its answer (${(error as Error).message})`,
+      );
+    }
+    await reply.send(whole);
   };
 
   route(

@@ -42,6 +42,9 @@ export class ManagedPlugin {
   /** Requests forwarded and not yet answered, to bound the queue in front of the process. */
   outstanding = 0;
   #queue: Promise<unknown> = Promise.resolve();
+  #queued = 0;
+  /** Replaced instances still draining: their work in flight may still use the file bridge. */
+  readonly retiring = new Set<RunningInstance>();
 
   constructor(id: string, log: PluginLog, policy: RestartPolicySettings) {
     this.id = id;
@@ -51,9 +54,22 @@ export class ManagedPlugin {
 
   /** Runs `operation` after every earlier one on this plugin has finished. */
   serialise<T>(operation: () => Promise<T>): Promise<T> {
-    const next = this.#queue.then(operation, operation);
+    this.#queued += 1;
+    const run = async (): Promise<T> => {
+      try {
+        return await operation();
+      } finally {
+        this.#queued -= 1;
+      }
+    };
+    const next = this.#queue.then(run, run);
     this.#queue = next.catch(() => undefined);
     return next;
+  }
+
+  /** Operations waiting behind the one running now. */
+  get waiting(): number {
+    return Math.max(0, this.#queued - 1);
   }
 
   view(): PluginView {

@@ -84,8 +84,10 @@ export class PluginManager extends EventEmitter<{ status: [StatusChange] }> {
 
   /** The plugin whose running process was given this launch token (the file bridge's caller). */
   findByLaunchToken(token: string): ManagedPlugin | undefined {
-    return this.list().find(
-      (plugin) => plugin.running !== undefined && sameSecret(plugin.running.process.token, token),
+    return this.list().find((plugin) =>
+      [plugin.running, ...plugin.retiring].some(
+        (instance) => instance !== undefined && sameSecret(instance.process.token, token),
+      ),
     );
   }
 
@@ -140,9 +142,14 @@ export class PluginManager extends EventEmitter<{ status: [StatusChange] }> {
       await this.#stopRunning(plugin);
       await rm(join(this.#dirs.plugins, id), { recursive: true, force: true });
       plugin.log.note('uninstalled');
-      plugin.log.close();
-      await rm(plugin.log.path, { force: true });
-      this.#plugins.delete(id);
+      // An install queued behind this uninstall reuses the record (and its log); otherwise it goes.
+      if (plugin.waiting === 0) {
+        plugin.log.close();
+        await rm(plugin.log.path, { force: true });
+        await rm(`${plugin.log.path}.1`, { force: true });
+        this.#plugins.delete(id);
+      }
+      plugin.version = undefined;
       this.#setStatus(plugin, 'uninstalled');
     });
     return plugin;
@@ -203,6 +210,9 @@ export class PluginManager extends EventEmitter<{ status: [StatusChange] }> {
   }
 
   async #install(plugin: ManagedPlugin, requested: InstallRequest): Promise<void> {
+    if (this.#closing) {
+      return;
+    }
     const { config } = this.#deps;
     const previous = plugin.running;
     this.#setStatus(plugin, 'installing');
@@ -227,16 +237,29 @@ export class PluginManager extends EventEmitter<{ status: [StatusChange] }> {
       }));
       // The new version must be up and healthy before the old one stops.
       const next = await this.#launch(plugin, folder, manifest);
+      if (this.#shuttingDown()) {
+        await this.#deps.engine.stop(next.process, 0);
+        return;
+      }
+      try {
+        // Recorded before the swap: if this write fails, the new process is stopped and the old
+        // one keeps serving, with the record still naming it.
+        await writeCurrentVersion(this.#dirs.plugins, plugin.id, {
+          version: manifest.version,
+          folder,
+          source: redactSource(requested.source),
+          installedAt: new Date().toISOString(),
+        });
+      } catch (error) {
+        next.stopProbe();
+        await this.#deps.engine.stop(next.process, 0);
+        await next.pool.destroy().catch(() => undefined);
+        throw error;
+      }
       plugin.running = next;
       plugin.version = manifest.version;
       plugin.source = redactSource(requested.source);
       plugin.policy.reset();
-      await writeCurrentVersion(this.#dirs.plugins, plugin.id, {
-        version: manifest.version,
-        folder,
-        source: plugin.source,
-        installedAt: new Date().toISOString(),
-      });
       await this.#settle(plugin);
       if (previous !== undefined) {
         await this.#retire(plugin, previous);
@@ -352,6 +375,14 @@ export class PluginManager extends EventEmitter<{ status: [StatusChange] }> {
       // The reason and the log tail travel with the error status, so read the tail first.
       this.#setStatus(plugin, 'restarting', why);
       void plugin.log.tail(20).then((logTail) => {
+        // Something else (a restart, an install, an uninstall) may have acted meanwhile.
+        if (
+          plugin.status !== 'restarting' ||
+          plugin.running !== undefined ||
+          this.#plugins.get(plugin.id) !== plugin
+        ) {
+          return;
+        }
         plugin.lastError = { message: why, code: 'PSRV_PLUGIN_CRASHED', at: new Date(), logTail };
         this.#setStatus(
           plugin,
@@ -379,8 +410,18 @@ export class PluginManager extends EventEmitter<{ status: [StatusChange] }> {
   }
 
   async #startOrCrash(plugin: ManagedPlugin, folder: string): Promise<void> {
+    if (this.#closing) {
+      return;
+    }
     try {
-      plugin.running = await this.#launch(plugin, folder);
+      const instance = await this.#launch(plugin, folder);
+      if (this.#shuttingDown()) {
+        // Shutdown began while it started: it must not outlive the server.
+        instance.stopProbe();
+        await this.#deps.engine.stop(instance.process, 0);
+        return;
+      }
+      plugin.running = instance;
       await this.#settle(plugin);
     } catch (error) {
       const failure = asServerError(error);
@@ -422,7 +463,9 @@ export class PluginManager extends EventEmitter<{ status: [StatusChange] }> {
   /** Stops an instance that has been replaced: no new requests reach it, in-flight ones finish. */
   async #retire(plugin: ManagedPlugin, old: RunningInstance): Promise<void> {
     old.stopProbe();
+    plugin.retiring.add(old);
     await this.#deps.engine.stop(old.process, this.#deps.config.supervision.stopGraceMs);
+    plugin.retiring.delete(old);
     await old.pool.close().catch(() => undefined);
     if (old.folder !== plugin.running?.folder) {
       await this.#deps.engine.remove(old.folder);
@@ -438,6 +481,11 @@ export class PluginManager extends EventEmitter<{ status: [StatusChange] }> {
     instance.stopProbe();
     await this.#deps.engine.stop(instance.process, this.#deps.config.supervision.stopGraceMs);
     await instance.pool.destroy().catch(() => undefined);
+  }
+
+  /** Read through a call: after an await, shutdown may have begun (flow analysis cannot know). */
+  #shuttingDown(): boolean {
+    return this.#closing;
   }
 
   #entry(id: string): ManagedPlugin {

@@ -3,11 +3,11 @@
  * source, with which config, and the status its records say they should have.
  */
 import { z } from 'zod';
-import { pluginStatusSchema } from '@plugboard/protocol';
+import { pluginIdSchema, pluginStatusSchema } from '@plugboard/protocol';
 import { pluginSourceSchema } from '../sources/plugin-source.ts';
 
 export const desiredPluginSchema = z.object({
-  id: z.string().min(1).max(128),
+  id: pluginIdSchema,
   version: z.string().min(1).max(64).optional(),
   source: pluginSourceSchema,
   config: z.record(z.string(), z.unknown()).optional(),
@@ -31,6 +31,7 @@ export const RECONCILE_ACTIONS = [
   'mark-uninstalled',
   'remove',
   'wait',
+  'failed',
   'none',
 ] as const;
 

@@ -45,7 +45,12 @@ export class Reconciler {
     const wanted = new Set<string>();
     for (const plugin of desired) {
       wanted.add(plugin.id);
-      actions.push({ id: plugin.id, ...this.#decide(plugin) });
+      try {
+        actions.push({ id: plugin.id, ...this.#decide(plugin) });
+      } catch (error) {
+        // One bad entry must not stop the pass for the others.
+        actions.push({ id: plugin.id, action: 'failed', reason: (error as Error).message });
+      }
     }
     for (const actual of this.#manager.list()) {
       if (!wanted.has(actual.id) && actual.status !== 'uninstalling') {

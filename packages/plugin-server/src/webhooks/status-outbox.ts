@@ -69,7 +69,12 @@ export class StatusOutbox {
         delivering: false,
         saved: Promise.resolve(),
       });
-      void this.#deliver(id);
+      void this.#deliver(id).catch((error: unknown) => {
+        this.#options.log?.('status webhook delivery failed', {
+          pluginId: id,
+          error: String(error),
+        });
+      });
     }
   }
 
@@ -80,7 +85,12 @@ export class StatusOutbox {
     const numbered: StatusEvent = { ...event, sequence: box.sequence };
     box.pending = { id: `msg_${randomUUID()}`, event: numbered };
     await this.#save(event.pluginId, box);
-    void this.#deliver(event.pluginId);
+    void this.#deliver(event.pluginId).catch((error: unknown) => {
+      this.#options.log?.('status webhook delivery failed', {
+        pluginId: event.pluginId,
+        error: String(error),
+      });
+    });
     return numbered;
   }
 
@@ -119,13 +129,17 @@ export class StatusOutbox {
   /** Atomic (temp file + rename), and in order, so a crash leaves either state, never a torn one. */
   #save(pluginId: string, box: PluginOutbox): Promise<void> {
     const file = join(this.#options.dir, `${pluginId}.json`);
-    box.saved = box.saved.then(async () => {
-      await writeFile(
-        `${file}.tmp`,
-        JSON.stringify({ sequence: box.sequence, pending: box.pending }),
-      );
-      await rename(`${file}.tmp`, file);
-    });
+    // Chained after the previous write whatever its outcome, so one failed write (a full disk)
+    // does not poison every later one.
+    box.saved = box.saved
+      .catch(() => undefined)
+      .then(async () => {
+        await writeFile(
+          `${file}.tmp`,
+          JSON.stringify({ sequence: box.sequence, pending: box.pending }),
+        );
+        await rename(`${file}.tmp`, file);
+      });
     return box.saved;
   }
 

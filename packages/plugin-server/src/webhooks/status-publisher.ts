@@ -6,9 +6,16 @@ import type { PluginManager, StatusChange } from '../plugins/plugin-manager.ts';
 import type { StatusEvent } from './status-event.ts';
 import type { StatusOutbox } from './status-outbox.ts';
 
-export function publishStatusChanges(manager: PluginManager, outbox: StatusOutbox): void {
+export function publishStatusChanges(
+  manager: PluginManager,
+  outbox: StatusOutbox,
+  onError: (change: StatusChange, error: unknown) => void,
+): void {
   manager.on('status', (change) => {
-    void outbox.publish(toEvent(manager, change));
+    outbox.publish(toEvent(manager, change)).catch((error: unknown) => {
+      // A status that cannot be written (a full disk) is logged; the next change supersedes it.
+      onError(change, error);
+    });
   });
 }
 

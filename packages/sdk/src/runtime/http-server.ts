@@ -45,7 +45,7 @@ export function createPluginHttpServer(options: PluginHttpServerOptions): Plugin
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://plugin');
-    const segments = url.pathname.split('/').slice(1).map(decodeURIComponent);
+    const segments = url.pathname.split('/').slice(1).map(decodeSegment);
     const method = req.method ?? 'GET';
 
     if (method === 'GET' && url.pathname === '/health') {
@@ -151,6 +151,18 @@ export function createPluginHttpServer(options: PluginHttpServerOptions): Plugin
   };
 }
 
+/** A malformed escape (`%E0`) is the caller's mistake, not a crash. */
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw PluginFailure.of(
+      'PLUGIN_BAD_REQUEST',
+      `the path segment ${JSON.stringify(segment.slice(0, 80))} is not valid percent-encoding`,
+    );
+  }
+}
+
 function digest(value: string): Buffer {
   return createHash('sha256').update(value).digest();
 }
@@ -179,17 +191,27 @@ async function readJsonBody(req: IncomingMessage, maxBytes: number): Promise<unk
     req.resume();
     throw tooLarge(maxBytes);
   }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > maxBytes) {
-      req.resume();
-      throw tooLarge(maxBytes);
-    }
-    chunks.push(chunk);
-  }
-  const text = Buffer.concat(chunks).toString('utf8');
+  // Events rather than for-await: leaving a for-await early destroys the request, and with it
+  // the socket the 413 answer must go out on. Past the limit the rest is read and dropped.
+  const text = await new Promise<string>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (size > maxBytes) {
+        req.off('data', onData);
+        req.resume();
+        reject(tooLarge(maxBytes));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    req.on('data', onData);
+    req.once('end', () => {
+      resolve(Buffer.concat(chunks).toString('utf8'));
+    });
+    req.once('error', reject);
+  });
   if (text.trim() === '') {
     return {};
   }
