@@ -143,7 +143,7 @@ action taken for each plugin. Each pass compares the whole desired list with the
 | yes | actual \`running\` | nothing |
 | yes, but not desired | — | stop and remove |
 
-Operations run one at a time per plugin, installs at most \`PLUGBOARD_SERVER_PARALLEL_INSTALLS\` at
+An entry that cannot be acted on is reported as \`failed\` with the reason, and the pass goes on. Operations run one at a time per plugin, installs at most \`PLUGBOARD_SERVER_PARALLEL_INSTALLS\` at
 once; a plugin whose attempts keep failing backs off on its own (the first retry immediate, then
 5 s doubling to 5 min) and never holds the others up. At start the server stops whatever a killed
 previous run left running (recorded per version, checked against the process's command line),

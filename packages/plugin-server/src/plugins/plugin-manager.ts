@@ -215,6 +215,8 @@ export class PluginManager extends EventEmitter<{ status: [StatusChange] }> {
     }
     const { config } = this.#deps;
     const previous = plugin.running;
+    // The installed version's folder, even when no process of it runs (crashed, or in error).
+    const previousFolder = (await readCurrentVersion(this.#dirs.plugins, plugin.id))?.folder;
     this.#setStatus(plugin, 'installing');
     plugin.log.note(`installing from ${JSON.stringify(redactSource(requested.source))}`);
     const staging = await mkdtemp(join(this.#dirs.staging, `${plugin.id}-`));
@@ -263,6 +265,8 @@ export class PluginManager extends EventEmitter<{ status: [StatusChange] }> {
       await this.#settle(plugin);
       if (previous !== undefined) {
         await this.#retire(plugin, previous);
+      } else if (previousFolder !== undefined && previousFolder !== folder) {
+        await this.#deps.engine.remove(previousFolder);
       }
     } catch (error) {
       const failure = asServerError(error);
