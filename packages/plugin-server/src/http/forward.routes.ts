@@ -2,13 +2,14 @@
  * @module The seed's forwarding routes: `/plugins/{id}/…` → the plugin process's own route. Bodies
  * are not parsed here; they stream through, capped in size.
  */
-import { Transform, type Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { errors as undiciErrors } from 'undici';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { ServerConfig } from '../config.ts';
 import { ServerError } from '../errors.ts';
 import { forward, type ForwardTarget } from '../forward/forwarder.ts';
 import type { PluginManager } from '../plugins/plugin-manager.ts';
+import { ByteLimit } from './byte-limit.ts';
 import { takeRawBodies } from './raw-body.ts';
 
 interface Params {
@@ -164,23 +165,6 @@ async function bodyFor(
   return Buffer.concat(chunks);
 }
 
-/** Counts bytes as they stream and fails past the limit (a chunked body has no length to check). */
 function capped(body: Readable, maxBytes: number): Readable {
-  let seen = 0;
-  return body.pipe(
-    new Transform({
-      transform(chunk: Buffer, _encoding, done) {
-        seen += chunk.length;
-        done(
-          seen > maxBytes
-            ? new ServerError(
-                'PSRV_PAYLOAD_TOO_LARGE',
-                `the body is over ${String(maxBytes)} bytes`,
-              )
-            : null,
-          chunk,
-        );
-      },
-    }),
-  );
+  return body.pipe(new ByteLimit(maxBytes, 'the body'));
 }

@@ -6,11 +6,12 @@ import { randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Transform, type Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { FastifyPluginAsync } from 'fastify';
 import type { ServerConfig } from '../config.ts';
 import { ServerError } from '../errors.ts';
+import { ByteLimit } from './byte-limit.ts';
 import { takeRawBodies } from './raw-body.ts';
 
 export const uploadsRoutes: FastifyPluginAsync<{
@@ -31,24 +32,11 @@ export const uploadsRoutes: FastifyPluginAsync<{
       }
       const fileId = randomUUID();
       const partial = join(uploadsDir, `${fileId}.partial`);
-      let bytes = 0;
+      const limiter = new ByteLimit(limit, 'the upload');
       try {
         await pipeline(
           request.body as Readable,
-          new Transform({
-            transform(chunk: Buffer, _encoding, done) {
-              bytes += chunk.length;
-              done(
-                bytes > limit
-                  ? new ServerError(
-                      'PSRV_PAYLOAD_TOO_LARGE',
-                      `uploads are limited to ${String(limit)} bytes`,
-                    )
-                  : null,
-                chunk,
-              );
-            },
-          }),
+          limiter,
           createWriteStream(partial, { mode: 0o600 }),
         );
         await rename(partial, join(uploadsDir, `${fileId}.tar.gz`));
@@ -56,7 +44,7 @@ export const uploadsRoutes: FastifyPluginAsync<{
         await rm(partial, { force: true });
         throw error;
       }
-      return reply.code(201).send({ fileId, bytes });
+      return reply.code(201).send({ fileId, bytes: limiter.bytes });
     },
   );
 };
