@@ -142,5 +142,49 @@ export function buildProgram(deps: ProgramDeps): Command {
       deps.setExitCode(await runServer(opts, { env: deps.env, output }));
     });
 
+  const platformEnv = 'Configured by PLUGBOARD_* variables (see docs/platform.md); flags win.';
+  program
+    .command('platform')
+    .description(
+      `Run the platform: plugin records, node registry, workflows, runs (with the worker inside unless --no-worker), files and credentials. ${platformEnv}`,
+    )
+    .option('--host <host>', 'listen address')
+    .option('--port <port>', 'listen port')
+    .option('--data-dir <dir>', 'where the embedded database and files live')
+    .option('--database-url <url>', 'PostgreSQL instead of the embedded database')
+    .option('--no-worker', 'do not run workflows here (a `plugboard worker` does)')
+    .action(async (opts: Record<string, string | boolean | undefined>) => {
+      const { runPlatform } = await import('./commands/platform.ts');
+      deps.setExitCode(await runPlatform(platformFlags(opts), { env: deps.env, output }));
+    });
+
+  program
+    .command('worker')
+    .description(
+      `Run workflows taken from the platform's PostgreSQL database, apart from the platform. ${platformEnv}`,
+    )
+    .option('--data-dir <dir>', 'where stored files live (shared with the platform)')
+    .option('--database-url <url>', "the platform's PostgreSQL")
+    .action(async (opts: Record<string, string | boolean | undefined>) => {
+      const { runWorker } = await import('./commands/platform.ts');
+      deps.setExitCode(await runWorker(platformFlags(opts), { env: deps.env, output }));
+    });
+
   return program;
+}
+
+function platformFlags(opts: Record<string, string | boolean | undefined>) {
+  const text = (value: string | boolean | undefined) =>
+    typeof value === 'string' ? value : undefined;
+  const host = text(opts['host']);
+  const port = text(opts['port']);
+  const dataDir = text(opts['dataDir']);
+  const databaseUrl = text(opts['databaseUrl']);
+  return {
+    ...(host === undefined ? {} : { host }),
+    ...(port === undefined ? {} : { port }),
+    ...(dataDir === undefined ? {} : { dataDir }),
+    ...(databaseUrl === undefined ? {} : { databaseUrl }),
+    ...(opts['worker'] === false ? { worker: false } : {}),
+  };
 }

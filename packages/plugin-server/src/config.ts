@@ -2,9 +2,9 @@
  * @module The Plugin Server's configuration: one schema, read from the environment (and flags
  * layered on top by the caller), parsed once at start with every problem reported together.
  */
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { readEnvConfig, type EnvTable } from '@plugboard/env-config';
 import { ServerError } from './errors.ts';
 
 const bool = z.union([
@@ -148,7 +148,7 @@ export type ServerConfigInput = z.input<typeof serverConfigSchema>;
 export type ServerConfig = Readonly<z.output<typeof serverConfigSchema>>;
 
 /** Environment variable → config path. `<NAME>_FILE` reads the value from a file (for secrets). */
-export const SERVER_ENV: Record<string, readonly string[]> = {
+export const SERVER_ENV: EnvTable = {
   PLUGBOARD_SERVER_DATA_DIR: ['dataDir'],
   PLUGBOARD_SERVER_HOST: ['host'],
   PLUGBOARD_SERVER_PORT: ['port'],
@@ -181,60 +181,13 @@ export function loadServerConfig(
   env: Readonly<Record<string, string | undefined>>,
   overrides: Partial<ServerConfigInput> = {},
 ): ServerConfig {
-  const fromEnv: Record<string, unknown> = {};
-  const problems: string[] = [];
-  for (const [name, path] of Object.entries(SERVER_ENV)) {
-    let value = env[name];
-    const file = env[`${name}_FILE`];
-    if (file !== undefined && file !== '') {
-      try {
-        value = readFileSync(file, 'utf8').trim();
-      } catch (error) {
-        problems.push(`${name}_FILE: cannot read ${file} (${(error as Error).message})`);
-      }
-    }
-    if (value !== undefined && value !== '') {
-      setPath(fromEnv, path, value);
-    }
-  }
-  const parsed = serverConfigSchema.safeParse(deepMerge(fromEnv, overrides));
-  if (!parsed.success) {
-    problems.push(
-      ...parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`),
-    );
-  }
-  if (problems.length > 0 || !parsed.success) {
+  const result = readEnvConfig(serverConfigSchema, SERVER_ENV, { env, overrides });
+  if (!result.ok) {
     throw new ServerError(
       'PSRV_CONFIG_INVALID',
-      `invalid Plugin Server configuration:\n  - ${problems.join('\n  - ')}`,
-      {
-        details: { problems },
-      },
+      `invalid Plugin Server configuration:\n  - ${result.problems.join('\n  - ')}`,
+      { details: { problems: result.problems } },
     );
   }
-  return Object.freeze({ ...parsed.data, dataDir: resolve(parsed.data.dataDir) });
-}
-
-function setPath(target: Record<string, unknown>, path: readonly string[], value: unknown): void {
-  let node = target;
-  for (const key of path.slice(0, -1)) {
-    node = (node[key] ??= {}) as Record<string, unknown>;
-  }
-  node[path.at(-1) ?? ''] = value;
-}
-
-function deepMerge(
-  base: Record<string, unknown>,
-  top: Record<string, unknown>,
-): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...base };
-  for (const [key, value] of Object.entries(top)) {
-    const existing = out[key];
-    out[key] = isPlainObject(value) && isPlainObject(existing) ? deepMerge(existing, value) : value;
-  }
-  return out;
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+  return Object.freeze({ ...result.value, dataDir: resolve(result.value.dataDir) });
 }

@@ -7,21 +7,31 @@ export { loadServerConfig, serverConfigSchema, SERVER_ENV } from './config.ts';
 export type { ServerConfig, ServerConfigInput } from './config.ts';
 export { SERVER_ERROR_CODES, ServerError } from './errors.ts';
 export type { ServerErrorCode } from './errors.ts';
-export { pluginSourceSchema } from './sources/plugin-source.ts';
-export type { PluginSource } from './sources/plugin-source.ts';
-export { marketplaceIndexSchema } from './sources/marketplace-index.ts';
-export type { MarketplaceIndex } from './sources/marketplace-index.ts';
-export { pluginDetailSchema, pluginViewSchema } from './plugins/plugin-view.ts';
-export type { PluginDetail, PluginView } from './plugins/plugin-view.ts';
-export { statusEventSchema, STATUS_WEBHOOK_PATH } from './webhooks/status-event.ts';
-export type { StatusEvent } from './webhooks/status-event.ts';
-export { WEBHOOK_HEADERS, signedHeaders, verify as verifyWebhook } from './webhooks/signature.ts';
+// The contract with the platform lives in @plugboard/server-api; re-exported for embedders.
 export {
   DESIRED_STATE_PATH,
   desiredStateSchema,
+  marketplaceIndexSchema,
+  pluginDetailSchema,
+  pluginSourceSchema,
+  pluginViewSchema,
   reconcileReportSchema,
-} from './reconcile/desired-state.ts';
-export type { DesiredPlugin, DesiredState, ReconcileReport } from './reconcile/desired-state.ts';
+  signedHeaders,
+  STATUS_WEBHOOK_PATH,
+  statusEventSchema,
+  verify as verifyWebhook,
+  WEBHOOK_HEADERS,
+} from '@plugboard/server-api';
+export type {
+  DesiredPlugin,
+  DesiredState,
+  MarketplaceIndex,
+  PluginDetail,
+  PluginSource,
+  PluginView,
+  ReconcileReport,
+  StatusEvent,
+} from '@plugboard/server-api';
 // The parts a host can assemble itself: a manager on another Engine (a container engine, or a
 // benchmark's engine without processes) and the reconciler over it.
 export { PluginManager } from './plugins/plugin-manager.ts';

@@ -15,7 +15,7 @@ import { runtimeReadPaths } from './engine/runtime-paths.ts';
 import { PluginManager } from './plugins/plugin-manager.ts';
 import { fetchDesiredState } from './reconcile/desired-state-client.ts';
 import { Reconciler } from './reconcile/reconciler.ts';
-import { STATUS_WEBHOOK_PATH } from './webhooks/status-event.ts';
+import { STATUS_WEBHOOK_PATH } from '@plugboard/server-api';
 import { StatusOutbox } from './webhooks/status-outbox.ts';
 import { publishStatusChanges } from './webhooks/status-publisher.ts';
 

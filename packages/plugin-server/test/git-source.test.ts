@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ServerError } from '../src/errors.ts';
 import { fetchGitSource, redactSecrets, type GitFetchOptions } from '../src/sources/git.ts';
 import { checkGitHost, isInternalAddress } from '../src/sources/git-url.ts';
-import type { GitSource } from '../src/sources/plugin-source.ts';
+import type { GitSource } from '@plugboard/server-api';
 import {
   startGitHttpsServer,
   type GitHttpsServer,

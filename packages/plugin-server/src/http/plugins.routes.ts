@@ -6,8 +6,7 @@ import { z } from 'zod';
 import { errorEnvelopeSchema } from '@plugboard/protocol';
 import { ServerError } from '../errors.ts';
 import type { PluginManager } from '../plugins/plugin-manager.ts';
-import { pluginDetailSchema, pluginViewSchema } from '../plugins/plugin-view.ts';
-import { pluginSourceSchema } from '../sources/plugin-source.ts';
+import { pluginDetailSchema, pluginSourceSchema, pluginViewSchema } from '@plugboard/server-api';
 
 const idParams = z.object({ id: z.string().min(1).max(128) });
 const errors = { 400: errorEnvelopeSchema, 401: errorEnvelopeSchema, 404: errorEnvelopeSchema };

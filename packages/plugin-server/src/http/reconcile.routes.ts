@@ -4,7 +4,7 @@
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { errorEnvelopeSchema } from '@plugboard/protocol';
-import { desiredStateSchema, reconcileReportSchema } from '../reconcile/desired-state.ts';
+import { desiredStateSchema, reconcileReportSchema } from '@plugboard/server-api';
 import type { Reconciler } from '../reconcile/reconciler.ts';
 
 export const reconcileRoutes: FastifyPluginAsyncZod<{ reconciler: Reconciler }> = async (

@@ -7,7 +7,7 @@ import type { Pool } from 'undici';
 import type { PluginLog } from '../engine/plugin-log.ts';
 import type { PluginProcess } from '../engine/engine.ts';
 import { RestartPolicy, type RestartPolicySettings } from '../supervisor/restart-policy.ts';
-import type { PluginDetail, PluginView } from './plugin-view.ts';
+import type { PluginDetail, PluginView } from '@plugboard/server-api';
 
 export interface RunningInstance {
   readonly process: PluginProcess;

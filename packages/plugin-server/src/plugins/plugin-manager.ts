@@ -22,7 +22,7 @@ import type { Engine } from '../engine/engine.ts';
 import { ServerError } from '../errors.ts';
 import { validatePackage } from '../install/validate-package.ts';
 import { fetchSource } from '../sources/fetch-source.ts';
-import type { PluginSource } from '../sources/plugin-source.ts';
+import type { PluginSource } from '@plugboard/server-api';
 import { startHealthProbe } from '../supervisor/health-probe.ts';
 import { ConcurrencyGate } from './concurrency-gate.ts';
 import { readCurrentVersion, writeCurrentVersion } from './current-version.ts';

@@ -3,7 +3,7 @@
  */
 import { request } from 'undici';
 import { ServerError } from '../errors.ts';
-import { DESIRED_STATE_PATH, desiredStateSchema, type DesiredState } from './desired-state.ts';
+import { DESIRED_STATE_PATH, desiredStateSchema, type DesiredState } from '@plugboard/server-api';
 
 export async function fetchDesiredState(
   platformUrl: string,

@@ -12,7 +12,7 @@
  */
 import type { PluginManager } from '../plugins/plugin-manager.ts';
 import { canonicalJson } from '@plugboard/protocol';
-import type { DesiredPlugin, ReconcileAction, ReconcileReport } from './desired-state.ts';
+import type { DesiredPlugin, ReconcileAction, ReconcileReport } from '@plugboard/server-api';
 
 export interface ReconcilerOptions {
   readonly baseBackoffMs?: number;

@@ -12,7 +12,7 @@ import { downloadToFile } from './download.ts';
 import { fetchGitSource } from './git.ts';
 import { copyLocalSource } from './local.ts';
 import { resolveMarketplaceVersion } from './marketplace.ts';
-import type { PluginSource } from './plugin-source.ts';
+import type { PluginSource } from '@plugboard/server-api';
 
 export interface SourceContext {
   readonly config: ServerConfig;

@@ -19,7 +19,7 @@ import {
 import { prepareRun } from './git-lockdown.ts';
 import { runGit, throwIfFailed, type GitRun } from './git-process.ts';
 import { checkGitHost, checkGitUrl } from './git-url.ts';
-import type { GitSource } from './plugin-source.ts';
+import type { GitSource } from '@plugboard/server-api';
 
 export { redactSecrets } from './git-process.ts';
 

@@ -5,7 +5,7 @@
 import { cp, lstat } from 'node:fs/promises';
 import { basename, isAbsolute } from 'node:path';
 import { ServerError } from '../errors.ts';
-import type { LocalSource } from './plugin-source.ts';
+import type { LocalSource } from '@plugboard/server-api';
 
 const SKIPPED = new Set(['node_modules', '.git', '.hg', '.svn', '.plugboard']);
 

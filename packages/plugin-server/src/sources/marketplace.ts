@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { ServerError } from '../errors.ts';
 import { downloadToFile } from './download.ts';
 import type { SourceContext } from './fetch-source.ts';
-import { marketplaceIndexSchema, type MarketplaceVersion } from './marketplace-index.ts';
-import type { MarketplaceSource } from './plugin-source.ts';
+import { marketplaceIndexSchema, type MarketplaceVersion } from '@plugboard/server-api';
+import type { MarketplaceSource } from '@plugboard/server-api';
 
 const MAX_INDEX_BYTES = 5 * 1024 * 1024;
 

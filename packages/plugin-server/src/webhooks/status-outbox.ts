@@ -7,8 +7,8 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { request } from 'undici';
-import { signedHeaders } from './signature.ts';
-import type { StatusEvent } from './status-event.ts';
+import { signedHeaders } from '@plugboard/server-api';
+import type { StatusEvent } from '@plugboard/server-api';
 
 export interface OutboxOptions {
   readonly dir: string;

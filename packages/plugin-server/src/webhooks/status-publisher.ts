@@ -3,7 +3,7 @@
  * `running` (the platform registers the nodes from it), the reason and log tail with `error`.
  */
 import type { PluginManager, StatusChange } from '../plugins/plugin-manager.ts';
-import type { StatusEvent } from './status-event.ts';
+import type { StatusEvent } from '@plugboard/server-api';
 import type { StatusOutbox } from './status-outbox.ts';
 
 export function publishStatusChanges(

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { pluginIdSchema, pluginStatusSchema } from '@plugboard/protocol';
-import { pluginSourceSchema } from '../sources/plugin-source.ts';
+import { pluginSourceSchema } from './plugin-source.ts';
 
 export const desiredPluginSchema = z.object({
   id: pluginIdSchema,

@@ -1,0 +1,134 @@
+/**
+ * @module The platform's configuration (backend and worker): one schema, read from the
+ * environment with flags laid on top, parsed once at start with every problem reported together.
+ */
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { readEnvConfig, type EnvTable } from '@plugboard/env-config';
+import { PlatformError } from './errors.ts';
+
+const bool = z.union([
+  z.boolean(),
+  z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1'),
+]);
+const ms = (fallback: number) => z.coerce.number().int().min(1).max(86_400_000).default(fallback);
+const list = z.union([
+  z.array(z.string()),
+  z.string().transform((v) =>
+    v
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  ),
+]);
+const keyList = (what: string) =>
+  list.pipe(
+    z
+      .array(z.string().min(16, { message: `${what} must be at least 16 characters` }))
+      .min(1, { message: `set at least one ${what}` }),
+  );
+
+export const platformConfigSchema = z.object({
+  dataDir: z
+    .string()
+    .min(1)
+    .default('.plugboard/platform')
+    .describe('Where the embedded database and stored files live.'),
+  host: z.string().min(1).default('127.0.0.1').describe('Listen address of the API.'),
+  port: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(65535)
+    .default(4000)
+    .describe('Listen port of the API; 0 picks a free one.'),
+  databaseUrl: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, { message: 'use a postgres:// or postgresql:// URL' })
+    .optional()
+    .describe('PostgreSQL connection URL; without it the embedded PGlite in dataDir is used.'),
+  apiTokens: keyList('API token').describe(
+    'Tokens users and the CLI present as `Authorization: Bearer <token>`.',
+  ),
+  secretKey: z
+    .string()
+    .min(32, { message: 'the secret key must be at least 32 characters' })
+    .describe(
+      'Encrypts plugin config secrets and credentials at rest. Keep it; rotating loses them.',
+    ),
+  pluginServerUrl: z.url().describe('Base URL of the Plugin Server.'),
+  pluginServerApiKey: z
+    .string()
+    .min(16)
+    .describe(
+      'Key the platform presents to the Plugin Server (one of its PLUGBOARD_SERVER_API_KEYS).',
+    ),
+  platformApiKeys: keyList('platform API key').describe(
+    'Keys Plugin Servers present to the platform (their PLUGBOARD_PLATFORM_API_KEY).',
+  ),
+  webhookSecret: z
+    .string()
+    .min(24)
+    .describe('Verifies the Plugin Server’s status webhooks (the same PLUGBOARD_WEBHOOK_SECRET).'),
+  reconcileNudgeMs: ms(30_000).describe(
+    'How often the platform pushes its desired state to the Plugin Server to reconcile.',
+  ),
+  embeddedWorker: bool
+    .default(true)
+    .describe(
+      'Run workflows inside the platform process; false when `plugboard worker` runs them.',
+    ),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  limits: z
+    .object({
+      maxUploadBytes: z.coerce
+        .number()
+        .int()
+        .min(1024)
+        .default(100 * 1024 * 1024)
+        .describe('Largest file a user or a plugin may store.'),
+      nodeTimeoutMs: ms(60_000).describe('Deadline of a node unless the workflow sets one.'),
+      runsInParallel: z.coerce.number().int().min(1).max(256).default(4),
+      nodesInParallel: z.coerce.number().int().min(1).max(256).default(8),
+      callTokenTtlMs: ms(3_600_000).describe('How long a node execution’s file token lives.'),
+    })
+    .prefault({}),
+});
+
+export type PlatformConfigInput = z.input<typeof platformConfigSchema>;
+export type PlatformConfig = Readonly<z.output<typeof platformConfigSchema>>;
+
+/** Environment variable → config path. `<NAME>_FILE` reads the value from a file. */
+export const PLATFORM_ENV: EnvTable = {
+  PLUGBOARD_PLATFORM_DATA_DIR: ['dataDir'],
+  PLUGBOARD_PLATFORM_HOST: ['host'],
+  PLUGBOARD_PLATFORM_PORT: ['port'],
+  PLUGBOARD_DATABASE_URL: ['databaseUrl'],
+  PLUGBOARD_API_TOKENS: ['apiTokens'],
+  PLUGBOARD_SECRET_KEY: ['secretKey'],
+  PLUGBOARD_PLUGIN_SERVER_URL: ['pluginServerUrl'],
+  PLUGBOARD_PLUGIN_SERVER_API_KEY: ['pluginServerApiKey'],
+  PLUGBOARD_PLATFORM_API_KEY: ['platformApiKeys'],
+  PLUGBOARD_WEBHOOK_SECRET: ['webhookSecret'],
+  PLUGBOARD_RECONCILE_NUDGE_MS: ['reconcileNudgeMs'],
+  PLUGBOARD_EMBEDDED_WORKER: ['embeddedWorker'],
+  PLUGBOARD_PLATFORM_LOG_LEVEL: ['logLevel'],
+  PLUGBOARD_MAX_UPLOAD_BYTES: ['limits', 'maxUploadBytes'],
+  PLUGBOARD_NODE_TIMEOUT_MS: ['limits', 'nodeTimeoutMs'],
+  PLUGBOARD_RUNS_IN_PARALLEL: ['limits', 'runsInParallel'],
+};
+
+export function loadPlatformConfig(
+  env: Readonly<Record<string, string | undefined>>,
+  overrides: Partial<PlatformConfigInput> = {},
+): PlatformConfig {
+  const result = readEnvConfig(platformConfigSchema, PLATFORM_ENV, { env, overrides });
+  if (!result.ok) {
+    throw new PlatformError(
+      'PLAT_CONFIG_INVALID',
+      `invalid platform configuration:\n  - ${result.problems.join('\n  - ')}`,
+      { details: { problems: result.problems } },
+    );
+  }
+  return Object.freeze({ ...result.value, dataDir: resolve(result.value.dataDir) });
+}

@@ -1,0 +1,70 @@
+/**
+ * @module The platform's error codes, each with its kind, HTTP status and retry rule, and
+ * PlatformError, the one error type its code throws. Every API answers failures with the same
+ * envelope as the Plugin Server and plugin processes.
+ */
+import { toErrorEnvelope, type ErrorEnvelope, type ErrorKind } from '@plugboard/protocol';
+
+interface CodeSpec {
+  readonly kind: ErrorKind;
+  readonly status: number;
+  readonly retryable: boolean;
+}
+
+export const PLATFORM_ERROR_CODES = {
+  PLAT_CONFIG_INVALID: { kind: 'user', status: 500, retryable: false },
+  PLAT_UNAUTHORIZED: { kind: 'user', status: 401, retryable: false },
+  PLAT_FORBIDDEN: { kind: 'user', status: 403, retryable: false },
+  PLAT_BAD_REQUEST: { kind: 'user', status: 400, retryable: false },
+  PLAT_NOT_FOUND: { kind: 'user', status: 404, retryable: false },
+  PLAT_PLUGIN_NOT_FOUND: { kind: 'user', status: 404, retryable: false },
+  PLAT_WORKFLOW_NOT_FOUND: { kind: 'user', status: 404, retryable: false },
+  PLAT_RUN_NOT_FOUND: { kind: 'user', status: 404, retryable: false },
+  PLAT_FILE_NOT_FOUND: { kind: 'user', status: 404, retryable: false },
+  PLAT_CREDENTIAL_NOT_FOUND: { kind: 'user', status: 404, retryable: false },
+  PLAT_CONFLICT: { kind: 'user', status: 409, retryable: false },
+  PLAT_PAYLOAD_TOO_LARGE: { kind: 'user', status: 413, retryable: false },
+  PLAT_WORKFLOW_INVALID: { kind: 'user', status: 422, retryable: false },
+  PLAT_INPUTS_INVALID: { kind: 'user', status: 422, retryable: false },
+  PLAT_CONFIG_REJECTED: { kind: 'user', status: 422, retryable: false },
+  PLAT_CREDENTIALS_REJECTED: { kind: 'user', status: 422, retryable: false },
+  PLAT_WEBHOOK_REJECTED: { kind: 'user', status: 401, retryable: false },
+  PLAT_PLUGIN_NOT_READY: { kind: 'operational', status: 409, retryable: true },
+  PLAT_PLUGIN_SERVER_UNAVAILABLE: { kind: 'operational', status: 502, retryable: true },
+  PLAT_PLUGIN_SERVER_ERROR: { kind: 'operational', status: 502, retryable: false },
+  PLAT_NODE_FAILED: { kind: 'plugin', status: 502, retryable: false },
+  PLAT_NODE_TIMEOUT: { kind: 'operational', status: 504, retryable: true },
+  PLAT_CANCELLED: { kind: 'user', status: 409, retryable: false },
+  PLAT_WORKER_STOPPED: { kind: 'operational', status: 503, retryable: true },
+  PLAT_DATABASE_UNAVAILABLE: { kind: 'operational', status: 503, retryable: true },
+  PLAT_INTERNAL: { kind: 'internal', status: 500, retryable: false },
+} as const satisfies Record<string, CodeSpec>;
+
+export type PlatformErrorCode = keyof typeof PLATFORM_ERROR_CODES;
+
+export class PlatformError extends Error {
+  readonly code: PlatformErrorCode;
+  readonly kind: ErrorKind;
+  readonly status: number;
+  readonly retryable: boolean;
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(
+    code: PlatformErrorCode,
+    message: string,
+    options: { details?: Record<string, unknown>; cause?: unknown } = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    const spec = PLATFORM_ERROR_CODES[code];
+    this.name = 'PlatformError';
+    this.code = code;
+    this.kind = spec.kind;
+    this.status = spec.status;
+    this.retryable = spec.retryable;
+    this.details = options.details;
+  }
+
+  toEnvelope(): ErrorEnvelope {
+    return toErrorEnvelope(this);
+  }
+}

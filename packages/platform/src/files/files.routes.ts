@@ -1,0 +1,82 @@
+/**
+ * @module `/api/files`: users store files (the raw body, streamed to disk) to give to workflow
+ * runs or install plugins from, read them back, and look up their metadata.
+ */
+import { errorEnvelopeSchema, FILE_BRIDGE_HEADERS, fileRefSchema } from '@plugboard/protocol';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { PlatformError } from '../errors.ts';
+import { attachmentDisposition, contentTypeFrom, fileNameFrom } from './file-names.ts';
+import type { FileStore } from './file-store.ts';
+import { toFileRef } from './file-store.ts';
+import { fileMetaSchema, toFileMeta } from './file-views.ts';
+import { takeRawBodies } from './raw-body.ts';
+import { receiveUpload } from './upload.ts';
+
+const idParams = z.object({ id: z.string().min(1).max(128) });
+/** Streams are sent as they are (Fastify never serializes them); this documents the answer. */
+const fileBytes = z.any().describe("The file's bytes, with its type as content-type.");
+const errors = {
+  400: errorEnvelopeSchema,
+  401: errorEnvelopeSchema,
+  404: errorEnvelopeSchema,
+};
+
+export const filesRoutes: FastifyPluginAsyncZod<{ files: FileStore }> = async (app, { files }) => {
+  takeRawBodies(app);
+
+  app.post('/api/files', {
+    schema: {
+      summary: 'Store a file (the raw request body, streamed); answers its reference',
+      description: `Name it in \`${FILE_BRIDGE_HEADERS.fileName}\` (percent-encoded) or \`?name=\`; its type is the request's content-type.`,
+      querystring: z.object({ name: z.string().max(255).optional() }),
+      response: { 201: fileRefSchema, ...errors, 413: errorEnvelopeSchema },
+    },
+    handler: async (request, reply) => {
+      const file = await receiveUpload(
+        files,
+        { request, reply },
+        {
+          name: fileNameFrom(request.headers[FILE_BRIDGE_HEADERS.fileName], request.query.name),
+          contentType: contentTypeFrom(request.headers['content-type']),
+          createdBy: 'user',
+        },
+      );
+      return reply.code(201).send(toFileRef(file));
+    },
+  });
+
+  app.get('/api/files/:id', {
+    // A HEAD would open the file only to throw its bytes away.
+    exposeHeadRoute: false,
+    schema: {
+      summary: "A file's bytes, as an attachment with its name and type",
+      params: idParams,
+      response: { 200: fileBytes, ...errors },
+    },
+    handler: async (request, reply) => {
+      const { meta, stream } = await files.open(request.params.id);
+      return reply
+        .type(meta.contentType)
+        .header('content-length', String(meta.size))
+        .header('content-disposition', attachmentDisposition(meta.name))
+        .header('x-content-type-options', 'nosniff')
+        .send(stream);
+    },
+  });
+
+  app.get('/api/files/:id/meta', {
+    schema: {
+      summary: "A file's metadata: name, type, size, SHA-256, who stored it",
+      params: idParams,
+      response: { 200: fileMetaSchema, ...errors },
+    },
+    handler: async (request) => {
+      const file = await files.get(request.params.id);
+      if (file === undefined) {
+        throw new PlatformError('PLAT_FILE_NOT_FOUND', `no file ${request.params.id}`);
+      }
+      return toFileMeta(file);
+    },
+  });
+};

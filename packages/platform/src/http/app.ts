@@ -1,0 +1,88 @@
+/**
+ * @module The platform's HTTP API: Fastify with zod schemas (validation, types and the OpenAPI
+ * document at /docs from one source). `/api/*` is for users (API token), `/plugin-server/*` for
+ * Plugin Servers (their key; status webhooks are also signed); `/health` and `/docs` are open.
+ */
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import {
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import type { PlatformConfig } from '../config.ts';
+import { createBearerCheck } from './bearer-auth.ts';
+import { handleError } from './error-handler.ts';
+
+export type PlatformApp = FastifyInstance;
+
+export async function createHttpApp(
+  config: PlatformConfig,
+  logger: FastifyBaseLogger,
+): Promise<PlatformApp> {
+  const app = Fastify({
+    loggerInstance: logger,
+    bodyLimit: 4 * 1024 * 1024,
+    requestTimeout: 0,
+    keepAliveTimeout: 65_000,
+    return503OnClosing: true,
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.setErrorHandler(handleError);
+  app.setNotFoundHandler((request, reply) => {
+    void reply.code(404).send({
+      error: {
+        code: 'PLAT_NOT_FOUND',
+        kind: 'user',
+        message: `no route ${request.method} ${request.url.split('?')[0] ?? ''}; see /docs`,
+        retryable: false,
+      },
+    });
+  });
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: {
+        title: 'Plugboard platform',
+        version: '0.1.0',
+        description:
+          'Plugin records, the node registry, workflows and runs, files and credentials (/api), and the endpoints Plugin Servers call (/plugin-server).',
+      },
+      components: {
+        securitySchemes: {
+          apiToken: { type: 'http', scheme: 'bearer' },
+          pluginServerKey: { type: 'http', scheme: 'bearer' },
+        },
+      },
+      security: [{ apiToken: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+
+  const checkUser = createBearerCheck(
+    config.apiTokens,
+    'send "Authorization: Bearer <token>" with a token from PLUGBOARD_API_TOKENS',
+  );
+  const checkPluginServer = createBearerCheck(
+    config.platformApiKeys,
+    'Plugin Servers send "Authorization: Bearer <key>" with a key from the platform’s PLUGBOARD_PLATFORM_API_KEY',
+  );
+  app.addHook('onRequest', (request, _reply, done) => {
+    const path = request.url.split('?')[0] ?? '';
+    try {
+      if (path.startsWith('/api/')) {
+        checkUser(request.headers.authorization);
+      } else if (path.startsWith('/plugin-server/')) {
+        checkPluginServer(request.headers.authorization);
+      }
+      done();
+    } catch (error) {
+      done(error as Error);
+    }
+  });
+  return app;
+}

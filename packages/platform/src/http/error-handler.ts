@@ -1,0 +1,52 @@
+/**
+ * @module Turns every failure into the one JSON error envelope, with the status its code maps to.
+ */
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { PlatformError } from '../errors.ts';
+
+export function handleError(
+  error: FastifyError | Error,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): void {
+  const failure = toPlatformError(error, request);
+  if (failure.kind === 'internal') {
+    request.log.error({ code: failure.code }, failure.message);
+  } else {
+    request.log.info({ code: failure.code }, failure.message);
+  }
+  if (failure.retryable && failure.status >= 500) {
+    void reply.header('retry-after', '1');
+  }
+  void reply.code(failure.status).type('application/json').send(failure.toEnvelope());
+}
+
+function toPlatformError(error: FastifyError | Error, request: FastifyRequest): PlatformError {
+  if (error instanceof PlatformError) {
+    return error;
+  }
+  if (hasZodFastifySchemaValidationErrors(error)) {
+    const issues = error.validation.map((v) => ({
+      path: v.instancePath.split('/').filter(Boolean),
+      message: v.message ?? 'invalid',
+    }));
+    return new PlatformError(
+      'PLAT_BAD_REQUEST',
+      `invalid request ${error.validationContext ?? ''}: ${issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`,
+      { details: { issues } },
+    );
+  }
+  const status = (error as FastifyError).statusCode;
+  if (status === 413) {
+    return new PlatformError('PLAT_PAYLOAD_TOO_LARGE', 'the request body is over the limit');
+  }
+  if (typeof status === 'number' && status < 500) {
+    return new PlatformError('PLAT_BAD_REQUEST', error.message);
+  }
+  request.log.error({ err: error }, 'unhandled error');
+  return new PlatformError(
+    'PLAT_INTERNAL',
+    'this is a bug in the platform; its log has the details',
+  );
+}

@@ -1,0 +1,12 @@
+/**
+ * @module @plugboard/platform — the platform (backend and worker), for `plugboard platform`,
+ * `plugboard worker` and for embedding.
+ */
+export { createPlatform } from './platform.ts';
+export type { Platform } from './platform.ts';
+export { createWorkerProcess } from './worker-process.ts';
+export type { WorkerProcess } from './worker-process.ts';
+export { loadPlatformConfig, platformConfigSchema, PLATFORM_ENV } from './config.ts';
+export type { PlatformConfig, PlatformConfigInput } from './config.ts';
+export { PLATFORM_ERROR_CODES, PlatformError } from './errors.ts';
+export type { PlatformErrorCode } from './errors.ts';

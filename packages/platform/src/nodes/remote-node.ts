@@ -1,0 +1,31 @@
+/**
+ * @module Plugin nodes as executable nodes: the schemas come from the plugin's manifest, and
+ * execution goes through the RemoteNodeCaller port to the Plugin Server.
+ */
+import type { Manifest } from '@plugboard/protocol';
+import type { ExecutableNode, RemoteNodeCaller, RemoteNodeTarget } from './node-definition.ts';
+
+export function remoteNodesFromManifest(
+  manifest: Manifest,
+  caller: RemoteNodeCaller,
+): ExecutableNode[] {
+  return manifest.nodes.map((node) => {
+    const target: RemoteNodeTarget = {
+      pluginId: manifest.id,
+      node: node.name,
+      integrations: node.integrations,
+    };
+    return {
+      type: `${manifest.id}/${node.name}`,
+      title: node.title,
+      description: node.description,
+      category: node.category,
+      ...(node.icon === undefined ? {} : { icon: node.icon }),
+      origin: { kind: 'plugin', ...target, dynamicConfig: node.dynamicConfig },
+      inputs: node.inputs,
+      outputs: node.outputs,
+      config: node.config,
+      execute: (call) => caller.call(target, call),
+    };
+  });
+}

@@ -1,0 +1,103 @@
+/**
+ * @module createPlatform: the platform process (the seed's backend, and its worker unless that
+ * runs apart), wired from its config. `plugboard platform` and tests build the same thing.
+ */
+import type { AddressInfo } from 'node:net';
+import type { FastifyBaseLogger } from 'fastify';
+import { pino } from 'pino';
+import type { PlatformConfig } from './config.ts';
+import { createCredentialChecks } from './credentials/credential-checks.ts';
+import { credentialsRoutes } from './credentials/credentials.routes.ts';
+import { filesRoutes } from './files/files.routes.ts';
+import { pluginServerFilesRoutes } from './files/plugin-server-files.routes.ts';
+import { grantRunFile } from './files/run-file-access.ts';
+import { createHttpApp, type PlatformApp } from './http/app.ts';
+import { pluginServerStatusRoutes } from './plugins/plugin-server-status.routes.ts';
+import { pluginsRoutes } from './plugins/plugins.routes.ts';
+import type { RunWorker } from './runs/run-worker.ts';
+import { runsRoutes } from './runs/runs.routes.ts';
+import { createServices, type PlatformServices } from './services.ts';
+import { workflowsRoutes } from './workflows/workflows.routes.ts';
+
+export interface Platform {
+  readonly app: PlatformApp;
+  readonly services: PlatformServices;
+  readonly worker: RunWorker | undefined;
+  /** Listens, starts the worker and the reconcile nudges; resolves with the URL. */
+  listen(): Promise<string>;
+  /** Stops the nudges, the worker (runs in progress end `failed`), the API, then the database. */
+  close(): Promise<void>;
+}
+
+export async function createPlatform(options: {
+  readonly config: PlatformConfig;
+  readonly logger?: FastifyBaseLogger;
+}): Promise<Platform> {
+  const { config } = options;
+  const logger = options.logger ?? pino({ level: config.logLevel });
+  const services = await createServices(config, logger);
+  const { db, plugins, pluginRepo, pluginServer, workflows, runs, bus, files } = services;
+  const app = await createHttpApp(config, logger);
+  app.get('/health', { schema: { summary: 'Liveness; no token needed', security: [] } }, () => ({
+    status: 'ok',
+  }));
+  await app.register(pluginsRoutes, { plugins, pluginServer });
+  await app.register(pluginServerStatusRoutes, {
+    repo: pluginRepo,
+    plugins,
+    webhookSecret: config.webhookSecret,
+  });
+  await app.register(workflowsRoutes, { workflows, registry: () => services.registry() });
+  await app.register(runsRoutes, {
+    runs,
+    workflows,
+    bus,
+    files: {
+      missing: async (ids) => {
+        const found = await Promise.all(
+          ids.map(async (id) => ((await files.get(id)) === undefined ? id : undefined)),
+        );
+        return found.filter((id) => id !== undefined);
+      },
+      grant: async (runId, ids) => {
+        for (const id of ids) {
+          await grantRunFile(db, runId, id);
+        }
+      },
+    },
+  });
+  await app.register(filesRoutes, { files });
+  await app.register(pluginServerFilesRoutes, { db, files });
+  await app.register(credentialsRoutes, {
+    credentials: services.credentials,
+    checks: createCredentialChecks({ db, pluginServer }),
+  });
+
+  const worker = config.embeddedWorker ? services.createWorker() : undefined;
+  let nudges: NodeJS.Timeout | undefined;
+  const nudge = () => {
+    plugins.nudge().catch((error: unknown) => {
+      logger.warn({ err: error }, 'could not nudge the Plugin Server to reconcile; will try again');
+    });
+  };
+
+  return {
+    app,
+    services,
+    worker,
+    async listen() {
+      await app.listen({ host: config.host, port: config.port });
+      const address = app.server.address() as AddressInfo;
+      worker?.start();
+      nudge();
+      nudges = setInterval(nudge, config.reconcileNudgeMs);
+      return `http://${config.host}:${String(address.port)}`;
+    },
+    async close() {
+      clearInterval(nudges);
+      await worker?.stop();
+      await app.close();
+      await services.close();
+    },
+  };
+}

@@ -1,0 +1,220 @@
+/**
+ * @module The platform's calls to the Plugin Server: install, uninstall, restart, configure,
+ * reconcile, and the forwarded plugin routes (execute, node config, integration ready). One
+ * keep-alive agent; every failure becomes a PlatformError that says which side failed and why.
+ */
+import { errorEnvelopeSchema, type ErrorKind, type ExecuteRequest } from '@plugboard/protocol';
+import {
+  pluginDetailSchema,
+  pluginViewSchema,
+  reconcileReportSchema,
+  type DesiredState,
+  type PluginDetail,
+  type PluginSource,
+  type PluginView,
+  type ReconcileReport,
+} from '@plugboard/server-api';
+import { Agent, request } from 'undici';
+import type { z } from 'zod';
+import { PlatformError } from '../errors.ts';
+
+export interface ExecuteCall {
+  readonly pluginId: string;
+  readonly node: string;
+  readonly body: ExecuteRequest;
+  readonly timeoutMs: number;
+  readonly signal: AbortSignal;
+}
+
+/** An error the plugin (or the Plugin Server on its behalf) answered with. */
+export interface RemoteFailure {
+  readonly status: number;
+  readonly code: string;
+  readonly kind: ErrorKind;
+  readonly message: string;
+  readonly retryable: boolean;
+  readonly details?: Record<string, unknown> | undefined;
+}
+
+export type ExecuteOutcome =
+  | { readonly ok: true; readonly outputs: Record<string, unknown>; readonly durationMs: number }
+  | { readonly ok: false; readonly failure: RemoteFailure };
+
+export interface PluginServerClient {
+  install(
+    id: string,
+    body: { source: PluginSource; version?: string; config?: Record<string, unknown> },
+  ): Promise<PluginView>;
+  /** `uninstalled` when the server did not have it; otherwise the webhook says when it is gone. */
+  uninstall(id: string): Promise<'uninstalling' | 'uninstalled'>;
+  restart(id: string): Promise<PluginView>;
+  configure(id: string, config: Record<string, unknown>): Promise<PluginView>;
+  get(id: string): Promise<PluginDetail | undefined>;
+  logs(id: string, tail: number): Promise<string>;
+  reconcile(desired: DesiredState): Promise<ReconcileReport>;
+  execute(call: ExecuteCall): Promise<ExecuteOutcome>;
+  /** A forwarded plugin route that answers JSON (node config, integration ready, validate-config). */
+  pluginCall(
+    pluginId: string,
+    path: string,
+    body: unknown,
+  ): Promise<{ ok: true; body: unknown } | { ok: false; failure: RemoteFailure }>;
+  close(): Promise<void>;
+}
+
+export function createPluginServerClient(options: {
+  readonly url: string;
+  readonly apiKey: string;
+}): PluginServerClient {
+  const agent = new Agent({ keepAliveTimeout: 30_000, connections: 64 });
+  const base = options.url.endsWith('/') ? options.url : `${options.url}/`;
+
+  const send = async (
+    method: 'GET' | 'POST',
+    path: string,
+    init: { body?: unknown; signal?: AbortSignal; headers?: Record<string, string> } = {},
+  ) => {
+    const url = new URL(path.replace(/^\//, ''), base);
+    try {
+      return await request(url, {
+        dispatcher: agent,
+        method,
+        headers: {
+          authorization: `Bearer ${options.apiKey}`,
+          ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...init.headers,
+        },
+        body: init.body === undefined ? null : JSON.stringify(init.body),
+        signal: init.signal ?? AbortSignal.timeout(30_000),
+      });
+    } catch (error) {
+      if (init.signal?.aborted === true) {
+        throw error;
+      }
+      throw new PlatformError(
+        'PLAT_PLUGIN_SERVER_UNAVAILABLE',
+        `cannot reach the Plugin Server at ${url.origin} (${(error as Error).message}); is it running, and is PLUGBOARD_PLUGIN_SERVER_URL right?`,
+        { cause: error },
+      );
+    }
+  };
+
+  const failureOf = async (response: Awaited<ReturnType<typeof send>>): Promise<RemoteFailure> => {
+    const text = await response.body.text();
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      parsed = undefined;
+    }
+    const envelope = errorEnvelopeSchema.safeParse(parsed);
+    if (envelope.success) {
+      return { status: response.statusCode, ...envelope.data.error };
+    }
+    return {
+      status: response.statusCode,
+      code: 'PLAT_PLUGIN_SERVER_ERROR',
+      kind: 'operational',
+      message: `the Plugin Server answered ${String(response.statusCode)}: ${text.slice(0, 200)}`,
+      retryable: response.statusCode >= 500,
+    };
+  };
+
+  const json = async <S extends z.ZodType>(
+    schema: S,
+    response: Awaited<ReturnType<typeof send>>,
+  ): Promise<z.output<S>> => {
+    if (response.statusCode >= 300) {
+      const failure = await failureOf(response);
+      throw new PlatformError(
+        failure.status === 404 ? 'PLAT_PLUGIN_NOT_FOUND' : 'PLAT_PLUGIN_SERVER_ERROR',
+        `the Plugin Server refused: ${failure.message} (${failure.code})`,
+        { details: { pluginServer: failure } },
+      );
+    }
+    const parsed = schema.safeParse(await response.body.json());
+    if (!parsed.success) {
+      throw new PlatformError(
+        'PLAT_PLUGIN_SERVER_ERROR',
+        `the Plugin Server answered in an unexpected shape: ${parsed.error.message}`,
+      );
+    }
+    return parsed.data;
+  };
+
+  const id = (value: string) => encodeURIComponent(value);
+
+  return {
+    install: async (pluginId, body) =>
+      json(pluginViewSchema, await send('POST', `plugins/${id(pluginId)}/install`, { body })),
+    uninstall: async (pluginId) => {
+      const response = await send('POST', `plugins/${id(pluginId)}/uninstall`, { body: {} });
+      if (response.statusCode >= 300) {
+        const failure = await failureOf(response);
+        throw new PlatformError(
+          'PLAT_PLUGIN_SERVER_ERROR',
+          `the Plugin Server refused to uninstall: ${failure.message}`,
+        );
+      }
+      const answer = (await response.body.json()) as { status?: string };
+      return answer.status === 'uninstalled' ? 'uninstalled' : 'uninstalling';
+    },
+    restart: async (pluginId) =>
+      json(pluginViewSchema, await send('POST', `plugins/${id(pluginId)}/restart`, { body: {} })),
+    configure: async (pluginId, config) =>
+      json(
+        pluginViewSchema,
+        await send('POST', `plugins/${id(pluginId)}/config`, { body: { config } }),
+      ),
+    get: async (pluginId) => {
+      const response = await send('GET', `plugins/${id(pluginId)}`);
+      if (response.statusCode === 404) {
+        await response.body.dump();
+        return undefined;
+      }
+      return json(pluginDetailSchema, response);
+    },
+    logs: async (pluginId, tail) => {
+      const response = await send('GET', `plugins/${id(pluginId)}/logs?tail=${String(tail)}`);
+      if (response.statusCode >= 300) {
+        const failure = await failureOf(response);
+        throw new PlatformError(
+          failure.status === 404 ? 'PLAT_PLUGIN_NOT_FOUND' : 'PLAT_PLUGIN_SERVER_ERROR',
+          failure.message,
+        );
+      }
+      return response.body.text();
+    },
+    reconcile: async (desired) =>
+      json(reconcileReportSchema, await send('POST', 'reconcile', { body: desired })),
+    execute: async (call) => {
+      const response = await send(
+        'POST',
+        `plugins/${id(call.pluginId)}/nodes/${id(call.node)}/execute`,
+        {
+          body: call.body,
+          signal: call.signal,
+          headers: { 'x-plugboard-timeout-ms': String(call.timeoutMs) },
+        },
+      );
+      if (response.statusCode >= 300) {
+        return { ok: false, failure: await failureOf(response) };
+      }
+      const answer = (await response.body.json()) as {
+        outputs?: Record<string, unknown>;
+        durationMs?: number;
+      };
+      return { ok: true, outputs: answer.outputs ?? {}, durationMs: answer.durationMs ?? 0 };
+    },
+    pluginCall: async (pluginId, path, body) => {
+      const response = await send('POST', `plugins/${id(pluginId)}/${path.replace(/^\//, '')}`, {
+        body,
+      });
+      if (response.statusCode >= 300) {
+        return { ok: false, failure: await failureOf(response) };
+      }
+      return { ok: true, body: await response.body.json() };
+    },
+    close: () => agent.close(),
+  };
+}

@@ -1,0 +1,59 @@
+/**
+ * @module A plugin record as the platform keeps it (desired state: source, version, config and the
+ * status the Plugin Server last reported) and as the API shows it (no tokens, no secrets).
+ */
+import {
+  manifestSchema,
+  pluginStatusSchema,
+  type Manifest,
+  type PluginStatus,
+} from '@plugboard/protocol';
+import type { PluginSource } from '@plugboard/server-api';
+import { z } from 'zod';
+
+export interface PluginRecord {
+  readonly id: string;
+  readonly status: PluginStatus;
+  /** Without the git token, which is sealed apart. */
+  readonly source: PluginSource;
+  readonly version: string | undefined;
+  readonly manifest: Manifest | undefined;
+  readonly reason: string | undefined;
+  readonly logTail: string[] | undefined;
+  readonly restarts: number;
+  readonly lastSequence: number;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+export const MASKED = '********';
+
+export const pluginRecordViewSchema = z
+  .object({
+    id: z.string(),
+    status: pluginStatusSchema,
+    version: z.string().optional(),
+    source: z
+      .record(z.string(), z.unknown())
+      .describe('Where it is installed from, without tokens.'),
+    config: z
+      .record(z.string(), z.unknown())
+      .describe(`The plugin configuration; secret fields read "${MASKED}".`),
+    reason: z.string().optional().describe('Why it is in this status (with `error`, the cause).'),
+    logTail: z.array(z.string()).optional().describe('The last log lines sent with `error`.'),
+    restarts: z.number().int(),
+    nodes: z.array(z.string()).describe('Node types it registered (empty until `running`).'),
+    manifest: manifestSchema.optional(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .meta({ id: 'PluginRecord' });
+export type PluginRecordView = z.infer<typeof pluginRecordViewSchema>;
+
+export function redactSource(source: PluginSource): Record<string, unknown> {
+  if (source.type !== 'git') {
+    return { ...source };
+  }
+  const { token, ...rest } = source;
+  return token === undefined ? rest : { ...rest, token: MASKED };
+}

@@ -1,0 +1,214 @@
+/**
+ * @module Plugin records in the database. Git tokens and the plugin config are sealed with the
+ * SecretBox before they are written; reads open them only where the Plugin Server needs them.
+ */
+import type { Manifest, PluginStatus } from '@plugboard/protocol';
+import type { PluginSource, StatusEvent } from '@plugboard/server-api';
+import type { Queryable } from '../db/database.ts';
+import type { SecretBox } from '../secrets/secret-box.ts';
+import type { PluginRecord } from './plugin-record.ts';
+
+interface PluginRow {
+  id: string;
+  status: PluginStatus;
+  source: PluginSource;
+  source_secret: string | null;
+  version: string | null;
+  config_sealed: string | null;
+  manifest: Manifest | null;
+  reason: string | null;
+  log_tail: string[] | null;
+  restarts: number;
+  last_sequence: number;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface NewPlugin {
+  readonly id: string;
+  readonly source: PluginSource;
+  readonly version?: string | undefined;
+  readonly config: Record<string, unknown>;
+}
+
+/** What applying a status webhook did. */
+export type StatusOutcome = 'applied' | 'stale' | 'unknown-plugin' | 'ignored';
+
+export class PluginRepository {
+  readonly #db: Queryable;
+  readonly #box: SecretBox;
+
+  constructor(db: Queryable, box: SecretBox) {
+    this.#db = db;
+    this.#box = box;
+  }
+
+  async list(): Promise<PluginRecord[]> {
+    return (await this.#db.query<PluginRow>('SELECT * FROM plugins ORDER BY id')).map(toRecord);
+  }
+
+  async get(id: string): Promise<PluginRecord | undefined> {
+    const rows = await this.#db.query<PluginRow>('SELECT * FROM plugins WHERE id = $1', [id]);
+    return rows[0] === undefined ? undefined : toRecord(rows[0]);
+  }
+
+  /** Records with a manifest whose nodes belong in the registry. */
+  async withNodes(): Promise<{ id: string; manifest: Manifest }[]> {
+    return this.#db.query<{ id: string; manifest: Manifest }>(
+      `SELECT id, manifest FROM plugins
+        WHERE manifest IS NOT NULL AND status NOT IN ('uninstalling', 'uninstalled') ORDER BY id`,
+    );
+  }
+
+  /** Creates the record `installing`, or revives an `uninstalled` one; undefined when it exists. */
+  async create(plugin: NewPlugin): Promise<'created' | 'revived' | undefined> {
+    const sealed = this.#sealParts(plugin.id, plugin.source, plugin.config);
+    const rows = await this.#db.query<{ inserted: boolean }>(
+      `INSERT INTO plugins (id, status, source, source_secret, version, config_sealed)
+       VALUES ($1, 'installing', $2::jsonb, $3, $4, $5)
+       ON CONFLICT (id) DO UPDATE SET
+         status = 'installing', source = EXCLUDED.source, source_secret = EXCLUDED.source_secret,
+         version = EXCLUDED.version, config_sealed = EXCLUDED.config_sealed, manifest = NULL,
+         reason = NULL, log_tail = NULL, restarts = 0, created_at = now(), updated_at = now()
+       WHERE plugins.status = 'uninstalled'
+       RETURNING (xmax = 0) AS inserted`,
+      [
+        plugin.id,
+        JSON.stringify(sealed.source),
+        sealed.token,
+        plugin.version ?? null,
+        sealed.config,
+      ],
+    );
+    const row = rows[0];
+    return row === undefined ? undefined : row.inserted ? 'created' : 'revived';
+  }
+
+  async delete(id: string): Promise<void> {
+    await this.#db.query('DELETE FROM plugins WHERE id = $1', [id]);
+  }
+
+  async setSource(id: string, source: PluginSource, version: string | undefined): Promise<void> {
+    const sealed = this.#sealParts(id, source, {});
+    await this.#db.query(
+      `UPDATE plugins SET source = $2::jsonb, source_secret = $3, version = $4, updated_at = now()
+        WHERE id = $1`,
+      [id, JSON.stringify(sealed.source), sealed.token, version ?? null],
+    );
+  }
+
+  async setConfig(id: string, config: Record<string, unknown>): Promise<void> {
+    await this.#db.query(
+      'UPDATE plugins SET config_sealed = $2, updated_at = now() WHERE id = $1',
+      [id, this.#box.seal(config, `plugin-config:${id}`)],
+    );
+  }
+
+  async setStatus(id: string, status: PluginStatus, reason?: string): Promise<void> {
+    await this.#db.query(
+      `UPDATE plugins SET status = $2, reason = $3, updated_at = now(),
+              manifest = CASE WHEN $2 IN ('uninstalling', 'uninstalled') THEN NULL ELSE manifest END
+        WHERE id = $1`,
+      [id, status, reason ?? null],
+    );
+  }
+
+  /**
+   * Applies a verified status webhook unless it is older than one already applied. While the
+   * record is being uninstalled only `uninstalled` moves it on: the user asked for removal, and a
+   * late `running` from an install that raced the uninstall must not bring the nodes back.
+   */
+  async applyStatus(event: StatusEvent): Promise<StatusOutcome> {
+    const rows = await this.#db.query<{ outcome: StatusOutcome }>(
+      `WITH current AS (SELECT id, status, last_sequence FROM plugins WHERE id = $1 FOR UPDATE),
+       updated AS (
+         UPDATE plugins p SET
+           status = $2,
+           last_sequence = $3,
+           version = COALESCE($4, p.version),
+           reason = $5,
+           log_tail = $6::jsonb,
+           restarts = COALESCE($7, p.restarts),
+           manifest = CASE
+             WHEN $2 IN ('uninstalling', 'uninstalled') THEN NULL
+             WHEN $2 = 'running' AND $8::jsonb IS NOT NULL THEN $8::jsonb
+             ELSE p.manifest END,
+           updated_at = now()
+         FROM current c
+         WHERE p.id = c.id AND c.last_sequence < $3
+           AND c.status <> 'uninstalled'
+           AND (c.status <> 'uninstalling' OR $2 = 'uninstalled')
+         RETURNING p.id)
+       SELECT CASE
+         WHEN NOT EXISTS (SELECT 1 FROM current) THEN 'unknown-plugin'
+         WHEN EXISTS (SELECT 1 FROM updated) THEN 'applied'
+         WHEN (SELECT last_sequence FROM current) >= $3 THEN 'stale'
+         ELSE 'ignored' END AS outcome`,
+      [
+        event.pluginId,
+        event.status,
+        event.sequence,
+        event.version ?? null,
+        event.reason ?? null,
+        event.logTail === undefined ? null : JSON.stringify(event.logTail),
+        event.restarts ?? null,
+        event.manifest === undefined ? null : JSON.stringify(event.manifest),
+      ],
+    );
+    return rows[0]?.outcome ?? 'unknown-plugin';
+  }
+
+  /** The plugin config, opened. */
+  async config(id: string): Promise<Record<string, unknown>> {
+    const rows = await this.#db.query<{ config_sealed: string | null }>(
+      'SELECT config_sealed FROM plugins WHERE id = $1',
+      [id],
+    );
+    const sealed = rows[0]?.config_sealed;
+    return sealed === null || sealed === undefined
+      ? {}
+      : (this.#box.open(sealed, `plugin-config:${id}`) as Record<string, unknown>);
+  }
+
+  /** The source with its git token, for the Plugin Server. */
+  async fullSource(id: string): Promise<PluginSource | undefined> {
+    const rows = await this.#db.query<{ source: PluginSource; source_secret: string | null }>(
+      'SELECT source, source_secret FROM plugins WHERE id = $1',
+      [id],
+    );
+    const row = rows[0];
+    if (row === undefined) {
+      return undefined;
+    }
+    if (row.source.type !== 'git' || row.source_secret === null) {
+      return row.source;
+    }
+    return { ...row.source, token: this.#box.open(row.source_secret, `git-token:${id}`) as string };
+  }
+
+  #sealParts(id: string, source: PluginSource, config: Record<string, unknown>) {
+    const token = source.type === 'git' ? source.token : undefined;
+    const bare = source.type === 'git' ? { ...source, token: undefined } : source;
+    return {
+      source: JSON.parse(JSON.stringify(bare)) as PluginSource,
+      token: token === undefined ? null : this.#box.seal(token, `git-token:${id}`),
+      config: this.#box.seal(config, `plugin-config:${id}`),
+    };
+  }
+}
+
+function toRecord(row: PluginRow): PluginRecord {
+  return {
+    id: row.id,
+    status: row.status,
+    source: row.source,
+    version: row.version ?? undefined,
+    manifest: row.manifest ?? undefined,
+    reason: row.reason ?? undefined,
+    logTail: row.log_tail ?? undefined,
+    restarts: row.restarts,
+    lastSequence: row.last_sequence,
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+  };
+}

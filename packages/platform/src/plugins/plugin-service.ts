@@ -1,0 +1,250 @@
+/**
+ * @module The plugin lifecycle as the platform drives it (the seed's "Plugin lifecycle"): the
+ * record changes first, then the Plugin Server is asked; its status webhooks move the record on.
+ * A Plugin Server that cannot be reached loses nothing: the record keeps the desired state and
+ * the next reconcile nudge carries it over.
+ */
+import { pluginIdSchema } from '@plugboard/protocol';
+import type { DesiredState, PluginSource } from '@plugboard/server-api';
+import type { FastifyBaseLogger } from 'fastify';
+import { PlatformError } from '../errors.ts';
+import { checkAgainstSchema, secretFields } from '../json-schema/json-schema-validator.ts';
+import type { PluginServerClient } from '../plugin-server/plugin-server-client.ts';
+import { MASKED, redactSource, type PluginRecord, type PluginRecordView } from './plugin-record.ts';
+import type { PluginRepository } from './plugin-repository.ts';
+
+/** Node types of built-in nodes start with this; no plugin may take the id. */
+export const RESERVED_PLUGIN_IDS = new Set(['core']);
+
+export interface InstallInput {
+  readonly id?: string | undefined;
+  readonly source: PluginSource;
+  readonly version?: string | undefined;
+  readonly config?: Record<string, unknown> | undefined;
+}
+
+export class PluginService {
+  readonly #repo: PluginRepository;
+  readonly #server: PluginServerClient;
+  readonly #log: FastifyBaseLogger;
+
+  constructor(deps: {
+    repo: PluginRepository;
+    server: PluginServerClient;
+    log: FastifyBaseLogger;
+  }) {
+    this.#repo = deps.repo;
+    this.#server = deps.server;
+    this.#log = deps.log;
+  }
+
+  async list(): Promise<PluginRecordView[]> {
+    return Promise.all((await this.#repo.list()).map((r) => this.view(r)));
+  }
+
+  async get(id: string): Promise<PluginRecord> {
+    const record = await this.#repo.get(id);
+    if (record === undefined) {
+      const known = (await this.#repo.list()).map((r) => r.id);
+      throw new PlatformError('PLAT_PLUGIN_NOT_FOUND', `no plugin "${id.slice(0, 80)}"`, {
+        details: { known },
+      });
+    }
+    return record;
+  }
+
+  async install(input: InstallInput): Promise<PluginRecord> {
+    const id = input.id ?? (input.source.type === 'marketplace' ? input.source.name : undefined);
+    if (id === undefined) {
+      throw new PlatformError(
+        'PLAT_BAD_REQUEST',
+        'give the plugin an "id" (the id in its manifest); only marketplace installs default it to the name',
+      );
+    }
+    const parsed = pluginIdSchema.safeParse(id);
+    if (!parsed.success || RESERVED_PLUGIN_IDS.has(id)) {
+      throw new PlatformError(
+        'PLAT_BAD_REQUEST',
+        `"${id.slice(0, 80)}" is not a usable plugin id: ${parsed.success ? 'it is reserved for built-in nodes' : (parsed.error.issues[0]?.message ?? 'invalid')}`,
+      );
+    }
+    const created = await this.#repo.create({
+      id,
+      source: input.source,
+      version: input.version,
+      config: input.config ?? {},
+    });
+    if (created === undefined) {
+      throw new PlatformError(
+        'PLAT_CONFLICT',
+        `plugin "${id}" is already installed; update it (POST /api/plugins/${id}/update) or uninstall it first`,
+      );
+    }
+    try {
+      await this.#server.install(id, {
+        source: input.source,
+        ...(input.version === undefined ? {} : { version: input.version }),
+        ...(input.config === undefined ? {} : { config: input.config }),
+      });
+    } catch (error) {
+      if (isRefusal(error)) {
+        // The Plugin Server refused the request itself (a bad source): nothing may remain.
+        if (created === 'created') {
+          await this.#repo.delete(id);
+        } else {
+          await this.#repo.setStatus(id, 'uninstalled', (error as Error).message);
+        }
+        throw error;
+      }
+      this.#deferred('install', id, error);
+    }
+    return this.get(id);
+  }
+
+  async uninstall(id: string): Promise<PluginRecord> {
+    const record = await this.get(id);
+    if (record.status === 'uninstalled') {
+      return record;
+    }
+    await this.#repo.setStatus(id, 'uninstalling');
+    try {
+      const answer = await this.#server.uninstall(id);
+      if (answer === 'uninstalled') {
+        await this.#repo.setStatus(id, 'uninstalled');
+      }
+    } catch (error) {
+      this.#deferred('uninstall', id, error);
+    }
+    return this.get(id);
+  }
+
+  async restart(id: string): Promise<PluginRecord> {
+    const record = await this.#active(id);
+    await this.#server.restart(record.id);
+    return this.get(id);
+  }
+
+  async update(
+    id: string,
+    change: { source?: PluginSource | undefined; version?: string | undefined },
+  ): Promise<PluginRecord> {
+    const record = await this.#active(id);
+    const source = change.source ?? (await this.#repo.fullSource(id)) ?? record.source;
+    await this.#server.install(id, {
+      source,
+      ...(change.version === undefined ? {} : { version: change.version }),
+      config: await this.#repo.config(id),
+    });
+    await this.#repo.setSource(id, source, change.version ?? record.version);
+    return this.get(id);
+  }
+
+  /** Checks the config against the plugin's schema (when its manifest is known), stores it sealed. */
+  async configure(id: string, config: Record<string, unknown>): Promise<PluginRecord> {
+    const record = await this.#active(id);
+    // Secret fields sent back masked keep their stored value, so a form can be resubmitted.
+    const stored = await this.#repo.config(id);
+    const merged = Object.fromEntries(
+      Object.entries(config).map(([k, v]) => [k, v === MASKED ? stored[k] : v]),
+    );
+    if (record.manifest !== undefined) {
+      const issues = checkAgainstSchema(record.manifest.config, merged);
+      if (issues.length > 0) {
+        throw new PlatformError(
+          'PLAT_CONFIG_REJECTED',
+          `the configuration does not fit plugin "${id}": ${issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`,
+          { details: { issues } },
+        );
+      }
+    }
+    await this.#repo.setConfig(id, merged);
+    try {
+      await this.#server.configure(id, merged);
+    } catch (error) {
+      this.#deferred('configure', id, error);
+    }
+    return this.get(id);
+  }
+
+  /** The plugin configuration, opened: for the Plugin Server and the plugin only. */
+  configOf(id: string): Promise<Record<string, unknown>> {
+    return this.#repo.config(id);
+  }
+
+  async view(record: PluginRecord): Promise<PluginRecordView> {
+    const config = await this.#repo.config(record.id);
+    for (const field of secretFields(record.manifest?.config)) {
+      if (config[field] !== undefined) {
+        config[field] = MASKED;
+      }
+    }
+    return {
+      id: record.id,
+      status: record.status,
+      ...(record.version === undefined ? {} : { version: record.version }),
+      source: redactSource(record.source),
+      config: record.manifest === undefined ? maskAll(config) : config,
+      ...(record.reason === undefined ? {} : { reason: record.reason }),
+      ...(record.logTail === undefined ? {} : { logTail: record.logTail }),
+      restarts: record.restarts,
+      nodes: (record.manifest?.nodes ?? []).map((n) => `${record.id}/${n.name}`),
+      ...(record.manifest === undefined ? {} : { manifest: record.manifest }),
+      createdAt: record.createdAt,
+      updatedAt: record.updatedAt,
+    };
+  }
+
+  /** What the Plugin Server reconciles against: every record not yet fully removed. */
+  async desiredState(): Promise<DesiredState> {
+    const records = (await this.#repo.list()).filter((r) => r.status !== 'uninstalled');
+    return {
+      plugins: await Promise.all(
+        records.map(async (r) => ({
+          id: r.id,
+          ...(r.version === undefined ? {} : { version: r.version }),
+          source: (await this.#repo.fullSource(r.id)) ?? r.source,
+          config: await this.#repo.config(r.id),
+          status: r.status,
+        })),
+      ),
+    };
+  }
+
+  /** Pushes the desired state to the Plugin Server (the periodic nudge). */
+  async nudge(): Promise<void> {
+    const report = await this.#server.reconcile(await this.desiredState());
+    const acted = report.actions.filter((a) => a.action !== 'none' && a.action !== 'wait');
+    if (acted.length > 0) {
+      this.#log.info({ actions: acted }, 'Plugin Server reconciled');
+    }
+  }
+
+  async #active(id: string): Promise<PluginRecord> {
+    const record = await this.get(id);
+    if (record.status === 'uninstalling' || record.status === 'uninstalled') {
+      throw new PlatformError(
+        'PLAT_CONFLICT',
+        `plugin "${id}" is ${record.status}; install it again first`,
+      );
+    }
+    return record;
+  }
+
+  #deferred(what: string, id: string, error: unknown): void {
+    this.#log.warn(
+      { pluginId: id, err: error },
+      `the Plugin Server did not take the ${what}; the next reconcile nudge carries it over`,
+    );
+  }
+}
+
+function isRefusal(error: unknown): boolean {
+  const remote = (error as PlatformError).details?.['pluginServer'] as
+    { status?: number } | undefined;
+  return remote?.status !== undefined && remote.status >= 400 && remote.status < 500;
+}
+
+function maskAll(config: Record<string, unknown>): Record<string, unknown> {
+  // Before the manifest says which fields are secret, none is shown.
+  return Object.fromEntries(Object.keys(config).map((k) => [k, MASKED]));
+}

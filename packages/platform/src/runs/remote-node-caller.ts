@@ -1,0 +1,69 @@
+/**
+ * @module How a plugin node runs (the seed's RemoteNode `call()`): a per-call token scoped to the
+ * run for the file bridge, the plugin's config, the credentials of only the integrations the node
+ * declares, and the deadline, posted to the Plugin Server, which forwards to the plugin process.
+ * Cancelling aborts the request, and the abort reaches the node's signal inside the plugin.
+ */
+import type { NodeCall, RemoteNodeCaller } from '../nodes/node-definition.ts';
+import { NodeFailure } from '../nodes/node-definition.ts';
+import type { PluginServerClient } from '../plugin-server/plugin-server-client.ts';
+
+export interface RemoteCallDeps {
+  readonly pluginServer: PluginServerClient;
+  readonly pluginConfig: (pluginId: string) => Promise<Record<string, unknown>>;
+  readonly credentials: (request: {
+    pluginId: string;
+    integrations: readonly string[];
+    chosen: Readonly<Record<string, string>> | undefined;
+  }) => Promise<Record<string, Record<string, unknown>>>;
+  readonly mintCallToken: (scope: {
+    runId: string;
+    nodeId: string;
+    pluginId: string;
+  }) => Promise<string>;
+}
+
+export function createRemoteNodeCaller(deps: RemoteCallDeps): RemoteNodeCaller {
+  return {
+    async call(target, call: NodeCall) {
+      const [pluginConfig, credentials, callToken] = await Promise.all([
+        deps.pluginConfig(target.pluginId),
+        deps.credentials({
+          pluginId: target.pluginId,
+          integrations: target.integrations,
+          chosen: call.credentials,
+        }),
+        deps.mintCallToken({ runId: call.runId, nodeId: call.nodeId, pluginId: target.pluginId }),
+      ]);
+      const outcome = await deps.pluginServer.execute({
+        pluginId: target.pluginId,
+        node: target.node,
+        timeoutMs: call.timeoutMs,
+        signal: call.signal,
+        body: {
+          inputs: call.inputs,
+          config: call.config,
+          context: {
+            pluginConfig,
+            credentials,
+            callToken,
+            runId: call.runId,
+            executionId: `${call.runId}/${call.nodeId}`,
+            timeoutMs: call.timeoutMs,
+          },
+        },
+      });
+      if (outcome.ok) {
+        return outcome.outputs;
+      }
+      const { failure } = outcome;
+      throw new NodeFailure({
+        code: failure.code,
+        kind: failure.kind,
+        message: failure.message,
+        retryable: failure.retryable,
+        ...(failure.details === undefined ? {} : { details: failure.details }),
+      });
+    },
+  };
+}

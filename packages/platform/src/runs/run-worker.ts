@@ -1,0 +1,204 @@
+/**
+ * @module The worker: claims queued runs from the database, executes each with the workflow
+ * engine, records every node's inputs, outputs, errors and timing, and publishes progress
+ * events. It runs inside the platform by default and as `plugboard worker` on its own (then
+ * cancel requests and new runs reach it through the database).
+ */
+import { randomBytes } from 'node:crypto';
+import type { FastifyBaseLogger } from 'fastify';
+import type { NodeRegistry } from '../nodes/node-registry.ts';
+import { executeWorkflow } from './executor.ts';
+import type { RunBus } from './run-bus.ts';
+import type { RunError } from './run-record.ts';
+import type { ClaimedRun, RunRepository } from './run-repository.ts';
+
+export interface RunWorkerOptions {
+  readonly runs: RunRepository;
+  readonly registry: () => Promise<NodeRegistry>;
+  readonly bus: RunBus;
+  readonly log: FastifyBaseLogger;
+  readonly limits: {
+    readonly runsInParallel: number;
+    readonly nodesInParallel: number;
+    readonly nodeTimeoutMs: number;
+  };
+  /** Called when a run ends (call tokens are revoked there). */
+  readonly onRunFinished?: (runId: string) => Promise<void>;
+  readonly pollMs?: number;
+}
+
+const HEARTBEAT_MS = 5_000;
+const ABANDONED_AFTER_MS = 60_000;
+
+export class RunWorker {
+  readonly id = `worker_${randomBytes(6).toString('base64url')}`;
+  readonly #options: RunWorkerOptions;
+  readonly #active = new Map<string, { abort: AbortController; done: Promise<void> }>();
+  #stopping = new AbortController();
+  #loop: Promise<void> | undefined;
+  #wake: (() => void) | undefined;
+
+  constructor(options: RunWorkerOptions) {
+    this.#options = options;
+  }
+
+  start(): void {
+    if (this.#loop !== undefined) {
+      return;
+    }
+    this.#stopping = new AbortController();
+    const offQueued = this.#options.bus.onQueued(() => this.#wake?.());
+    const offCancel = this.#options.bus.onCancel((runId) => {
+      this.#active.get(runId)?.abort.abort(cancelled());
+    });
+    this.#loop = this.#run().finally(() => {
+      offQueued();
+      offCancel();
+    });
+  }
+
+  /** Stops claiming, ends the runs in progress as `failed` (the worker stopped), and waits. */
+  async stop(): Promise<void> {
+    this.#stopping.abort();
+    this.#wake?.();
+    for (const run of this.#active.values()) {
+      run.abort.abort(stopped());
+    }
+    await this.#loop;
+    await Promise.all([...this.#active.values()].map((r) => r.done));
+    this.#loop = undefined;
+  }
+
+  async #run(): Promise<void> {
+    const { runs, log } = this.#options;
+    const pollMs = this.#options.pollMs ?? 500;
+    let lastBeat = 0;
+    await runs.failAbandoned(ABANDONED_AFTER_MS).catch((error: unknown) => {
+      log.warn({ err: error }, 'could not check for abandoned runs');
+    });
+    while (!this.#stopping.signal.aborted) {
+      try {
+        while (this.#active.size < this.#options.limits.runsInParallel) {
+          const claimed = await runs.claim(this.id);
+          if (claimed === undefined) {
+            break;
+          }
+          this.#begin(claimed);
+        }
+        const ids = [...this.#active.keys()];
+        for (const id of await runs.cancelRequested(ids)) {
+          this.#active.get(id)?.abort.abort(cancelled());
+        }
+        if (Date.now() - lastBeat > HEARTBEAT_MS) {
+          lastBeat = Date.now();
+          await runs.heartbeat(ids);
+          await runs.failAbandoned(ABANDONED_AFTER_MS);
+        }
+      } catch (error) {
+        log.error({ err: error }, 'the worker could not reach the database; retrying');
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, pollMs);
+        this.#wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.#wake = undefined;
+    }
+  }
+
+  #begin(claimed: ClaimedRun): void {
+    const abort = new AbortController();
+    const done = this.#execute(claimed, abort.signal)
+      .catch((error: unknown) => {
+        this.#options.log.error({ err: error, runId: claimed.id }, 'run failed in the worker');
+      })
+      .finally(() => {
+        this.#active.delete(claimed.id);
+        this.#wake?.();
+      });
+    this.#active.set(claimed.id, { abort, done });
+  }
+
+  async #execute(claimed: ClaimedRun, signal: AbortSignal): Promise<void> {
+    const { runs, bus, limits } = this.#options;
+    const runId = claimed.id;
+    const publish = async (
+      type: 'run.started' | 'node.started' | 'node.finished' | 'run.finished',
+      data: Record<string, unknown>,
+    ) => {
+      await runs.appendEvent(runId, type, data);
+      bus.changed(runId);
+    };
+    await publish('run.started', { workflowId: claimed.workflowId });
+    let result: {
+      status: 'succeeded' | 'failed' | 'cancelled';
+      outputs: Record<string, unknown>;
+      error?: RunError;
+    };
+    try {
+      result = await executeWorkflow({
+        runId,
+        graph: claimed.graph,
+        registry: await this.#options.registry(),
+        inputs: claimed.inputs,
+        signal,
+        limits: { nodesInParallel: limits.nodesInParallel, nodeTimeoutMs: limits.nodeTimeoutMs },
+        observer: {
+          nodeStarted: async (e) => {
+            await runs.nodeStarted(runId, e);
+            await publish('node.started', {
+              nodeId: e.nodeId,
+              startedAt: e.startedAt.toISOString(),
+            });
+          },
+          nodeFinished: async (e) => {
+            await runs.nodeFinished(runId, e);
+            await publish('node.finished', {
+              nodeId: e.nodeId,
+              status: e.status,
+              ...(e.outputs === undefined ? {} : { outputs: e.outputs }),
+              ...(e.error === undefined ? {} : { error: e.error }),
+              ...(e.durationMs === undefined ? {} : { durationMs: e.durationMs }),
+            });
+          },
+        },
+      });
+    } catch (error) {
+      result = {
+        status: 'failed',
+        outputs: {},
+        error: {
+          code: 'PLAT_INTERNAL',
+          message: `the run failed in the worker: ${(error as Error).message}`,
+        },
+      };
+    }
+    if (result.status === 'cancelled' && signal.reason instanceof WorkerStopped) {
+      result = { status: 'failed', outputs: {}, error: signal.reason.error };
+    }
+    await runs.finish(runId, result);
+    await this.#options.onRunFinished?.(runId);
+    await publish('run.finished', {
+      status: result.status,
+      outputs: result.outputs,
+      ...(result.error === undefined ? {} : { error: result.error }),
+    });
+  }
+}
+
+class WorkerStopped {
+  readonly error: RunError = {
+    code: 'PLAT_WORKER_STOPPED',
+    message: 'the worker stopped (the platform shut down) during this run; run the workflow again',
+  };
+}
+
+function stopped(): WorkerStopped {
+  return new WorkerStopped();
+}
+
+function cancelled(): string {
+  return 'cancelled';
+}

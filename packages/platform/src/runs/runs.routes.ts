@@ -1,0 +1,192 @@
+/**
+ * @module Runs: start one with inputs, read it (every node's inputs, outputs, errors, timing),
+ * follow its progress as Server-Sent Events, cancel it.
+ */
+import { errorEnvelopeSchema, fileRefSchema } from '@plugboard/protocol';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { PlatformError } from '../errors.ts';
+import { checkRunInputs, workflowInputsOf } from '../workflows/validate-graph.ts';
+import type { WorkflowRepository } from '../workflows/workflow-repository.ts';
+import type { RunBus } from './run-bus.ts';
+import { runSchema } from './run-record.ts';
+import type { RunRepository } from './run-repository.ts';
+
+const errors = {
+  400: errorEnvelopeSchema,
+  401: errorEnvelopeSchema,
+  404: errorEnvelopeSchema,
+  422: errorEnvelopeSchema,
+};
+const idParams = z.object({ id: z.string().min(1).max(128) });
+
+export interface RunFiles {
+  /** The ids that name no stored file. */
+  missing(ids: readonly string[]): Promise<string[]>;
+  /** Lets the run's plugin nodes read these files through the file bridge. */
+  grant(runId: string, ids: readonly string[]): Promise<void>;
+}
+
+export const runsRoutes: FastifyPluginAsyncZod<{
+  runs: RunRepository;
+  workflows: WorkflowRepository;
+  bus: RunBus;
+  files: RunFiles;
+}> = async (app, { runs, workflows, bus, files }) => {
+  const found = async (id: string) => {
+    const run = await runs.get(id);
+    if (run === undefined) {
+      throw new PlatformError('PLAT_RUN_NOT_FOUND', `no run "${id.slice(0, 80)}"`);
+    }
+    return run;
+  };
+
+  app.post('/api/workflows/:id/runs', {
+    schema: {
+      summary:
+        'Run a workflow with inputs (by the names of its input nodes; files as {id,name,contentType} from /api/files); answers at once, the run is queued',
+      params: idParams,
+      body: z.object({ inputs: z.record(z.string(), z.unknown()).default({}) }),
+      response: { 202: runSchema, ...errors },
+    },
+    handler: async (request, reply) => {
+      const workflow = await workflows.get(request.params.id);
+      if (workflow === undefined) {
+        throw new PlatformError(
+          'PLAT_WORKFLOW_NOT_FOUND',
+          `no workflow "${request.params.id.slice(0, 80)}"`,
+        );
+      }
+      const { inputs } = request.body;
+      const issues = checkRunInputs(workflow.graph, inputs);
+      const fileIds = workflowInputsOf(workflow.graph)
+        .filter((input) => input.type === 'file' && inputs[input.name] !== undefined)
+        .map((input) => fileRefSchema.safeParse(inputs[input.name]))
+        .flatMap((parsed) => (parsed.success ? [parsed.data.id] : []));
+      for (const id of await files.missing(fileIds)) {
+        issues.push({
+          code: 'file_not_found',
+          message: `file "${id}" does not exist; upload it with POST /api/files first`,
+          path: ['inputs'],
+        });
+      }
+      if (issues.length > 0) {
+        throw new PlatformError(
+          'PLAT_INPUTS_INVALID',
+          `the run inputs do not fit the workflow: ${issues.map((i) => i.message).join('; ')}`,
+          { details: { issues } },
+        );
+      }
+      const runId = await runs.create({ workflowId: workflow.id, graph: workflow.graph, inputs });
+      await files.grant(runId, fileIds);
+      bus.queued();
+      return reply.code(202).send(await found(runId));
+    },
+  });
+
+  app.get('/api/runs', {
+    schema: {
+      summary: 'Recent runs, newest first (without node details)',
+      querystring: z.object({
+        workflowId: z.string().max(128).optional(),
+        limit: z.coerce.number().int().min(1).max(500).default(50),
+      }),
+      response: { 200: z.object({ runs: z.array(runSchema) }), ...errors },
+    },
+    handler: async (request) => ({
+      runs: await runs.list({ workflowId: request.query.workflowId, limit: request.query.limit }),
+    }),
+  });
+
+  app.get('/api/runs/:id', {
+    schema: {
+      summary: "A run with every node's inputs, outputs, error and timing",
+      params: idParams,
+      response: { 200: runSchema, ...errors },
+    },
+    handler: async (request) => found(request.params.id),
+  });
+
+  app.post('/api/runs/:id/cancel', {
+    schema: {
+      summary:
+        'Cancel a run: a queued one at once, a running one as soon as the worker sees it (nodes in plugins are aborted)',
+      params: idParams,
+      response: { 202: runSchema, ...errors, 409: errorEnvelopeSchema },
+    },
+    handler: async (request, reply) => {
+      const outcome = await runs.requestCancel(request.params.id);
+      if (outcome === undefined) {
+        await found(request.params.id);
+      }
+      if (outcome === 'finished') {
+        throw new PlatformError('PLAT_CONFLICT', 'the run has already finished');
+      }
+      if (outcome === 'requested') {
+        bus.cancel(request.params.id);
+      }
+      bus.changed(request.params.id);
+      return reply.code(202).send(await found(request.params.id));
+    },
+  });
+
+  app.get('/api/runs/:id/events', {
+    schema: {
+      summary:
+        'Run progress as Server-Sent Events (run.started, node.started, node.finished, run.finished); resumes after Last-Event-ID',
+      params: idParams,
+      querystring: z.object({ after: z.coerce.number().int().min(0).optional() }),
+    },
+    handler: async (request, reply) => {
+      await found(request.params.id);
+      const runId = request.params.id;
+      const lastEventId = Number(request.headers['last-event-id'] ?? Number.NaN);
+      let after = Number.isInteger(lastEventId) ? lastEventId : (request.query.after ?? 0);
+      reply.raw.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-cache',
+        connection: 'keep-alive',
+      });
+      reply.raw.write(': run events\n\n');
+      const closed = new AbortController();
+      request.raw.once('close', () => {
+        closed.abort();
+      });
+      let wake: (() => void) | undefined;
+      const off = bus.onChanged(runId, () => wake?.());
+      void reply.hijack();
+      try {
+        let finished = false;
+        let idle = 0;
+        while (!finished && !closed.signal.aborted) {
+          const events = await runs.eventsAfter(runId, after);
+          for (const event of events) {
+            reply.raw.write(
+              `id: ${String(event.id)}\nevent: ${event.type}\ndata: ${JSON.stringify(event.data)}\n\n`,
+            );
+            after = event.id;
+            finished ||= event.type === 'run.finished';
+          }
+          if (events.length === 0) {
+            idle += 1;
+            if (idle % 30 === 0) {
+              reply.raw.write(': keep-alive\n\n');
+            }
+            // Woken at once by an embedded worker; a worker in another process is polled for.
+            await new Promise<void>((resolve) => {
+              const timer = setTimeout(resolve, 500);
+              wake = () => {
+                clearTimeout(timer);
+                resolve();
+              };
+              closed.signal.addEventListener('abort', () => wake?.(), { once: true });
+            });
+          }
+        }
+      } finally {
+        off();
+        reply.raw.end();
+      }
+    },
+  });
+};

@@ -1,0 +1,104 @@
+/**
+ * @module The platform's parts wired together from its config: database, sealed secrets, the
+ * Plugin Server client, repositories, the node registry and the remote-node caller. Both process
+ * roots (the platform, and a worker on its own) start from here, so they build the same things.
+ */
+import { join } from 'node:path';
+import type { FastifyBaseLogger } from 'fastify';
+import type { PlatformConfig } from './config.ts';
+import { credentialsForExecution } from './credentials/credentials-for-execution.ts';
+import { CredentialsRepository } from './credentials/credentials-repository.ts';
+import type { Database } from './db/database.ts';
+import { openDatabase } from './db/open-database.ts';
+import { createFileStore, type FileStore } from './files/file-store.ts';
+import { NodeRegistry } from './nodes/node-registry.ts';
+import {
+  createPluginServerClient,
+  type PluginServerClient,
+} from './plugin-server/plugin-server-client.ts';
+import { PluginRepository } from './plugins/plugin-repository.ts';
+import { PluginService } from './plugins/plugin-service.ts';
+import { mintCallToken, revokeCallTokens } from './runs/call-tokens.ts';
+import { createRemoteNodeCaller } from './runs/remote-node-caller.ts';
+import { RunBus } from './runs/run-bus.ts';
+import { RunRepository } from './runs/run-repository.ts';
+import { RunWorker } from './runs/run-worker.ts';
+import { createSecretBox, type SecretBox } from './secrets/secret-box.ts';
+import { WorkflowRepository } from './workflows/workflow-repository.ts';
+
+export interface PlatformServices {
+  readonly config: PlatformConfig;
+  readonly log: FastifyBaseLogger;
+  readonly db: Database;
+  readonly box: SecretBox;
+  readonly pluginServer: PluginServerClient;
+  readonly pluginRepo: PluginRepository;
+  readonly plugins: PluginService;
+  readonly workflows: WorkflowRepository;
+  readonly runs: RunRepository;
+  readonly credentials: CredentialsRepository;
+  readonly files: FileStore;
+  readonly bus: RunBus;
+  /** The registry as of now: built-ins plus the nodes of every plugin record with a manifest. */
+  registry(): Promise<NodeRegistry>;
+  createWorker(): RunWorker;
+  close(): Promise<void>;
+}
+
+export async function createServices(
+  config: PlatformConfig,
+  log: FastifyBaseLogger,
+): Promise<PlatformServices> {
+  const db = await openDatabase(config);
+  const box = createSecretBox(config.secretKey);
+  const pluginServer = createPluginServerClient({
+    url: config.pluginServerUrl,
+    apiKey: config.pluginServerApiKey,
+  });
+  const pluginRepo = new PluginRepository(db, box);
+  const plugins = new PluginService({ repo: pluginRepo, server: pluginServer, log });
+  const runs = new RunRepository(db);
+  const credentials = new CredentialsRepository(db, box);
+  const caller = createRemoteNodeCaller({
+    pluginServer,
+    pluginConfig: (pluginId) => pluginRepo.config(pluginId),
+    credentials: ({ pluginId, integrations, chosen }) =>
+      credentialsForExecution(credentials, { pluginId, integrations, chosen }),
+    mintCallToken: (scope) => mintCallToken(db, { ...scope, ttlMs: config.limits.callTokenTtlMs }),
+  });
+  const registry = async () =>
+    NodeRegistry.build({ plugins: await pluginRepo.withNodes(), caller });
+  const bus = new RunBus();
+  return {
+    config,
+    log,
+    db,
+    box,
+    pluginServer,
+    pluginRepo,
+    plugins,
+    workflows: new WorkflowRepository(db),
+    runs,
+    credentials,
+    files: createFileStore({
+      db,
+      dir: join(config.dataDir, 'files'),
+      maxBytes: config.limits.maxUploadBytes,
+    }),
+    bus,
+    registry,
+    createWorker: () =>
+      new RunWorker({
+        runs,
+        registry,
+        bus,
+        log,
+        limits: config.limits,
+        onRunFinished: (runId) => revokeCallTokens(db, runId),
+      }),
+    close: async () => {
+      await pluginServer.close();
+      await db.close();
+    },
+  };
+}

@@ -1,0 +1,86 @@
+/**
+ * @module Saved workflows: a name, a description and a graph that passed validation when saved.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Queryable } from '../db/database.ts';
+import type { WorkflowGraph } from './graph.ts';
+
+export interface Workflow {
+  readonly id: string;
+  readonly name: string;
+  readonly description: string;
+  readonly graph: WorkflowGraph;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+interface WorkflowRow {
+  id: string;
+  name: string;
+  description: string;
+  graph: WorkflowGraph;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export class WorkflowRepository {
+  readonly #db: Queryable;
+
+  constructor(db: Queryable) {
+    this.#db = db;
+  }
+
+  async list(): Promise<Workflow[]> {
+    return (
+      await this.#db.query<WorkflowRow>('SELECT * FROM workflows ORDER BY updated_at DESC')
+    ).map(toWorkflow);
+  }
+
+  async get(id: string): Promise<Workflow | undefined> {
+    const rows = await this.#db.query<WorkflowRow>('SELECT * FROM workflows WHERE id = $1', [id]);
+    return rows[0] === undefined ? undefined : toWorkflow(rows[0]);
+  }
+
+  async create(input: Pick<Workflow, 'name' | 'description' | 'graph'>): Promise<Workflow> {
+    const rows = await this.#db.query<WorkflowRow>(
+      `INSERT INTO workflows (id, name, description, graph) VALUES ($1, $2, $3, $4::jsonb)
+       RETURNING *`,
+      [
+        `wf_${randomBytes(9).toString('base64url')}`,
+        input.name,
+        input.description,
+        JSON.stringify(input.graph),
+      ],
+    );
+    return toWorkflow(rows[0] as WorkflowRow);
+  }
+
+  async update(
+    id: string,
+    input: Pick<Workflow, 'name' | 'description' | 'graph'>,
+  ): Promise<Workflow | undefined> {
+    const rows = await this.#db.query<WorkflowRow>(
+      `UPDATE workflows SET name = $2, description = $3, graph = $4::jsonb, updated_at = now()
+        WHERE id = $1 RETURNING *`,
+      [id, input.name, input.description, JSON.stringify(input.graph)],
+    );
+    return rows[0] === undefined ? undefined : toWorkflow(rows[0]);
+  }
+
+  async delete(id: string): Promise<boolean> {
+    return (
+      (await this.#db.query('DELETE FROM workflows WHERE id = $1 RETURNING id', [id])).length > 0
+    );
+  }
+}
+
+function toWorkflow(row: WorkflowRow): Workflow {
+  return {
+    id: row.id,
+    name: row.name,
+    description: row.description,
+    graph: row.graph,
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+  };
+}
