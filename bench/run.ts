@@ -11,6 +11,7 @@ const sections: { title: string; baseline: string; run: () => Promise<BenchRow[]
     run: benchPluginProcess,
   },
   ...(await import('./plugin-server.sections.ts')).pluginServerSections,
+  (await import('./remote-node.bench.ts')).remoteNodeSection,
 ];
 
 const results: Record<string, BenchRow[]> = {};

@@ -1,4 +1,4 @@
-// Writes docs/plugin-protocol.md, docs/plugin-server.md and the example plugin's manifest from the
+// Writes docs/plugin-protocol.md, docs/plugin-server.md, docs/platform.md and the example plugin's manifest from the
 // packages' schemas, tables and declarations, so the reference
 // cannot drift from the code. `--check` fails (exit 1) when the committed file is stale.
 import { readFile, writeFile } from 'node:fs/promises';
@@ -19,6 +19,7 @@ import {
   type PluginRouteSpec,
 } from '@plugboard/protocol';
 
+import { renderPlatformDoc } from './platform-doc.ts';
 import { renderServerDoc } from './server-doc.ts';
 
 // The example plugin carries its generated manifest so it installs from a folder as committed.
@@ -29,6 +30,7 @@ const { plugin: example } = await loadPlugin(
 const TARGETS = {
   'docs/plugin-protocol.md': () => renderProtocolDoc(),
   'docs/plugin-server.md': () => renderServerDoc(),
+  'docs/platform.md': () => renderPlatformDoc(),
   'examples/hello-world/plugboard.manifest.json': () =>
     `${JSON.stringify(buildManifest(example), null, 2)}\n`,
 };

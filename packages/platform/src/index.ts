@@ -10,3 +10,6 @@ export { loadPlatformConfig, platformConfigSchema, PLATFORM_ENV } from './config
 export type { PlatformConfig, PlatformConfigInput } from './config.ts';
 export { PLATFORM_ERROR_CODES, PlatformError } from './errors.ts';
 export type { PlatformErrorCode } from './errors.ts';
+// For generated documentation: the built-in nodes and the workflow graph's schema.
+export { builtinNodes } from './nodes/builtin/builtin-nodes.ts';
+export { workflowGraphSchema } from './workflows/graph.ts';

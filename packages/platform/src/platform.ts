@@ -67,7 +67,7 @@ export async function createPlatform(options: {
     },
   });
   await app.register(filesRoutes, { files });
-  await app.register(pluginServerFilesRoutes, { db, files });
+  await app.register(pluginServerFilesRoutes, { db, files, callTokens: services.callTokens });
   await app.register(credentialsRoutes, {
     credentials: services.credentials,
     checks: createCredentialChecks({ db, pluginServer }),

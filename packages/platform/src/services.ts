@@ -18,8 +18,8 @@ import {
 } from './plugin-server/plugin-server-client.ts';
 import { PluginRepository } from './plugins/plugin-repository.ts';
 import { PluginService } from './plugins/plugin-service.ts';
-import { mintCallToken, revokeCallTokens } from './runs/call-tokens.ts';
-import { createRemoteNodeCaller } from './runs/remote-node-caller.ts';
+import { createCallTokens, type CallTokens } from './runs/call-tokens.ts';
+import { createRemoteNodeCaller, type RemoteCallDeps } from './runs/remote-node-caller.ts';
 import { RunBus } from './runs/run-bus.ts';
 import { RunRepository } from './runs/run-repository.ts';
 import { RunWorker } from './runs/run-worker.ts';
@@ -39,6 +39,7 @@ export interface PlatformServices {
   readonly credentials: CredentialsRepository;
   readonly files: FileStore;
   readonly bus: RunBus;
+  readonly callTokens: CallTokens;
   /** The registry as of now: built-ins plus the nodes of every plugin record with a manifest. */
   registry(): Promise<NodeRegistry>;
   createWorker(): RunWorker;
@@ -59,15 +60,23 @@ export async function createServices(
   const plugins = new PluginService({ repo: pluginRepo, server: pluginServer, log });
   const runs = new RunRepository(db);
   const credentials = new CredentialsRepository(db, box);
-  const caller = createRemoteNodeCaller({
+  const callTokens = createCallTokens({
+    db,
+    secretKey: config.secretKey,
+    ttlMs: config.limits.callTokenTtlMs,
+  });
+  const callerDeps: RemoteCallDeps = {
     pluginServer,
     pluginConfig: (pluginId) => pluginRepo.config(pluginId),
     credentials: ({ pluginId, integrations, chosen }) =>
       credentialsForExecution(credentials, { pluginId, integrations, chosen }),
-    mintCallToken: (scope) => mintCallToken(db, { ...scope, ttlMs: config.limits.callTokenTtlMs }),
-  });
+    mintCallToken: (scope) => callTokens.mint(scope),
+  };
   const registry = async () =>
-    NodeRegistry.build({ plugins: await pluginRepo.withNodes(), caller });
+    NodeRegistry.build({
+      plugins: await pluginRepo.withNodes(),
+      caller: createRemoteNodeCaller(callerDeps),
+    });
   const bus = new RunBus();
   return {
     config,
@@ -86,6 +95,7 @@ export async function createServices(
       maxBytes: config.limits.maxUploadBytes,
     }),
     bus,
+    callTokens,
     registry,
     createWorker: () =>
       new RunWorker({
@@ -94,7 +104,6 @@ export async function createServices(
         bus,
         log,
         limits: config.limits,
-        onRunFinished: (runId) => revokeCallTokens(db, runId),
       }),
     close: async () => {
       await pluginServer.close();

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../src/db/database.ts';
 import { PlatformError } from '../src/errors.ts';
-import { mintCallToken, resolveCallToken, revokeCallTokens } from '../src/runs/call-tokens.ts';
+import { createCallTokens } from '../src/runs/call-tokens.ts';
 import { grantRunFile, runMayRead } from '../src/files/run-file-access.ts';
 import { insertRun, openTestDatabase, TEST_DATABASE_KINDS } from './helpers/test-database.ts';
 
@@ -14,6 +14,8 @@ async function refusal(promise: Promise<unknown>): Promise<PlatformError> {
   return error as PlatformError;
 }
 
+const SECRET = 'call-token-test-secret-0123456789abcdef';
+
 describe.each(TEST_DATABASE_KINDS)('call tokens and run file access (%s)', (kind) => {
   let db: Database;
   let cleanup: () => Promise<void>;
@@ -25,53 +27,46 @@ describe.each(TEST_DATABASE_KINDS)('call tokens and run file access (%s)', (kind
   });
   afterAll(() => cleanup());
 
+  const tokens = () => createCallTokens({ db, secretKey: SECRET, ttlMs: 60_000 });
+
   it('resolves a token to its run and node for its own plugin only', async () => {
-    const token = await mintCallToken(db, {
-      runId: 'run_a',
-      nodeId: 'n1',
-      pluginId: 'acme',
-      ttlMs: 60_000,
-    });
-    expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    await expect(resolveCallToken(db, token, 'acme')).resolves.toEqual({
+    const token = tokens().mint({ runId: 'run_a', nodeId: 'n1', pluginId: 'acme' });
+    await expect(tokens().resolve(token, 'acme')).resolves.toEqual({
       runId: 'run_a',
       nodeId: 'n1',
     });
-    expect((await refusal(resolveCallToken(db, token, 'other'))).code).toBe('PLAT_UNAUTHORIZED');
-    expect((await refusal(resolveCallToken(db, token, undefined))).code).toBe('PLAT_UNAUTHORIZED');
-    expect((await refusal(resolveCallToken(db, 'nope', 'acme'))).status).toBe(401);
-    expect((await refusal(resolveCallToken(db, undefined, 'acme'))).status).toBe(401);
+    expect((await refusal(tokens().resolve(token, 'other'))).code).toBe('PLAT_UNAUTHORIZED');
+    expect((await refusal(tokens().resolve(token, undefined))).code).toBe('PLAT_UNAUTHORIZED');
+    expect((await refusal(tokens().resolve('nope', 'acme'))).status).toBe(401);
+    expect((await refusal(tokens().resolve(undefined, 'acme'))).status).toBe(401);
   });
 
-  it('stores only a hash of the token', async () => {
-    const token = await mintCallToken(db, {
-      runId: 'run_a',
-      nodeId: 'n2',
-      pluginId: 'acme',
-      ttlMs: 60_000,
-    });
-    const rows = await db.query('SELECT * FROM call_tokens');
-    expect(JSON.stringify(rows)).not.toContain(token);
+  it('refuses a token signed with another key, or with its claims changed', async () => {
+    const token = tokens().mint({ runId: 'run_a', nodeId: 'n1', pluginId: 'acme' });
+    const other = createCallTokens({ db, secretKey: `${SECRET}-other`, ttlMs: 60_000 });
+    expect((await refusal(other.resolve(token, 'acme'))).code).toBe('PLAT_UNAUTHORIZED');
+    const [payload, signature] = token.split('.');
+    const claims = JSON.parse(Buffer.from(payload ?? '', 'base64url').toString()) as {
+      r: string;
+    };
+    const forged = Buffer.from(JSON.stringify({ ...claims, r: 'run_b' })).toString('base64url');
+    expect((await refusal(tokens().resolve(`${forged}.${signature ?? ''}`, 'acme'))).code).toBe(
+      'PLAT_UNAUTHORIZED',
+    );
   });
 
   it('refuses an expired token', async () => {
-    const token = await mintCallToken(db, {
-      runId: 'run_a',
-      nodeId: 'n3',
-      pluginId: 'acme',
-      ttlMs: 1,
-    });
+    const token = tokens().mint({ runId: 'run_a', nodeId: 'n3', pluginId: 'acme', ttlMs: 1 });
     await new Promise((resolve) => setTimeout(resolve, 20));
-    expect((await refusal(resolveCallToken(db, token, 'acme'))).code).toBe('PLAT_UNAUTHORIZED');
+    expect((await refusal(tokens().resolve(token, 'acme'))).code).toBe('PLAT_UNAUTHORIZED');
   });
 
-  it('revokes every token of a run and no other', async () => {
-    const mint = (runId: string) =>
-      mintCallToken(db, { runId, nodeId: 'n', pluginId: 'acme', ttlMs: 60_000 });
-    const [a, b] = [await mint('run_a'), await mint('run_b')];
-    await revokeCallTokens(db, 'run_a');
-    expect((await refusal(resolveCallToken(db, a, 'acme'))).code).toBe('PLAT_UNAUTHORIZED');
-    await expect(resolveCallToken(db, b, 'acme')).resolves.toMatchObject({ runId: 'run_b' });
+  it('ends every token of a run when the run ends, and no other', async () => {
+    const mint = (runId: string) => tokens().mint({ runId, nodeId: 'n', pluginId: 'acme' });
+    const [a, b] = [mint('run_a'), mint('run_b')];
+    await db.query(`UPDATE runs SET status = 'succeeded' WHERE id = 'run_a'`);
+    expect((await refusal(tokens().resolve(a, 'acme'))).code).toBe('PLAT_UNAUTHORIZED');
+    await expect(tokens().resolve(b, 'acme')).resolves.toMatchObject({ runId: 'run_b' });
   });
 
   it('grants files to runs, idempotently', async () => {

@@ -14,13 +14,14 @@ import { createFileStore, type FileStore } from '../src/files/file-store.ts';
 import { filesRoutes } from '../src/files/files.routes.ts';
 import { pluginServerFilesRoutes } from '../src/files/plugin-server-files.routes.ts';
 import { createHttpApp, type PlatformApp } from '../src/http/app.ts';
-import { mintCallToken } from '../src/runs/call-tokens.ts';
+import { createCallTokens } from '../src/runs/call-tokens.ts';
 import { grantRunFile } from '../src/files/run-file-access.ts';
 import { insertRun, openTestDatabase, TEST_DATABASE_KINDS } from './helpers/test-database.ts';
 
 const USER_TOKEN = 'user-token-0123456789abcdef';
 const SERVER_KEY = 'plugin-server-key-0123456789';
 const MAX_BYTES = 8 * 1024 * 1024;
+const TOKEN_SECRET = 'files-test-token-secret-0123456789abcdef';
 
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
@@ -89,7 +90,11 @@ describe.each(TEST_DATABASE_KINDS)('files (%s)', (kind) => {
     files = createFileStore({ db, dir: filesDir, maxBytes: config.limits.maxUploadBytes });
     app = await createHttpApp(config, pino({ level: 'silent' }));
     await app.register(filesRoutes, { files });
-    await app.register(pluginServerFilesRoutes, { db, files });
+    await app.register(pluginServerFilesRoutes, {
+      db,
+      files,
+      callTokens: createCallTokens({ db, secretKey: TOKEN_SECRET, ttlMs: 60_000 }),
+    });
     await app.listen({ port: 0, host: '127.0.0.1' });
     base = `http://127.0.0.1:${String((app.server.address() as AddressInfo).port)}`;
     await insertRun(db, 'run_a');
@@ -288,7 +293,13 @@ describe.each(TEST_DATABASE_KINDS)('files (%s)', (kind) => {
       return file;
     };
     const tokenFor = (runId: string, pluginId = 'acme', ttlMs = 60_000) =>
-      mintCallToken(db, { runId, nodeId: 'node1', pluginId, ttlMs });
+      Promise.resolve(
+        createCallTokens({ db, secretKey: TOKEN_SECRET, ttlMs }).mint({
+          runId,
+          nodeId: 'node1',
+          pluginId,
+        }),
+      );
 
     it('lets a call token read a file of its run', async () => {
       const file = await storeForRun('run_a', 'hello from run a');

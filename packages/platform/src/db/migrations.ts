@@ -98,14 +98,6 @@ CREATE TABLE run_files (
   PRIMARY KEY (run_id, file_id)
 );
 
-CREATE TABLE call_tokens (
-  token_hash text PRIMARY KEY,
-  run_id text NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
-  node_id text NOT NULL,
-  plugin_id text NOT NULL,
-  expires_at timestamptz NOT NULL
-);
-
 CREATE TABLE credentials (
   id text PRIMARY KEY,
   plugin_id text NOT NULL,

@@ -11,7 +11,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Database } from '../db/database.ts';
 import { PlatformError } from '../errors.ts';
-import { resolveCallToken } from '../runs/call-tokens.ts';
+import type { CallTokens } from '../runs/call-tokens.ts';
 import { contentTypeFrom, fileNameFrom } from './file-names.ts';
 import { toFileRef, type FileStore } from './file-store.ts';
 import { takeRawBodies } from './raw-body.ts';
@@ -38,7 +38,8 @@ const security = [{ pluginServerKey: [] }];
 export const pluginServerFilesRoutes: FastifyPluginAsyncZod<{
   db: Database;
   files: FileStore;
-}> = async (app, { db, files }) => {
+  callTokens: CallTokens;
+}> = async (app, { db, files, callTokens }) => {
   takeRawBodies(app);
 
   app.get('/plugin-server/files/:id', {
@@ -57,7 +58,7 @@ export const pluginServerFilesRoutes: FastifyPluginAsyncZod<{
       if (token === undefined && (await isPluginPackage(db, id))) {
         // An upload source: the Plugin Server installs from it; no run is involved.
       } else {
-        const { runId } = await resolveCallToken(db, token, request.headers[PLUGIN_ID_HEADER]);
+        const { runId } = await callTokens.resolve(token, request.headers[PLUGIN_ID_HEADER]);
         if (!(await runMayRead(db, runId, id))) {
           throw new PlatformError('PLAT_FILE_NOT_FOUND', `this run has no file ${id}`);
         }
@@ -82,8 +83,7 @@ export const pluginServerFilesRoutes: FastifyPluginAsyncZod<{
     },
     handler: async (request, reply) => {
       const pluginId = request.headers[PLUGIN_ID_HEADER];
-      const { runId } = await resolveCallToken(
-        db,
+      const { runId } = await callTokens.resolve(
         request.headers[FILE_BRIDGE_HEADERS.callToken],
         pluginId,
       );

@@ -1,10 +1,14 @@
 /**
  * @module Per-call tokens: minted for one node execution and handed to its plugin, they let the
- * plugin read and store files for that run only, through the Plugin Server. Only a SHA-256 of
- * each token is stored, so the table cannot be replayed; a token names its plugin, so a token
- * that leaks to another plugin is useless there.
+ * plugin read and store files for that run only, through the Plugin Server. A token is signed,
+ * not stored (HMAC-SHA256 over run, node, plugin and expiry, with a key derived from the
+ * platform's secret key), so minting one costs no database write on every node call; it dies
+ * with its run — a token is honoured only while its run is `running` — or at its expiry,
+ * whichever comes first. A token names its plugin, so one that leaks to another plugin is
+ * useless there.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
 import type { Queryable } from '../db/database.ts';
 import { PlatformError } from '../errors.ts';
 
@@ -12,7 +16,8 @@ export interface CallTokenGrant {
   readonly runId: string;
   readonly nodeId: string;
   readonly pluginId: string;
-  readonly ttlMs: number;
+  /** Overrides the default lifetime. */
+  readonly ttlMs?: number;
 }
 
 export interface CallTokenHolder {
@@ -20,45 +25,68 @@ export interface CallTokenHolder {
   readonly nodeId: string;
 }
 
-export async function mintCallToken(db: Queryable, grant: CallTokenGrant): Promise<string> {
-  const token = randomBytes(32).toString('base64url');
-  await db.query(
-    `INSERT INTO call_tokens (token_hash, run_id, node_id, plugin_id, expires_at)
-     VALUES ($1, $2, $3, $4, now() + make_interval(secs => $5::double precision))`,
-    [digest(token), grant.runId, grant.nodeId, grant.pluginId, grant.ttlMs / 1000],
-  );
-  return token;
+export interface CallTokens {
+  mint(grant: CallTokenGrant): string;
+  /** The execution a token was minted for; PLAT_UNAUTHORIZED when forged, expired, over or another plugin's. */
+  resolve(token: string | undefined, pluginId: string | undefined): Promise<CallTokenHolder>;
 }
 
-/** The execution a token was minted for; PLAT_UNAUTHORIZED when unknown, expired or another plugin's. */
-export async function resolveCallToken(
-  db: Queryable,
-  token: string | undefined,
-  pluginId: string | undefined,
-): Promise<CallTokenHolder> {
-  const [row] =
-    token === undefined || token === ''
-      ? []
-      : await db.query<{ run_id: string; node_id: string; plugin_id: string }>(
-          `SELECT run_id, node_id, plugin_id FROM call_tokens
-            WHERE token_hash = $1 AND expires_at > now()`,
-          [digest(token)],
-        );
-  // One answer for every case, so a caller cannot probe which tokens exist.
-  if (row === undefined || row.plugin_id !== pluginId) {
-    throw new PlatformError(
+const claimsSchema = z.object({
+  r: z.string(),
+  n: z.string(),
+  p: z.string(),
+  e: z.number(),
+});
+
+export function createCallTokens(options: {
+  readonly db: Queryable;
+  readonly secretKey: string;
+  readonly ttlMs: number;
+}): CallTokens {
+  const key = createHmac('sha256', options.secretKey).update('plugboard-call-token').digest();
+  const sign = (payload: string) => createHmac('sha256', key).update(payload).digest();
+  const refused = () =>
+    // One answer for every case, so a caller cannot probe which tokens exist.
+    new PlatformError(
       'PLAT_UNAUTHORIZED',
-      'the per-call token is missing, expired, revoked or not this plugin’s',
+      'the per-call token is missing, expired, over (its run ended) or not this plugin’s',
     );
-  }
-  return { runId: row.run_id, nodeId: row.node_id };
-}
-
-/** Ends every token of a run (it finished or was cancelled), and sweeps expired ones. */
-export async function revokeCallTokens(db: Queryable, runId: string): Promise<void> {
-  await db.query('DELETE FROM call_tokens WHERE run_id = $1 OR expires_at <= now()', [runId]);
-}
-
-function digest(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
+  return {
+    mint(grant) {
+      const payload = Buffer.from(
+        JSON.stringify({
+          r: grant.runId,
+          n: grant.nodeId,
+          p: grant.pluginId,
+          e: Date.now() + (grant.ttlMs ?? options.ttlMs),
+        }),
+      ).toString('base64url');
+      return `${payload}.${sign(payload).toString('base64url')}`;
+    },
+    async resolve(token, pluginId) {
+      const [payload, signature, extra] = (token ?? '').split('.');
+      if (payload === undefined || signature === undefined || extra !== undefined) {
+        throw refused();
+      }
+      const expected = sign(payload);
+      const given = Buffer.from(signature, 'base64url');
+      if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+        throw refused();
+      }
+      const claims = claimsSchema.safeParse(
+        JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')),
+      );
+      if (!claims.success || claims.data.e <= Date.now() || claims.data.p !== pluginId) {
+        throw refused();
+      }
+      const rows = await options.db.query<{ status: string }>(
+        'SELECT status FROM runs WHERE id = $1',
+        [claims.data.r],
+      );
+      if (rows[0]?.status !== 'running') {
+        throw refused();
+      }
+      return { runId: claims.data.r, nodeId: claims.data.n };
+    },
+  };
 }

@@ -16,23 +16,40 @@ export interface RemoteCallDeps {
     integrations: readonly string[];
     chosen: Readonly<Record<string, string>> | undefined;
   }) => Promise<Record<string, Record<string, unknown>>>;
-  readonly mintCallToken: (scope: {
-    runId: string;
-    nodeId: string;
-    pluginId: string;
-  }) => Promise<string>;
+  readonly mintCallToken: (scope: { runId: string; nodeId: string; pluginId: string }) => string;
 }
 
+/**
+ * One caller serves one registry, and the worker builds a registry per run: the plugin's config
+ * and credentials are read once per run (and stay the same for all of its nodes).
+ */
 export function createRemoteNodeCaller(deps: RemoteCallDeps): RemoteNodeCaller {
+  const configs = new Map<string, Promise<Record<string, unknown>>>();
+  const credentialSets = new Map<string, Promise<Record<string, Record<string, unknown>>>>();
+  const once = <T>(cache: Map<string, Promise<T>>, key: string, load: () => Promise<T>) => {
+    let value = cache.get(key);
+    if (value === undefined) {
+      value = load();
+      cache.set(key, value);
+      // A failed read is not kept: the next node tries again.
+      value.catch(() => cache.delete(key));
+    }
+    return value;
+  };
   return {
     async call(target, call: NodeCall) {
       const [pluginConfig, credentials, callToken] = await Promise.all([
-        deps.pluginConfig(target.pluginId),
-        deps.credentials({
-          pluginId: target.pluginId,
-          integrations: target.integrations,
-          chosen: call.credentials,
-        }),
+        once(configs, target.pluginId, () => deps.pluginConfig(target.pluginId)),
+        once(
+          credentialSets,
+          JSON.stringify([target.pluginId, target.integrations, call.credentials ?? {}]),
+          () =>
+            deps.credentials({
+              pluginId: target.pluginId,
+              integrations: target.integrations,
+              chosen: call.credentials,
+            }),
+        ),
         deps.mintCallToken({ runId: call.runId, nodeId: call.nodeId, pluginId: target.pluginId }),
       ]);
       const outcome = await deps.pluginServer.execute({
