@@ -11,7 +11,7 @@ import {
 import { configTable, errorCodeTable } from './reference-tables.ts';
 
 function ports(schema: Record<string, unknown>): string {
-  const names = Object.keys((schema['properties'] ?? {}) as Record<string, unknown>);
+  const names = Object.keys(schema['properties'] ?? {});
   if (
     schema['additionalProperties'] === true ||
     typeof schema['additionalProperties'] === 'object'

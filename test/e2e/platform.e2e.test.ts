@@ -266,6 +266,8 @@ describe.each(kinds)('the system on $name', ({ postgres }) => {
     const read = run.nodes.find((n) => n.nodeId === 'read');
     expect(read?.outputs).toEqual({ text: 'hello plugboard', bytes: 15 });
     expect(read?.durationMs).toBeGreaterThan(0);
+    // The shout node declares the integration, so its credentials came with the call.
+    expect(run.nodes.find((n) => n.nodeId === 'shout')?.outputs?.['authorized']).toBe(true);
   }, 60_000);
 
   it('stops a cancelled run inside the plugin', async () => {

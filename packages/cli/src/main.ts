@@ -46,7 +46,10 @@ function reportError(error: unknown): number {
     output.error(`${error.code}: ${error.message}`);
     return error.exitCode;
   }
-  if (typeof code === 'string' && (code.startsWith('SDK_') || code.startsWith('PSRV_'))) {
+  if (
+    typeof code === 'string' &&
+    (code.startsWith('SDK_') || code.startsWith('PSRV_') || code.startsWith('PLAT_'))
+  ) {
     output.error(`${code}: ${(error as Error).message}`);
     return 1;
   }

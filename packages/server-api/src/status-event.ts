@@ -14,7 +14,7 @@ export const statusEventSchema = z
       .int()
       .positive()
       .describe('Per plugin, increasing: drop an event older than one already applied.'),
-    occurredAt: z.string().describe('When the status changed (ISO 8601).'),
+    occurredAt: z.iso.datetime({ offset: true }).describe('When the status changed (ISO 8601).'),
     version: z.string().optional(),
     reason: z.string().optional(),
     restarts: z.number().int().nonnegative().optional(),

@@ -28,6 +28,7 @@ CREATE TABLE plugins (
   log_tail jsonb,
   restarts integer NOT NULL DEFAULT 0,
   last_sequence integer NOT NULL DEFAULT 0,
+  last_occurred_at timestamptz,
   created_at timestamptz NOT NULL DEFAULT now(),
   updated_at timestamptz NOT NULL DEFAULT now()
 );

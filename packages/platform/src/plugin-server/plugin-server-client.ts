@@ -126,8 +126,15 @@ export function createPluginServerClient(options: {
   ): Promise<z.output<S>> => {
     if (response.statusCode >= 300) {
       const failure = await failureOf(response);
+      // A 4xx is the request's fault (a bad source, say): the caller's, so a 4xx for them too.
+      const code =
+        failure.status === 404
+          ? 'PLAT_PLUGIN_NOT_FOUND'
+          : failure.status >= 400 && failure.status < 500
+            ? 'PLAT_BAD_REQUEST'
+            : 'PLAT_PLUGIN_SERVER_ERROR';
       throw new PlatformError(
-        failure.status === 404 ? 'PLAT_PLUGIN_NOT_FOUND' : 'PLAT_PLUGIN_SERVER_ERROR',
+        code,
         `the Plugin Server refused: ${failure.message} (${failure.code})`,
         { details: { pluginServer: failure } },
       );

@@ -16,6 +16,8 @@ export interface PluginRecord {
   readonly status: PluginStatus;
   /** Without the git token, which is sealed apart. */
   readonly source: PluginSource;
+  /** Whether a git token is sealed with it (the view shows it masked). */
+  readonly hasSourceToken: boolean;
   readonly version: string | undefined;
   readonly manifest: Manifest | undefined;
   readonly reason: string | undefined;
@@ -50,10 +52,14 @@ export const pluginRecordViewSchema = z
   .meta({ id: 'PluginRecord' });
 export type PluginRecordView = z.infer<typeof pluginRecordViewSchema>;
 
-export function redactSource(source: PluginSource): Record<string, unknown> {
+/** The source as the API shows it: a git token, given or sealed apart, reads masked. */
+export function redactSource(
+  source: PluginSource,
+  hasSealedToken = false,
+): Record<string, unknown> {
   if (source.type !== 'git') {
     return { ...source };
   }
   const { token, ...rest } = source;
-  return token === undefined ? rest : { ...rest, token: MASKED };
+  return token === undefined && !hasSealedToken ? rest : { ...rest, token: MASKED };
 }

@@ -69,7 +69,8 @@ export class PluginRepository {
        ON CONFLICT (id) DO UPDATE SET
          status = 'installing', source = EXCLUDED.source, source_secret = EXCLUDED.source_secret,
          version = EXCLUDED.version, config_sealed = EXCLUDED.config_sealed, manifest = NULL,
-         reason = NULL, log_tail = NULL, restarts = 0, created_at = now(), updated_at = now()
+         reason = NULL, log_tail = NULL, restarts = 0, last_sequence = 0, last_occurred_at = NULL,
+         created_at = now(), updated_at = now()
        WHERE plugins.status = 'uninstalled'
        RETURNING (xmax = 0) AS inserted`,
       [
@@ -114,17 +115,20 @@ export class PluginRepository {
   }
 
   /**
-   * Applies a verified status webhook unless it is older than one already applied. While the
+   * Applies a verified status webhook unless it is older than one already applied: a lower
+   * sequence that also happened no later than the last applied status. (A Plugin Server that lost
+   * its data folder numbers from 1 again; its statuses are still newer in time.) While the
    * record is being uninstalled only `uninstalled` moves it on: the user asked for removal, and a
    * late `running` from an install that raced the uninstall must not bring the nodes back.
    */
   async applyStatus(event: StatusEvent): Promise<StatusOutcome> {
     const rows = await this.#db.query<{ outcome: StatusOutcome }>(
-      `WITH current AS (SELECT id, status, last_sequence FROM plugins WHERE id = $1 FOR UPDATE),
+      `WITH current AS (SELECT id, status, last_sequence, last_occurred_at FROM plugins WHERE id = $1 FOR UPDATE),
        updated AS (
          UPDATE plugins p SET
            status = $2,
            last_sequence = $3,
+           last_occurred_at = $9::timestamptz,
            version = COALESCE($4, p.version),
            reason = $5,
            log_tail = $6::jsonb,
@@ -135,14 +139,16 @@ export class PluginRepository {
              ELSE p.manifest END,
            updated_at = now()
          FROM current c
-         WHERE p.id = c.id AND c.last_sequence < $3
+         WHERE p.id = c.id AND (c.last_sequence < $3 OR COALESCE($9::timestamptz > c.last_occurred_at, false))
            AND c.status <> 'uninstalled'
            AND (c.status <> 'uninstalling' OR $2 = 'uninstalled')
          RETURNING p.id)
        SELECT CASE
          WHEN NOT EXISTS (SELECT 1 FROM current) THEN 'unknown-plugin'
          WHEN EXISTS (SELECT 1 FROM updated) THEN 'applied'
-         WHEN (SELECT last_sequence FROM current) >= $3 THEN 'stale'
+         WHEN NOT (SELECT last_sequence < $3 OR COALESCE($9::timestamptz > last_occurred_at, false)
+                     FROM current)
+           THEN 'stale'
          ELSE 'ignored' END AS outcome`,
       [
         event.pluginId,
@@ -153,6 +159,7 @@ export class PluginRepository {
         event.logTail === undefined ? null : JSON.stringify(event.logTail),
         event.restarts ?? null,
         event.manifest === undefined ? null : JSON.stringify(event.manifest),
+        event.occurredAt,
       ],
     );
     return rows[0]?.outcome ?? 'unknown-plugin';
@@ -202,6 +209,7 @@ function toRecord(row: PluginRow): PluginRecord {
     id: row.id,
     status: row.status,
     source: row.source,
+    hasSourceToken: row.source_secret !== null,
     version: row.version ?? undefined,
     manifest: row.manifest ?? undefined,
     reason: row.reason ?? undefined,

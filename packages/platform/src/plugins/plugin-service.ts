@@ -182,7 +182,7 @@ export class PluginService {
       id: record.id,
       status: record.status,
       ...(record.version === undefined ? {} : { version: record.version }),
-      source: redactSource(record.source),
+      source: redactSource(record.source, record.hasSourceToken),
       config: record.manifest === undefined ? maskAll(config) : config,
       ...(record.reason === undefined ? {} : { reason: record.reason }),
       ...(record.logTail === undefined ? {} : { logTail: record.logTail }),

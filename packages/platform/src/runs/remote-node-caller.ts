@@ -38,7 +38,12 @@ export function createRemoteNodeCaller(deps: RemoteCallDeps): RemoteNodeCaller {
   };
   return {
     async call(target, call: NodeCall) {
-      const [pluginConfig, credentials, callToken] = await Promise.all([
+      const callToken = deps.mintCallToken({
+        runId: call.runId,
+        nodeId: call.nodeId,
+        pluginId: target.pluginId,
+      });
+      const [pluginConfig, credentials] = await Promise.all([
         once(configs, target.pluginId, () => deps.pluginConfig(target.pluginId)),
         once(
           credentialSets,
@@ -50,7 +55,6 @@ export function createRemoteNodeCaller(deps: RemoteCallDeps): RemoteNodeCaller {
               chosen: call.credentials,
             }),
         ),
-        deps.mintCallToken({ runId: call.runId, nodeId: call.nodeId, pluginId: target.pluginId }),
       ]);
       const outcome = await deps.pluginServer.execute({
         pluginId: target.pluginId,

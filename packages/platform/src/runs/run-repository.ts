@@ -124,19 +124,24 @@ export class RunRepository {
       : { id: row.id, workflowId: row.workflow_id, graph: row.graph, inputs: row.inputs };
   }
 
-  /** Cancels a queued run at once; asks the worker to stop a running one. */
+  /**
+   * Cancels a queued run at once (no worker will touch it, so its run.finished event is written
+   * here for whoever follows its events); asks the worker to stop a running one.
+   */
   async requestCancel(id: string): Promise<'cancelled' | 'requested' | 'finished' | undefined> {
+    const error: RunError = { code: 'PLAT_CANCELLED', message: 'cancelled before it started' };
     const queued = await this.#db.query(
       `UPDATE runs SET status = 'cancelled', cancel_requested = true, finished_at = now(),
               error = $2::jsonb
         WHERE id = $1 AND status = 'queued' RETURNING id`,
-      [id, JSON.stringify({ code: 'PLAT_CANCELLED', message: 'cancelled before it started' })],
+      [id, JSON.stringify(error)],
     );
     if (queued.length > 0) {
       await this.#db.query(
         `UPDATE node_runs SET status = 'cancelled' WHERE run_id = $1 AND status = 'pending'`,
         [id],
       );
+      await this.appendEvent(id, 'run.finished', { status: 'cancelled', outputs: {}, error });
       return 'cancelled';
     }
     const running = await this.#db.query(
@@ -249,6 +254,15 @@ export class RunRepository {
       type,
       JSON.stringify(data),
     ]);
+  }
+
+  /** Whether the run's last event, run.finished, is at or before this event id: none follows. */
+  async finishedBy(runId: string, eventId: number): Promise<boolean> {
+    const rows = await this.#db.query(
+      `SELECT 1 FROM run_events WHERE run_id = $1 AND type = 'run.finished' AND id <= $2 LIMIT 1`,
+      [runId, eventId],
+    );
+    return rows.length > 0;
   }
 
   async eventsAfter(runId: string, afterId: number): Promise<RunEvent[]> {

@@ -22,8 +22,6 @@ export interface RunWorkerOptions {
     readonly nodesInParallel: number;
     readonly nodeTimeoutMs: number;
   };
-  /** Called when a run ends (call tokens are revoked there). */
-  readonly onRunFinished?: (runId: string) => Promise<void>;
   readonly pollMs?: number;
 }
 
@@ -179,7 +177,6 @@ export class RunWorker {
       result = { status: 'failed', outputs: {}, error: signal.reason.error };
     }
     await runs.finish(runId, result);
-    await this.#options.onRunFinished?.(runId);
     await publish('run.finished', {
       status: result.status,
       outputs: result.outputs,

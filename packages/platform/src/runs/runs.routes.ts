@@ -168,6 +168,10 @@ export const runsRoutes: FastifyPluginAsyncZod<{
             finished ||= event.type === 'run.finished';
           }
           if (events.length === 0) {
+            // Resumed after run.finished (as a reconnecting EventSource does): nothing will come.
+            if (await runs.finishedBy(runId, after)) {
+              break;
+            }
             idle += 1;
             if (idle % 30 === 0) {
               reply.raw.write(': keep-alive\n\n');
