@@ -27,7 +27,24 @@ const { plugin: example } = await loadPlugin(
   fileURLToPath(new URL('../examples/hello-world', import.meta.url)),
 );
 
+// So do the official plugins, which also install from a folder in dev mode.
+const OFFICIAL_PLUGINS = ['csv', 'http-request', 'json-query', 'markdown', 'text-tools'];
+const officialManifests = Object.fromEntries(
+  await Promise.all(
+    OFFICIAL_PLUGINS.map(async (name) => {
+      const { plugin } = await loadPlugin(
+        fileURLToPath(new URL(`../plugins/${name}`, import.meta.url)),
+      );
+      return [
+        `plugins/${name}/plugboard.manifest.json`,
+        () => `${JSON.stringify(buildManifest(plugin), null, 2)}\n`,
+      ] as const;
+    }),
+  ),
+);
+
 const TARGETS = {
+  ...officialManifests,
   'docs/plugin-protocol.md': () => renderProtocolDoc(),
   'docs/plugin-server.md': () => renderServerDoc(),
   'docs/platform.md': () => renderPlatformDoc(),

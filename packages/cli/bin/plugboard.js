@@ -3,7 +3,9 @@
 // by an older Node — a fresh machine's Node 20 — re-run it with the Node 24 the project installs
 // through its pinned `node` package, so `./node_modules/.bin/plugboard` works from any shell.
 import { spawn } from 'node:child_process';
-import { createRequire, enableCompileCache } from 'node:module';
+// A namespace import: Node 20's `node:module` has no enableCompileCache, and a named import of it
+// would fail before the version check below could re-run this under Node 24.
+import * as nodeModule from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 const REQUIRED_MAJOR = 24;
@@ -13,12 +15,12 @@ if (major >= REQUIRED_MAJOR) {
   // Caches compiled code, including the TypeScript Node has stripped, so later starts skip the
   // stripper and the parse (a plugin process starts in about half the time and memory). The cache
   // lives in NODE_COMPILE_CACHE or else in the OS temp folder, and is checked against the sources.
-  enableCompileCache();
+  nodeModule.enableCompileCache();
   await import('../src/main.ts');
 } else {
   let pinnedNode;
   try {
-    pinnedNode = createRequire(import.meta.url).resolve('node/bin/node');
+    pinnedNode = nodeModule.createRequire(import.meta.url).resolve('node/bin/node');
   } catch {
     process.stderr.write(
       `plugboard needs Node ${REQUIRED_MAJOR} or newer (this is ${process.version}).\n` +

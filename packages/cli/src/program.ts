@@ -5,6 +5,7 @@
 import { Command } from 'commander';
 import { PLUGIN_ENV } from '@plugboard/protocol';
 import { SERVE_FLAGS, serve, toServeOptions } from './commands/plugin-serve.ts';
+import { registerOperatorCommands } from './operator/register.ts';
 import type { Output } from './output.ts';
 
 export interface ProgramDeps {
@@ -142,6 +143,60 @@ export function buildProgram(deps: ProgramDeps): Command {
       deps.setExitCode(await runServer(opts, { env: deps.env, output }));
     });
 
+  program
+    .command('start')
+    .description(
+      'Run everything on embedded defaults: the platform with its worker, the Plugin Server and the marketplace of official plugins. State, logs and generated keys live in the data folder; a second start finds them.',
+    )
+    .option('--data-dir <dir>', 'where everything is kept', '.plugboard')
+    .option('--host <host>', 'listen address', '127.0.0.1')
+    .option('--port <port>', 'platform port (0: any free one)', '4000')
+    .option('--server-port <port>', 'Plugin Server port (0: any free one)', '4010')
+    .option('--marketplace <dir>', 'build the marketplace from this folder of plugins instead')
+    .option('--marketplace-url <url>', 'use this marketplace index instead of building one')
+    .option('--dev', 'dev mode: allows local-folder plugin sources and private git hosts')
+    .action(async (opts: Record<string, string | boolean | undefined>) => {
+      const { runStart } = await import('./commands/start.ts');
+      const text = (value: string | boolean | undefined) =>
+        typeof value === 'string' ? value : undefined;
+      deps.setExitCode(
+        await runStart(
+          {
+            ...Object.fromEntries(
+              ['dataDir', 'host', 'port', 'serverPort', 'marketplace', 'marketplaceUrl'].flatMap(
+                (k) => {
+                  const value = text(opts[k]);
+                  return value === undefined ? [] : [[k, value]];
+                },
+              ),
+            ),
+            ...(opts['dev'] === true ? { dev: true } : {}),
+          },
+          { env: deps.env, output, cwd: deps.cwd },
+        ),
+      );
+    });
+
+  program
+    .command('marketplace')
+    .description('Publish plugins to a marketplace folder.')
+    .command('build')
+    .description(
+      'Pack every plugin folder in <plugins-dir> and write <out>/index.json with each version and its integrity; versions already listed are kept.',
+    )
+    .argument('<plugins-dir>', 'a folder of plugin folders')
+    .requiredOption(
+      '--out <dir>',
+      'the marketplace folder (served as is by a platform or any web server)',
+    )
+    .action(async (pluginsDir: string, opts: { out: string }) => {
+      const { buildMarketplace } = await import('./commands/marketplace-build.ts');
+      const built = await buildMarketplace(pluginsDir, opts.out, (line) => {
+        output.info(line);
+      });
+      output.result(built.indexFile);
+    });
+
   const platformEnv = 'Configured by PLUGBOARD_* variables (see docs/platform.md); flags win.';
   program
     .command('platform')
@@ -170,6 +225,7 @@ export function buildProgram(deps: ProgramDeps): Command {
       deps.setExitCode(await runWorker(platformFlags(opts), { env: deps.env, output }));
     });
 
+  registerOperatorCommands(program, deps);
   return program;
 }
 

@@ -78,6 +78,19 @@ export const platformConfigSchema = z.object({
     .describe(
       'Run workflows inside the platform process; false when `plugboard worker` runs them.',
     ),
+  marketplaceDir: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      'A marketplace folder (index.json and archives, as `plugboard marketplace build` writes it), served at /marketplace/.',
+    ),
+  marketplaceUrl: z
+    .url()
+    .optional()
+    .describe(
+      'The marketplace index to browse (the one the Plugin Server installs from); without it, the index in marketplaceDir.',
+    ),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   limits: z
     .object({
@@ -112,10 +125,14 @@ export const PLATFORM_ENV: EnvTable = {
   PLUGBOARD_WEBHOOK_SECRET: ['webhookSecret'],
   PLUGBOARD_RECONCILE_NUDGE_MS: ['reconcileNudgeMs'],
   PLUGBOARD_EMBEDDED_WORKER: ['embeddedWorker'],
+  PLUGBOARD_MARKETPLACE_DIR: ['marketplaceDir'],
+  PLUGBOARD_MARKETPLACE_URL: ['marketplaceUrl'],
   PLUGBOARD_PLATFORM_LOG_LEVEL: ['logLevel'],
   PLUGBOARD_MAX_UPLOAD_BYTES: ['limits', 'maxUploadBytes'],
   PLUGBOARD_NODE_TIMEOUT_MS: ['limits', 'nodeTimeoutMs'],
   PLUGBOARD_RUNS_IN_PARALLEL: ['limits', 'runsInParallel'],
+  PLUGBOARD_NODES_IN_PARALLEL: ['limits', 'nodesInParallel'],
+  PLUGBOARD_CALL_TOKEN_TTL_MS: ['limits', 'callTokenTtlMs'],
 };
 
 export function loadPlatformConfig(
@@ -130,5 +147,11 @@ export function loadPlatformConfig(
       { details: { problems: result.problems } },
     );
   }
-  return Object.freeze({ ...result.value, dataDir: resolve(result.value.dataDir) });
+  return Object.freeze({
+    ...result.value,
+    dataDir: resolve(result.value.dataDir),
+    ...(result.value.marketplaceDir === undefined
+      ? {}
+      : { marketplaceDir: resolve(result.value.marketplaceDir) }),
+  });
 }

@@ -10,8 +10,8 @@ import { createCredentialChecks } from './credentials/credential-checks.ts';
 import { credentialsRoutes } from './credentials/credentials.routes.ts';
 import { filesRoutes } from './files/files.routes.ts';
 import { pluginServerFilesRoutes } from './files/plugin-server-files.routes.ts';
-import { grantRunFile } from './files/run-file-access.ts';
 import { createHttpApp, type PlatformApp } from './http/app.ts';
+import { marketplaceRoutes } from './marketplace/marketplace.routes.ts';
 import { pluginServerStatusRoutes } from './plugins/plugin-server-status.routes.ts';
 import { pluginsRoutes } from './plugins/plugins.routes.ts';
 import type { RunWorker } from './runs/run-worker.ts';
@@ -59,11 +59,6 @@ export async function createPlatform(options: {
         );
         return found.filter((id) => id !== undefined);
       },
-      grant: async (runId, ids) => {
-        for (const id of ids) {
-          await grantRunFile(db, runId, id);
-        }
-      },
     },
   });
   await app.register(filesRoutes, { files });
@@ -71,6 +66,12 @@ export async function createPlatform(options: {
   await app.register(credentialsRoutes, {
     credentials: services.credentials,
     checks: createCredentialChecks({ db, pluginServer }),
+  });
+
+  await app.register(marketplaceRoutes, {
+    dir: config.marketplaceDir,
+    indexUrl: config.marketplaceUrl,
+    plugins: pluginRepo,
   });
 
   const worker = config.embeddedWorker ? services.createWorker() : undefined;

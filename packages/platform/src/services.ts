@@ -57,7 +57,17 @@ export async function createServices(
     apiKey: config.pluginServerApiKey,
   });
   const pluginRepo = new PluginRepository(db, box);
-  const plugins = new PluginService({ repo: pluginRepo, server: pluginServer, log });
+  const files = createFileStore({
+    db,
+    dir: join(config.dataDir, 'files'),
+    maxBytes: config.limits.maxUploadBytes,
+  });
+  const plugins = new PluginService({
+    repo: pluginRepo,
+    server: pluginServer,
+    log,
+    fileExists: async (id) => (await files.get(id)) !== undefined,
+  });
   const runs = new RunRepository(db);
   const credentials = new CredentialsRepository(db, box);
   const callTokens = createCallTokens({
@@ -70,7 +80,12 @@ export async function createServices(
     pluginConfig: (pluginId) => pluginRepo.config(pluginId),
     credentials: ({ pluginId, integrations, chosen }) =>
       credentialsForExecution(credentials, { pluginId, integrations, chosen }),
-    mintCallToken: (scope) => callTokens.mint(scope),
+    // A token outlives its node's deadline, so file access never stops mid-node.
+    mintCallToken: (scope) =>
+      callTokens.mint({
+        ...scope,
+        ttlMs: Math.max(config.limits.callTokenTtlMs, scope.timeoutMs + 60_000),
+      }),
   };
   const registry = async () =>
     NodeRegistry.build({
@@ -89,11 +104,7 @@ export async function createServices(
     workflows: new WorkflowRepository(db),
     runs,
     credentials,
-    files: createFileStore({
-      db,
-      dir: join(config.dataDir, 'files'),
-      maxBytes: config.limits.maxUploadBytes,
-    }),
+    files,
     bus,
     callTokens,
     registry,

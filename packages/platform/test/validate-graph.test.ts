@@ -3,12 +3,8 @@ import { z } from 'zod';
 import { fileRefSchema, type Manifest } from '@plugboard/protocol';
 import { NodeRegistry } from '../src/nodes/node-registry.ts';
 import { workflowGraphSchema, type WorkflowGraphInput } from '../src/workflows/graph.ts';
-import {
-  checkRunInputs,
-  validateGraph,
-  workflowInputsOf,
-  type GraphIssue,
-} from '../src/workflows/validate-graph.ts';
+import { checkRunInputs, workflowInputsOf } from '../src/workflows/run-inputs.ts';
+import { validateGraph, type GraphIssue } from '../src/workflows/validate-graph.ts';
 
 const schema = (s: z.ZodType) => z.toJSONSchema(s, { io: 'input', target: 'draft-2020-12' });
 

@@ -11,6 +11,9 @@ export const gitSourceSchema = z
       .string()
       .min(1)
       .max(2048)
+      .refine((url) => !hasCredentials(url), {
+        message: 'put no credentials in the URL; give the token as "token" (it is kept encrypted)',
+      })
       .describe('https URL of the repository (no credentials in it).'),
     ref: z.string().min(1).max(256).optional().describe('Branch or tag.'),
     commit: z
@@ -63,3 +66,14 @@ export type UploadSource = z.infer<typeof uploadSourceSchema>;
 export type MarketplaceSource = z.infer<typeof marketplaceSourceSchema>;
 export type LocalSource = z.infer<typeof localSourceSchema>;
 export type PluginSource = z.infer<typeof pluginSourceSchema>;
+
+/** user:password@ in the URL would be stored and shown as the source; tokens go in `token`. */
+function hasCredentials(url: string): boolean {
+  try {
+    const parsed = new URL(url);
+    return parsed.username !== '' || parsed.password !== '';
+  } catch {
+    // Not a URL at all: the Plugin Server's URL checks refuse it with their own reason.
+    return /^[^/]*\/\/[^/]*@/.test(url);
+  }
+}

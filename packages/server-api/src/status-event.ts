@@ -9,11 +9,23 @@ export const statusEventSchema = z
     type: z.literal('plugin.status'),
     pluginId: z.string(),
     status: pluginStatusSchema,
+    epoch: z
+      .number()
+      .int()
+      .nonnegative()
+      .max(Number.MAX_SAFE_INTEGER)
+      .default(0)
+      .describe(
+        "When the Plugin Server's data folder began numbering (ms since 1970); a folder started afresh numbers from 1 again under a later epoch.",
+      ),
     sequence: z
       .number()
       .int()
       .positive()
-      .describe('Per plugin, increasing: drop an event older than one already applied.'),
+      .max(2 ** 31 - 1)
+      .describe(
+        'Per plugin and epoch, increasing: an event is newer when its (epoch, sequence) is greater.',
+      ),
     occurredAt: z.iso.datetime({ offset: true }).describe('When the status changed (ISO 8601).'),
     version: z.string().optional(),
     reason: z.string().optional(),

@@ -28,7 +28,7 @@ CREATE TABLE plugins (
   log_tail jsonb,
   restarts integer NOT NULL DEFAULT 0,
   last_sequence integer NOT NULL DEFAULT 0,
-  last_occurred_at timestamptz,
+  last_epoch bigint NOT NULL DEFAULT 0,
   created_at timestamptz NOT NULL DEFAULT now(),
   updated_at timestamptz NOT NULL DEFAULT now()
 );

@@ -15,6 +15,7 @@ export function openPostgresDatabase(url: string): Database {
       (await pool.query(text, [...params])).rows as Row[],
     transaction: async (work) => {
       const client = await pool.connect();
+      let broken: Error | undefined;
       try {
         await client.query('BEGIN');
         const result = await work({
@@ -24,10 +25,13 @@ export function openPostgresDatabase(url: string): Database {
         await client.query('COMMIT');
         return result;
       } catch (error) {
-        await client.query('ROLLBACK').catch(() => undefined);
+        await client.query('ROLLBACK').catch((rollbackError: unknown) => {
+          // A connection that cannot roll back is not given to anyone else.
+          broken = rollbackError as Error;
+        });
         throw error;
       } finally {
-        client.release();
+        client.release(broken);
       }
     },
     exec: async (script) => {

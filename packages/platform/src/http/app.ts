@@ -71,13 +71,15 @@ export async function createHttpApp(
     config.platformApiKeys,
     'Plugin Servers send "Authorization: Bearer <key>" with a key from the platform’s PLUGBOARD_PLATFORM_API_KEY',
   );
+  // Decided on the matched route, never the raw URL (which may be percent-encoded), and closed
+  // by default: only health, docs and the marketplace are open.
   app.addHook('onRequest', (request, _reply, done) => {
-    const path = request.url.split('?')[0] ?? '';
+    const route = request.routeOptions.url ?? '';
     try {
-      if (path.startsWith('/api/')) {
-        checkUser(request.headers.authorization);
-      } else if (path.startsWith('/plugin-server/')) {
+      if (route.startsWith('/plugin-server/')) {
         checkPluginServer(request.headers.authorization);
+      } else if (!isPublic(route)) {
+        checkUser(request.headers.authorization);
       }
       done();
     } catch (error) {
@@ -85,4 +87,13 @@ export async function createHttpApp(
     }
   });
   return app;
+}
+
+function isPublic(route: string): boolean {
+  return (
+    route === '/health' ||
+    route === '/docs' ||
+    route.startsWith('/docs/') ||
+    route.startsWith('/marketplace/')
+  );
 }

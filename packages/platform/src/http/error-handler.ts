@@ -37,6 +37,14 @@ function toPlatformError(error: FastifyError | Error, request: FastifyRequest): 
       { details: { issues } },
     );
   }
+  const sqlState = (error as { code?: unknown }).code;
+  if (sqlState === '22P05' || sqlState === '22021') {
+    // PostgreSQL stores no NUL character in text; that is the request's fault, not ours.
+    return new PlatformError(
+      'PLAT_BAD_REQUEST',
+      'a text value contains a NUL character (\\u0000), which cannot be stored; remove it',
+    );
+  }
   const status = (error as FastifyError).statusCode;
   if (status === 413) {
     return new PlatformError('PLAT_PAYLOAD_TOO_LARGE', 'the request body is over the limit');

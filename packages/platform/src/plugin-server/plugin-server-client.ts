@@ -126,11 +126,15 @@ export function createPluginServerClient(options: {
   ): Promise<z.output<S>> => {
     if (response.statusCode >= 300) {
       const failure = await failureOf(response);
-      // A 4xx is the request's fault (a bad source, say): the caller's, so a 4xx for them too.
+      // A 4xx is the request's fault (a bad source, say): the caller's, so a 4xx for them too —
+      // except 401/403, which mean this platform holds the wrong key: an operator's problem.
       const code =
         failure.status === 404
           ? 'PLAT_PLUGIN_NOT_FOUND'
-          : failure.status >= 400 && failure.status < 500
+          : failure.status >= 400 &&
+              failure.status < 500 &&
+              failure.status !== 401 &&
+              failure.status !== 403
             ? 'PLAT_BAD_REQUEST'
             : 'PLAT_PLUGIN_SERVER_ERROR';
       throw new PlatformError(
@@ -139,7 +143,7 @@ export function createPluginServerClient(options: {
         { details: { pluginServer: failure } },
       );
     }
-    const parsed = schema.safeParse(await response.body.json());
+    const parsed = schema.safeParse(await jsonBody(response));
     if (!parsed.success) {
       throw new PlatformError(
         'PLAT_PLUGIN_SERVER_ERROR',
@@ -207,7 +211,7 @@ export function createPluginServerClient(options: {
       if (response.statusCode >= 300) {
         return { ok: false, failure: await failureOf(response) };
       }
-      const answer = (await response.body.json()) as {
+      const answer = (await jsonBody(response)) as {
         outputs?: Record<string, unknown>;
         durationMs?: number;
       };
@@ -220,8 +224,20 @@ export function createPluginServerClient(options: {
       if (response.statusCode >= 300) {
         return { ok: false, failure: await failureOf(response) };
       }
-      return { ok: true, body: await response.body.json() };
+      return { ok: true, body: await jsonBody(response) };
     },
     close: () => agent.close(),
   };
+}
+
+async function jsonBody(response: { body: { text(): Promise<string> } }): Promise<unknown> {
+  const text = await response.body.text();
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new PlatformError(
+      'PLAT_PLUGIN_SERVER_ERROR',
+      `the Plugin Server answered something that is not JSON: ${text.slice(0, 200)}`,
+    );
+  }
 }

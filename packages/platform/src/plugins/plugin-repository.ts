@@ -69,8 +69,7 @@ export class PluginRepository {
        ON CONFLICT (id) DO UPDATE SET
          status = 'installing', source = EXCLUDED.source, source_secret = EXCLUDED.source_secret,
          version = EXCLUDED.version, config_sealed = EXCLUDED.config_sealed, manifest = NULL,
-         reason = NULL, log_tail = NULL, restarts = 0, last_sequence = 0, last_occurred_at = NULL,
-         created_at = now(), updated_at = now()
+         reason = NULL, log_tail = NULL, restarts = 0, created_at = now(), updated_at = now()
        WHERE plugins.status = 'uninstalled'
        RETURNING (xmax = 0) AS inserted`,
       [
@@ -115,20 +114,20 @@ export class PluginRepository {
   }
 
   /**
-   * Applies a verified status webhook unless it is older than one already applied: a lower
-   * sequence that also happened no later than the last applied status. (A Plugin Server that lost
-   * its data folder numbers from 1 again; its statuses are still newer in time.) While the
+   * Applies a verified status webhook unless it is not newer than the last one applied: newer
+   * means a greater (epoch, sequence) — a Plugin Server that lost its data folder numbers from 1
+   * again under a later epoch. While the
    * record is being uninstalled only `uninstalled` moves it on: the user asked for removal, and a
    * late `running` from an install that raced the uninstall must not bring the nodes back.
    */
   async applyStatus(event: StatusEvent): Promise<StatusOutcome> {
     const rows = await this.#db.query<{ outcome: StatusOutcome }>(
-      `WITH current AS (SELECT id, status, last_sequence, last_occurred_at FROM plugins WHERE id = $1 FOR UPDATE),
+      `WITH current AS (SELECT id, status, last_sequence, last_epoch FROM plugins WHERE id = $1 FOR UPDATE),
        updated AS (
          UPDATE plugins p SET
            status = $2,
            last_sequence = $3,
-           last_occurred_at = $9::timestamptz,
+           last_epoch = $9::bigint,
            version = COALESCE($4, p.version),
            reason = $5,
            log_tail = $6::jsonb,
@@ -139,14 +138,16 @@ export class PluginRepository {
              ELSE p.manifest END,
            updated_at = now()
          FROM current c
-         WHERE p.id = c.id AND (c.last_sequence < $3 OR COALESCE($9::timestamptz > c.last_occurred_at, false))
+         WHERE p.id = c.id
+           AND ($9::bigint > c.last_epoch OR ($9::bigint = c.last_epoch AND $3 > c.last_sequence))
            AND c.status <> 'uninstalled'
            AND (c.status <> 'uninstalling' OR $2 = 'uninstalled')
+           AND ($2 <> 'uninstalled' OR c.status = 'uninstalling')
          RETURNING p.id)
        SELECT CASE
          WHEN NOT EXISTS (SELECT 1 FROM current) THEN 'unknown-plugin'
          WHEN EXISTS (SELECT 1 FROM updated) THEN 'applied'
-         WHEN NOT (SELECT last_sequence < $3 OR COALESCE($9::timestamptz > last_occurred_at, false)
+         WHEN NOT (SELECT $9::bigint > last_epoch OR ($9::bigint = last_epoch AND $3 > last_sequence)
                      FROM current)
            THEN 'stale'
          ELSE 'ignored' END AS outcome`,
@@ -159,7 +160,7 @@ export class PluginRepository {
         event.logTail === undefined ? null : JSON.stringify(event.logTail),
         event.restarts ?? null,
         event.manifest === undefined ? null : JSON.stringify(event.manifest),
-        event.occurredAt,
+        event.epoch,
       ],
     );
     return rows[0]?.outcome ?? 'unknown-plugin';

@@ -27,15 +27,19 @@ export class PluginService {
   readonly #repo: PluginRepository;
   readonly #server: PluginServerClient;
   readonly #log: FastifyBaseLogger;
+  readonly #fileExists: (id: string) => Promise<boolean>;
 
   constructor(deps: {
     repo: PluginRepository;
     server: PluginServerClient;
     log: FastifyBaseLogger;
+    /** Whether an uploaded package named by an upload source is stored. */
+    fileExists: (id: string) => Promise<boolean>;
   }) {
     this.#repo = deps.repo;
     this.#server = deps.server;
     this.#log = deps.log;
+    this.#fileExists = deps.fileExists;
   }
 
   async list(): Promise<PluginRecordView[]> {
@@ -66,6 +70,12 @@ export class PluginService {
       throw new PlatformError(
         'PLAT_BAD_REQUEST',
         `"${id.slice(0, 80)}" is not a usable plugin id: ${parsed.success ? 'it is reserved for built-in nodes' : (parsed.error.issues[0]?.message ?? 'invalid')}`,
+      );
+    }
+    if (input.source.type === 'upload' && !(await this.#fileExists(input.source.fileId))) {
+      throw new PlatformError(
+        'PLAT_FILE_NOT_FOUND',
+        `no uploaded file "${input.source.fileId.slice(0, 80)}"; upload the .tar.gz with POST /api/files and use the id it answers`,
       );
     }
     const created = await this.#repo.create({
@@ -241,7 +251,13 @@ export class PluginService {
 function isRefusal(error: unknown): boolean {
   const remote = (error as PlatformError).details?.['pluginServer'] as
     { status?: number } | undefined;
-  return remote?.status !== undefined && remote.status >= 400 && remote.status < 500;
+  return (
+    remote?.status !== undefined &&
+    remote.status >= 400 &&
+    remote.status < 500 &&
+    remote.status !== 401 &&
+    remote.status !== 403
+  );
 }
 
 function maskAll(config: Record<string, unknown>): Record<string, unknown> {

@@ -156,7 +156,14 @@ export const pluginsRoutes: FastifyPluginAsyncZod<{
           { details: { plugin: answer.failure } },
         );
       }
-      return nodeConfigResponseSchema.parse(answer.body);
+      const parsed = nodeConfigResponseSchema.safeParse(answer.body);
+      if (!parsed.success) {
+        throw new PlatformError(
+          'PLAT_NODE_FAILED',
+          `plugin "${id}" answered the config of "${node}" in a shape the editor cannot use: ${parsed.error.issues[0]?.message ?? ''}`,
+        );
+      }
+      return parsed.data;
     },
   });
 };

@@ -7,12 +7,8 @@
  * node without a record did not run, and the run's status says why.
  */
 import type { WorkflowGraph } from '../workflows/graph.ts';
-import {
-  checkRunInputs,
-  validateGraph,
-  type GraphIssue,
-  type NodeLookup,
-} from '../workflows/validate-graph.ts';
+import { checkRunInputs } from '../workflows/run-inputs.ts';
+import { validateGraph, type GraphIssue, type NodeLookup } from '../workflows/validate-graph.ts';
 import type { NodeError } from './executor-attempt.ts';
 import { runScheduled } from './executor-scheduler.ts';
 

@@ -16,7 +16,12 @@ export interface RemoteCallDeps {
     integrations: readonly string[];
     chosen: Readonly<Record<string, string>> | undefined;
   }) => Promise<Record<string, Record<string, unknown>>>;
-  readonly mintCallToken: (scope: { runId: string; nodeId: string; pluginId: string }) => string;
+  readonly mintCallToken: (scope: {
+    runId: string;
+    nodeId: string;
+    pluginId: string;
+    timeoutMs: number;
+  }) => string;
 }
 
 /**
@@ -42,6 +47,7 @@ export function createRemoteNodeCaller(deps: RemoteCallDeps): RemoteNodeCaller {
         runId: call.runId,
         nodeId: call.nodeId,
         pluginId: target.pluginId,
+        timeoutMs: call.timeoutMs,
       });
       const [pluginConfig, credentials] = await Promise.all([
         once(configs, target.pluginId, () => deps.pluginConfig(target.pluginId)),

@@ -4,7 +4,8 @@
  * requests and events.
  */
 import { randomBytes } from 'node:crypto';
-import type { Queryable } from '../db/database.ts';
+import type { Database, Queryable } from '../db/database.ts';
+import { grantRunFile } from '../files/run-file-access.ts';
 import type { WorkflowGraph } from '../workflows/graph.ts';
 import type {
   NodeRun,
@@ -61,29 +62,45 @@ export interface NodeFinish {
 const json = (value: unknown): string | null =>
   value === undefined ? null : JSON.stringify(value);
 
-export class RunRepository {
-  readonly #db: Queryable;
+/** Which worker holds a run: its writes count only while it still does. */
+export interface RunOwner {
+  readonly runId: string;
+  readonly workerId: string;
+}
 
-  constructor(db: Queryable) {
+/** Guards a worker's writes: the run is still running and still this worker's. */
+const OWNED = `EXISTS (SELECT 1 FROM runs r WHERE r.id = $1 AND r.worker_id = $2 AND r.status = 'running')`;
+
+export class RunRepository {
+  readonly #db: Database;
+
+  constructor(db: Database) {
     this.#db = db;
   }
 
+  /** The run, its pending node rows and its input files' grants, at once: a worker may claim it. */
   async create(input: {
     workflowId: string;
     graph: WorkflowGraph;
     inputs: Record<string, unknown>;
+    fileIds: readonly string[];
   }): Promise<string> {
     const id = `run_${randomBytes(9).toString('base64url')}`;
-    await this.#db.query(
-      `INSERT INTO runs (id, workflow_id, graph, status, inputs)
-       VALUES ($1, $2, $3::jsonb, 'queued', $4::jsonb)`,
-      [id, input.workflowId, JSON.stringify(input.graph), JSON.stringify(input.inputs)],
-    );
-    await this.#db.query(
-      `INSERT INTO node_runs (run_id, node_id, status)
-       SELECT $1, n->>'id', 'pending' FROM jsonb_array_elements($2::jsonb) AS n`,
-      [id, JSON.stringify(input.graph.nodes)],
-    );
+    await this.#db.transaction(async (tx) => {
+      await tx.query(
+        `INSERT INTO runs (id, workflow_id, graph, status, inputs)
+         VALUES ($1, $2, $3::jsonb, 'queued', $4::jsonb)`,
+        [id, input.workflowId, JSON.stringify(input.graph), JSON.stringify(input.inputs)],
+      );
+      await tx.query(
+        `INSERT INTO node_runs (run_id, node_id, status)
+         SELECT $1, n->>'id', 'pending' FROM jsonb_array_elements($2::jsonb) AS n`,
+        [id, JSON.stringify(input.graph.nodes)],
+      );
+      for (const fileId of input.fileIds) {
+        await grantRunFile(tx, id, fileId);
+      }
+    });
     return id;
   }
 
@@ -130,18 +147,27 @@ export class RunRepository {
    */
   async requestCancel(id: string): Promise<'cancelled' | 'requested' | 'finished' | undefined> {
     const error: RunError = { code: 'PLAT_CANCELLED', message: 'cancelled before it started' };
-    const queued = await this.#db.query(
-      `UPDATE runs SET status = 'cancelled', cancel_requested = true, finished_at = now(),
-              error = $2::jsonb
-        WHERE id = $1 AND status = 'queued' RETURNING id`,
-      [id, JSON.stringify(error)],
-    );
-    if (queued.length > 0) {
-      await this.#db.query(
+    const cancelled = await this.#db.transaction(async (tx) => {
+      const queued = await tx.query(
+        `UPDATE runs SET status = 'cancelled', cancel_requested = true, finished_at = now(),
+                error = $2::jsonb
+          WHERE id = $1 AND status = 'queued' RETURNING id`,
+        [id, JSON.stringify(error)],
+      );
+      if (queued.length === 0) {
+        return false;
+      }
+      await tx.query(
         `UPDATE node_runs SET status = 'cancelled' WHERE run_id = $1 AND status = 'pending'`,
         [id],
       );
-      await this.appendEvent(id, 'run.finished', { status: 'cancelled', outputs: {}, error });
+      await appendEvent(tx, id, {
+        type: 'run.finished',
+        data: { status: 'cancelled', outputs: {}, error },
+      });
+      return true;
+    });
+    if (cancelled) {
       return 'cancelled';
     }
     const running = await this.#db.query(
@@ -167,12 +193,17 @@ export class RunRepository {
     return rows.map((r) => r.id);
   }
 
-  async heartbeat(ids: readonly string[]): Promise<void> {
-    if (ids.length > 0) {
-      await this.#db.query('UPDATE runs SET heartbeat_at = now() WHERE id = ANY($1::text[])', [
-        ids,
-      ]);
+  /** Beats for the runs this worker holds; answers those it still holds (others were taken). */
+  async heartbeat(workerId: string, ids: readonly string[]): Promise<string[]> {
+    if (ids.length === 0) {
+      return [];
     }
+    const rows = await this.#db.query<{ id: string }>(
+      `UPDATE runs SET heartbeat_at = now()
+        WHERE id = ANY($1::text[]) AND worker_id = $2 AND status = 'running' RETURNING id`,
+      [ids, workerId],
+    );
+    return rows.map((r) => r.id);
   }
 
   /**
@@ -184,41 +215,64 @@ export class RunRepository {
       code: 'PLAT_WORKER_STOPPED',
       message: 'the worker running this run stopped before it finished; run the workflow again',
     };
-    const rows = await this.#db.query<{ id: string }>(
-      `UPDATE runs SET status = 'failed', finished_at = now(), error = $2::jsonb
-        WHERE status = 'running' AND heartbeat_at < now() - ($1::int * interval '1 millisecond')
-        RETURNING id`,
-      [staleAfterMs, JSON.stringify(error)],
+    const stale = await this.#db.query<{ id: string }>(
+      `SELECT id FROM runs
+        WHERE status = 'running' AND heartbeat_at < now() - ($1::int * interval '1 millisecond')`,
+      [staleAfterMs],
     );
-    for (const { id } of rows) {
-      await this.#db.query(
-        `UPDATE node_runs SET status = 'cancelled', finished_at = now()
-          WHERE run_id = $1 AND status IN ('pending', 'running')`,
-        [id],
-      );
-      await this.appendEvent(id, 'run.finished', { status: 'failed', error });
+    const failed: string[] = [];
+    for (const { id } of stale) {
+      const ended = await this.#db.transaction(async (tx) => {
+        const rows = await tx.query(
+          `UPDATE runs SET status = 'failed', finished_at = now(), error = $3::jsonb
+            WHERE id = $1 AND status = 'running'
+              AND heartbeat_at < now() - ($2::int * interval '1 millisecond')
+            RETURNING id`,
+          [id, staleAfterMs, JSON.stringify(error)],
+        );
+        if (rows.length === 0) {
+          return false;
+        }
+        await tx.query(
+          `UPDATE node_runs SET status = 'cancelled', finished_at = now()
+            WHERE run_id = $1 AND status IN ('pending', 'running')`,
+          [id],
+        );
+        await appendEvent(tx, id, { type: 'run.finished', data: { status: 'failed', error } });
+        return true;
+      });
+      if (ended) {
+        failed.push(id);
+      }
     }
-    return rows.map((r) => r.id);
+    return failed;
   }
 
   async nodeStarted(
-    runId: string,
+    owner: RunOwner,
     started: { nodeId: string; inputs: Record<string, unknown>; startedAt: Date },
   ): Promise<void> {
     await this.#db.query(
-      `UPDATE node_runs SET status = 'running', inputs = $3::jsonb, started_at = $4
-        WHERE run_id = $1 AND node_id = $2`,
-      [runId, started.nodeId, JSON.stringify(started.inputs), started.startedAt],
+      `UPDATE node_runs SET status = 'running', inputs = $4::jsonb, started_at = $5
+        WHERE run_id = $1 AND node_id = $3 AND ${OWNED}`,
+      [
+        owner.runId,
+        owner.workerId,
+        started.nodeId,
+        JSON.stringify(started.inputs),
+        started.startedAt,
+      ],
     );
   }
 
-  async nodeFinished(runId: string, finish: NodeFinish): Promise<void> {
+  async nodeFinished(owner: RunOwner, finish: NodeFinish): Promise<void> {
     await this.#db.query(
-      `UPDATE node_runs SET status = $3, outputs = $4::jsonb, error = $5::jsonb,
-              finished_at = $6, duration_ms = $7
-        WHERE run_id = $1 AND node_id = $2`,
+      `UPDATE node_runs SET status = $4, outputs = $5::jsonb, error = $6::jsonb,
+              finished_at = $7, duration_ms = $8
+        WHERE run_id = $1 AND node_id = $3 AND ${OWNED}`,
       [
-        runId,
+        owner.runId,
+        owner.workerId,
         finish.nodeId,
         finish.status,
         json(finish.outputs),
@@ -229,19 +283,37 @@ export class RunRepository {
     );
   }
 
+  /**
+   * Ends the run with its result and its run.finished event, together; false when this worker no
+   * longer held it (it was declared abandoned meanwhile), and then nothing is written.
+   */
   async finish(
-    runId: string,
+    owner: RunOwner,
     result: { status: RunStatus; outputs?: Record<string, unknown>; error?: RunError | undefined },
-  ): Promise<void> {
-    await this.#db.query(
-      `UPDATE runs SET status = $2, outputs = $3::jsonb, error = $4::jsonb, finished_at = now()
-        WHERE id = $1`,
-      [runId, result.status, json(result.outputs), json(result.error)],
-    );
-    await this.#db.query(
-      `UPDATE node_runs SET status = 'cancelled' WHERE run_id = $1 AND status = 'pending'`,
-      [runId],
-    );
+  ): Promise<boolean> {
+    return this.#db.transaction(async (tx) => {
+      const rows = await tx.query(
+        `UPDATE runs SET status = $3, outputs = $4::jsonb, error = $5::jsonb, finished_at = now()
+          WHERE id = $1 AND worker_id = $2 AND status = 'running' RETURNING id`,
+        [owner.runId, owner.workerId, result.status, json(result.outputs), json(result.error)],
+      );
+      if (rows.length === 0) {
+        return false;
+      }
+      await tx.query(
+        `UPDATE node_runs SET status = 'cancelled' WHERE run_id = $1 AND status = 'pending'`,
+        [owner.runId],
+      );
+      await appendEvent(tx, owner.runId, {
+        type: 'run.finished',
+        data: {
+          status: result.status,
+          outputs: result.outputs ?? {},
+          ...(result.error === undefined ? {} : { error: result.error }),
+        },
+      });
+      return true;
+    });
   }
 
   async appendEvent(
@@ -249,20 +321,17 @@ export class RunRepository {
     type: RunEventType,
     data: Record<string, unknown>,
   ): Promise<void> {
-    await this.#db.query('INSERT INTO run_events (run_id, type, data) VALUES ($1, $2, $3::jsonb)', [
-      runId,
-      type,
-      JSON.stringify(data),
-    ]);
+    await appendEvent(this.#db, runId, { type, data });
   }
 
-  /** Whether the run's last event, run.finished, is at or before this event id: none follows. */
-  async finishedBy(runId: string, eventId: number): Promise<boolean> {
-    const rows = await this.#db.query(
-      `SELECT 1 FROM run_events WHERE run_id = $1 AND type = 'run.finished' AND id <= $2 LIMIT 1`,
-      [runId, eventId],
+  /** Whether the run has ended (its status is final). */
+  async isOver(runId: string): Promise<boolean> {
+    const rows = await this.#db.query<{ status: RunStatus }>(
+      'SELECT status FROM runs WHERE id = $1',
+      [runId],
     );
-    return rows.length > 0;
+    const status = rows[0]?.status;
+    return status === undefined || (status !== 'queued' && status !== 'running');
   }
 
   async eventsAfter(runId: string, afterId: number): Promise<RunEvent[]> {
@@ -271,6 +340,18 @@ export class RunRepository {
       [runId, afterId],
     );
   }
+}
+
+async function appendEvent(
+  db: Queryable,
+  runId: string,
+  event: { type: RunEventType; data: Record<string, unknown> },
+): Promise<void> {
+  await db.query('INSERT INTO run_events (run_id, type, data) VALUES ($1, $2, $3::jsonb)', [
+    runId,
+    event.type,
+    JSON.stringify(event.data),
+  ]);
 }
 
 function iso(value: Date | null): string | undefined {

@@ -76,12 +76,16 @@ export class RunWorker {
     });
     while (!this.#stopping.signal.aborted) {
       try {
-        while (this.#active.size < this.#options.limits.runsInParallel) {
+        while (!this.#isStopping() && this.#active.size < this.#options.limits.runsInParallel) {
           const claimed = await runs.claim(this.id);
           if (claimed === undefined) {
             break;
           }
           this.#begin(claimed);
+          if (this.#isStopping()) {
+            // Claimed while stop() ran: it ends as the others do, failed because we stopped.
+            this.#active.get(claimed.id)?.abort.abort(stopped());
+          }
         }
         const ids = [...this.#active.keys()];
         for (const id of await runs.cancelRequested(ids)) {
@@ -89,7 +93,12 @@ export class RunWorker {
         }
         if (Date.now() - lastBeat > HEARTBEAT_MS) {
           lastBeat = Date.now();
-          await runs.heartbeat(ids);
+          const held = new Set(await runs.heartbeat(this.id, ids));
+          for (const id of ids.filter((i) => !held.has(i))) {
+            // Declared abandoned (this worker missed its beats): its result would not count.
+            log.warn({ runId: id }, 'this worker lost its run; stopping it');
+            this.#active.get(id)?.abort.abort(cancelled());
+          }
           await runs.failAbandoned(ABANDONED_AFTER_MS);
         }
       } catch (error) {
@@ -104,6 +113,11 @@ export class RunWorker {
       });
       this.#wake = undefined;
     }
+  }
+
+  // A method, so the compiler does not carry a narrowing of `aborted` across awaits.
+  #isStopping(): boolean {
+    return this.#stopping.signal.aborted;
   }
 
   #begin(claimed: ClaimedRun): void {
@@ -122,8 +136,9 @@ export class RunWorker {
   async #execute(claimed: ClaimedRun, signal: AbortSignal): Promise<void> {
     const { runs, bus, limits } = this.#options;
     const runId = claimed.id;
+    const owner = { runId, workerId: this.id };
     const publish = async (
-      type: 'run.started' | 'node.started' | 'node.finished' | 'run.finished',
+      type: 'run.started' | 'node.started' | 'node.finished',
       data: Record<string, unknown>,
     ) => {
       await runs.appendEvent(runId, type, data);
@@ -145,14 +160,14 @@ export class RunWorker {
         limits: { nodesInParallel: limits.nodesInParallel, nodeTimeoutMs: limits.nodeTimeoutMs },
         observer: {
           nodeStarted: async (e) => {
-            await runs.nodeStarted(runId, e);
+            await runs.nodeStarted(owner, e);
             await publish('node.started', {
               nodeId: e.nodeId,
               startedAt: e.startedAt.toISOString(),
             });
           },
           nodeFinished: async (e) => {
-            await runs.nodeFinished(runId, e);
+            await runs.nodeFinished(owner, e);
             await publish('node.finished', {
               nodeId: e.nodeId,
               status: e.status,
@@ -176,12 +191,14 @@ export class RunWorker {
     if (result.status === 'cancelled' && signal.reason instanceof WorkerStopped) {
       result = { status: 'failed', outputs: {}, error: signal.reason.error };
     }
-    await runs.finish(runId, result);
-    await publish('run.finished', {
-      status: result.status,
-      outputs: result.outputs,
-      ...(result.error === undefined ? {} : { error: result.error }),
-    });
+    if (await runs.finish(owner, result)) {
+      bus.changed(runId);
+    } else {
+      this.#options.log.warn(
+        { runId },
+        'the run was taken from this worker; its result is dropped',
+      );
+    }
   }
 }
 

@@ -2,11 +2,13 @@
  * @module Runs: start one with inputs, read it (every node's inputs, outputs, errors, timing),
  * follow its progress as Server-Sent Events, cancel it.
  */
+import { once } from 'node:events';
+import type { IncomingMessage } from 'node:http';
 import { errorEnvelopeSchema, fileRefSchema } from '@plugboard/protocol';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { PlatformError } from '../errors.ts';
-import { checkRunInputs, workflowInputsOf } from '../workflows/validate-graph.ts';
+import { checkRunInputs, workflowInputsOf } from '../workflows/run-inputs.ts';
 import type { WorkflowRepository } from '../workflows/workflow-repository.ts';
 import type { RunBus } from './run-bus.ts';
 import { runSchema } from './run-record.ts';
@@ -19,12 +21,12 @@ const errors = {
   422: errorEnvelopeSchema,
 };
 const idParams = z.object({ id: z.string().min(1).max(128) });
+/** Event ids are PostgreSQL integers. */
+const MAX_EVENT_ID = 2 ** 31 - 1;
 
 export interface RunFiles {
   /** The ids that name no stored file. */
   missing(ids: readonly string[]): Promise<string[]>;
-  /** Lets the run's plugin nodes read these files through the file bridge. */
-  grant(runId: string, ids: readonly string[]): Promise<void>;
 }
 
 export const runsRoutes: FastifyPluginAsyncZod<{
@@ -33,6 +35,13 @@ export const runsRoutes: FastifyPluginAsyncZod<{
   bus: RunBus;
   files: RunFiles;
 }> = async (app, { runs, workflows, bus, files }) => {
+  // Event streams end when the platform closes, so closing never waits on a client.
+  const shutdown = new AbortController();
+  const closing = shutdown.signal;
+  app.addHook('preClose', (done) => {
+    shutdown.abort();
+    done();
+  });
   const found = async (id: string) => {
     const run = await runs.get(id);
     if (run === undefined) {
@@ -77,8 +86,12 @@ export const runsRoutes: FastifyPluginAsyncZod<{
           { details: { issues } },
         );
       }
-      const runId = await runs.create({ workflowId: workflow.id, graph: workflow.graph, inputs });
-      await files.grant(runId, fileIds);
+      const runId = await runs.create({
+        workflowId: workflow.id,
+        graph: workflow.graph,
+        inputs,
+        fileIds,
+      });
       bus.queued();
       return reply.code(202).send(await found(runId));
     },
@@ -135,46 +148,56 @@ export const runsRoutes: FastifyPluginAsyncZod<{
       summary:
         'Run progress as Server-Sent Events (run.started, node.started, node.finished, run.finished); resumes after Last-Event-ID',
       params: idParams,
-      querystring: z.object({ after: z.coerce.number().int().min(0).optional() }),
+      querystring: z.object({ after: z.coerce.number().int().min(0).max(MAX_EVENT_ID).optional() }),
     },
     handler: async (request, reply) => {
       await found(request.params.id);
       const runId = request.params.id;
       const lastEventId = Number(request.headers['last-event-id'] ?? Number.NaN);
-      let after = Number.isInteger(lastEventId) ? lastEventId : (request.query.after ?? 0);
+      let after =
+        Number.isInteger(lastEventId) && lastEventId >= 0 && lastEventId <= MAX_EVENT_ID
+          ? lastEventId
+          : (request.query.after ?? 0);
       reply.raw.writeHead(200, {
         'content-type': 'text/event-stream; charset=utf-8',
         'cache-control': 'no-cache',
         connection: 'keep-alive',
       });
-      reply.raw.write(': run events\n\n');
-      const closed = new AbortController();
-      request.raw.once('close', () => {
-        closed.abort();
-      });
+      // Ends on the client leaving or the platform closing, whichever comes first.
+      const ended = AbortSignal.any([closing, closedSignal(request.raw)]);
       let wake: (() => void) | undefined;
+      const onEnd = () => wake?.();
+      ended.addEventListener('abort', onEnd, { once: true });
       const off = bus.onChanged(runId, () => wake?.());
+      const send = async (text: string): Promise<void> => {
+        if (!reply.raw.write(text) && !ended.aborted) {
+          // A client that does not read holds no more than one chunk here.
+          await Promise.race([once(reply.raw, 'drain'), once(ended, 'abort')]);
+        }
+      };
       void reply.hijack();
       try {
+        await send(': run events\n\n');
         let finished = false;
         let idle = 0;
-        while (!finished && !closed.signal.aborted) {
+        while (!finished && !ended.aborted) {
           const events = await runs.eventsAfter(runId, after);
           for (const event of events) {
-            reply.raw.write(
+            await send(
               `id: ${String(event.id)}\nevent: ${event.type}\ndata: ${JSON.stringify(event.data)}\n\n`,
             );
             after = event.id;
             finished ||= event.type === 'run.finished';
           }
           if (events.length === 0) {
-            // Resumed after run.finished (as a reconnecting EventSource does): nothing will come.
-            if (await runs.finishedBy(runId, after)) {
+            // Over with nothing after `after`: its run.finished (written with the status) was sent
+            // already, or the client resumed past it, as a reconnecting EventSource does.
+            if (await runs.isOver(runId)) {
               break;
             }
             idle += 1;
             if (idle % 30 === 0) {
-              reply.raw.write(': keep-alive\n\n');
+              await send(': keep-alive\n\n');
             }
             // Woken at once by an embedded worker; a worker in another process is polled for.
             await new Promise<void>((resolve) => {
@@ -183,14 +206,25 @@ export const runsRoutes: FastifyPluginAsyncZod<{
                 clearTimeout(timer);
                 resolve();
               };
-              closed.signal.addEventListener('abort', () => wake?.(), { once: true });
+              if (ended.aborted) {
+                wake();
+              }
             });
           }
         }
       } finally {
         off();
+        ended.removeEventListener('abort', onEnd);
         reply.raw.end();
       }
     },
   });
 };
+
+function closedSignal(request: IncomingMessage): AbortSignal {
+  const controller = new AbortController();
+  request.once('close', () => {
+    controller.abort();
+  });
+  return controller.signal;
+}

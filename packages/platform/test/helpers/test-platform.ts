@@ -119,7 +119,10 @@ const STATUS_CLOCK_START = Date.now() - 3_600_000;
  */
 export async function postStatus(
   url: string,
-  event: Omit<StatusEvent, 'type' | 'occurredAt'> & { occurredAt?: string },
+  event: Omit<StatusEvent, 'type' | 'occurredAt' | 'epoch'> & {
+    occurredAt?: string;
+    epoch?: number;
+  },
   options: { secret?: string; key?: string | null; tamper?: (body: string) => string } = {},
 ): Promise<{ status: number; body: { outcome?: string } & Partial<Envelope> }> {
   const body = JSON.stringify({

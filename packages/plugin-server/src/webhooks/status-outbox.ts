@@ -46,6 +46,8 @@ export class StatusOutbox {
   readonly #plugins = new Map<string, PluginOutbox>();
   readonly #wakeups = new Set<() => void>();
   #stopped = false;
+  /** When this data folder's numbering began; sent with every status (see statusEventSchema). */
+  #epoch = 0;
 
   constructor(options: OutboxOptions) {
     this.#options = options;
@@ -54,6 +56,7 @@ export class StatusOutbox {
   /** Reads what a previous run left: sequences to continue from and statuses still to deliver. */
   async load(): Promise<void> {
     await mkdir(this.#options.dir, { recursive: true });
+    this.#epoch = await readOrCreateEpoch(join(this.#options.dir, 'epoch'));
     for (const file of await readdir(this.#options.dir)) {
       if (!file.endsWith('.json')) {
         continue;
@@ -79,10 +82,10 @@ export class StatusOutbox {
   }
 
   /** Numbers the event, keeps it as this plugin's one pending status (on disk), and sends it. */
-  async publish(event: Omit<StatusEvent, 'sequence'>): Promise<StatusEvent> {
+  async publish(event: Omit<StatusEvent, 'sequence' | 'epoch'>): Promise<StatusEvent> {
     const box = this.#box(event.pluginId);
     box.sequence += 1;
-    const numbered: StatusEvent = { ...event, sequence: box.sequence };
+    const numbered: StatusEvent = { ...event, epoch: this.#epoch, sequence: box.sequence };
     box.pending = { id: `msg_${randomUUID()}`, event: numbered };
     await this.#save(event.pluginId, box);
     void this.#deliver(event.pluginId).catch((error: unknown) => {
@@ -246,4 +249,18 @@ function retryAfterMs(header: string | string[] | undefined): number | undefined
   }
   const date = Date.parse(value);
   return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}
+
+/**
+ * The epoch is fixed when a data folder first numbers statuses; a folder started afresh (its
+ * sequences back at 1) gets a later one, so the platform can tell new numbers from late old ones.
+ */
+async function readOrCreateEpoch(file: string): Promise<number> {
+  try {
+    return Number((await readFile(file, 'utf8')).trim());
+  } catch {
+    const epoch = Date.now();
+    await writeFile(file, String(epoch), { flag: 'wx' }).catch(() => undefined);
+    return Number((await readFile(file, 'utf8')).trim());
+  }
 }

@@ -19,7 +19,10 @@ export function publishStatusChanges(
   });
 }
 
-function toEvent(manager: PluginManager, change: StatusChange): Omit<StatusEvent, 'sequence'> {
+function toEvent(
+  manager: PluginManager,
+  change: StatusChange,
+): Omit<StatusEvent, 'sequence' | 'epoch'> {
   const plugin = manager.get(change.id);
   const view = plugin?.view();
   return {

@@ -1,0 +1,112 @@
+/**
+ * @module `plugboard marketplace build`: turns a folder of plugin folders (the repository's
+ * `plugins/`, or an operator's own) into a marketplace a Plugin Server installs from: one
+ * deterministic archive per plugin version and an `index.json` naming each with its sha256
+ * integrity. Versions already in the index are kept, so an index grows as plugins are released;
+ * a version whose contents changed without a new version number is refused.
+ */
+import { mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { marketplaceIndexSchema, type MarketplaceIndex } from '@plugboard/server-api';
+import { CliError } from '../cli-error.ts';
+import { packPlugin } from './plugin-pack.ts';
+import { validatePlugin } from './plugin-validate.ts';
+
+export interface BuiltMarketplace {
+  readonly indexFile: string;
+  readonly plugins: readonly { name: string; version: string; integrity: string }[];
+}
+
+export async function buildMarketplace(
+  pluginsDir: string,
+  outDir: string,
+  onProgress: (line: string) => void = () => undefined,
+): Promise<BuiltMarketplace> {
+  const root = resolve(pluginsDir);
+  const out = resolve(outDir);
+  await mkdir(join(out, 'archives'), { recursive: true });
+  const index = await readIndex(join(out, 'index.json'));
+  const built: { name: string; version: string; integrity: string }[] = [];
+  for (const folder of await pluginFolders(root)) {
+    const { manifest } = await validatePlugin(folder);
+    const archive = `archives/${manifest.id}-${manifest.version}.tar.gz`;
+    const packed = await packPlugin(folder, join(out, `${archive}.partial`));
+    let entry = index.plugins.find((p) => p.name === manifest.id);
+    if (entry === undefined) {
+      entry = { name: manifest.id, description: '', versions: [] };
+      index.plugins.push(entry);
+    }
+    entry.displayName = manifest.displayName;
+    entry.description = manifest.description;
+    const known = entry.versions.find((v) => v.version === manifest.version);
+    if (
+      known !== undefined &&
+      known.source.type === 'archive' &&
+      known.source.integrity !== packed.integrity
+    ) {
+      throw new CliError(
+        'CLI_PACK_FAILED',
+        `${manifest.id}@${manifest.version} changed since it was published (integrity ${known.source.integrity}, now ${packed.integrity}); give it a new version`,
+      );
+    }
+    await rename(packed.file, join(out, archive));
+    if (known === undefined) {
+      entry.versions.push({
+        version: manifest.version,
+        source: { type: 'archive', url: archive, integrity: packed.integrity },
+      });
+    }
+    built.push({ name: manifest.id, version: manifest.version, integrity: packed.integrity });
+    onProgress(`packed ${manifest.id}@${manifest.version} (${String(packed.bytes)} bytes)`);
+  }
+  if (built.length === 0) {
+    throw new CliError(
+      'CLI_PACK_FAILED',
+      `no plugin folders in ${root} (a plugin folder has a package.json with "plugboard": { "entry": … })`,
+    );
+  }
+  index.plugins.sort((a, b) => a.name.localeCompare(b.name));
+  const indexFile = join(out, 'index.json');
+  await writeFile(`${indexFile}.partial`, `${JSON.stringify(index, null, 2)}\n`);
+  await rename(`${indexFile}.partial`, indexFile);
+  return { indexFile, plugins: built };
+}
+
+async function readIndex(file: string): Promise<MarketplaceIndex> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    return { formatVersion: 1, plugins: [] };
+  }
+  const parsed = marketplaceIndexSchema.safeParse(JSON.parse(text));
+  if (!parsed.success) {
+    throw new CliError(
+      'CLI_PACK_FAILED',
+      `${file} is not a marketplace index (${parsed.error.issues[0]?.message ?? 'invalid'}); move it away to start a new one`,
+    );
+  }
+  return parsed.data;
+}
+
+async function pluginFolders(root: string): Promise<string[]> {
+  const folders: string[] = [];
+  for (const entry of (await readdir(root, { withFileTypes: true })).sort((a, b) =>
+    a.name.localeCompare(b.name),
+  )) {
+    if (!entry.isDirectory() || entry.name.startsWith('.') || entry.name === 'node_modules') {
+      continue;
+    }
+    const packageJson = join(root, entry.name, 'package.json');
+    const isPlugin = await stat(packageJson).then(
+      async () =>
+        (JSON.parse(await readFile(packageJson, 'utf8')) as { plugboard?: unknown }).plugboard !==
+        undefined,
+      () => false,
+    );
+    if (isPlugin) {
+      folders.push(join(root, entry.name));
+    }
+  }
+  return folders;
+}

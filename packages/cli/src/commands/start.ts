@@ -1,0 +1,160 @@
+/**
+ * @module `plugboard start` (`npm start`): the whole system in one process on embedded defaults —
+ * the platform with its worker and embedded database, the Plugin Server, and the marketplace built
+ * from the official plugins — with its state, logs and generated keys in one data folder, so a
+ * second start finds every plugin, workflow and run as they were. Plugin processes are the Plugin
+ * Server's children, as always. Ctrl-C stops everything, plugins first drained.
+ */
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { pino } from 'pino';
+import type { Output } from '../output.ts';
+import { buildMarketplace } from './marketplace-build.ts';
+import { loadOrCreateKeys, writeConnection } from './start-keys.ts';
+
+export interface StartFlags {
+  readonly dataDir?: string;
+  readonly host?: string;
+  readonly port?: string;
+  readonly serverPort?: string;
+  readonly marketplace?: string;
+  readonly marketplaceUrl?: string;
+  readonly dev?: boolean;
+}
+
+const OFFICIAL_PLUGINS = fileURLToPath(new URL('../../../../plugins/', import.meta.url));
+const SERVE_BIN = fileURLToPath(new URL('../../bin/plugboard.js', import.meta.url));
+
+export async function runStart(
+  flags: StartFlags,
+  deps: { env: Readonly<Record<string, string | undefined>>; output: Output; cwd: string },
+): Promise<number> {
+  const { output } = deps;
+  const began = performance.now();
+  const dataDir = resolve(deps.cwd, flags.dataDir ?? '.plugboard');
+  const host = flags.host ?? '127.0.0.1';
+  const { keys, created } = await loadOrCreateKeys(dataDir);
+  output.info(`${created ? 'Created' : 'Using'} ${dataDir} (keys, databases, plugins, logs)`);
+
+  let marketplaceDir: string | undefined;
+  if (flags.marketplaceUrl === undefined) {
+    const source = resolve(deps.cwd, flags.marketplace ?? OFFICIAL_PLUGINS);
+    marketplaceDir = join(dataDir, 'marketplace');
+    output.info(`Building the marketplace from ${source}`);
+    await buildMarketplace(source, marketplaceDir, (line) => {
+      output.info(`  ${line}`);
+    });
+  }
+
+  const platformPort = await portFor(flags.port ?? '4000', host);
+  const serverPort = await portFor(flags.serverPort ?? '4010', host);
+  const platformUrl = `http://${host}:${String(platformPort)}`;
+  const serverUrl = `http://${host}:${String(serverPort)}`;
+  const marketplaceUrl = flags.marketplaceUrl ?? `${platformUrl}/marketplace/index.json`;
+  const logs = join(dataDir, 'logs');
+
+  const { createPluginServer, loadServerConfig } = await import('@plugboard/plugin-server');
+  const { createPlatform, loadPlatformConfig } = await import('@plugboard/platform');
+  const server = await createPluginServer({
+    config: loadServerConfig(deps.env, {
+      host,
+      port: serverPort,
+      dataDir: join(dataDir, 'plugin-server'),
+      apiKeys: [keys.serverApiKey],
+      platformUrl,
+      platformApiKey: keys.platformApiKey,
+      webhookSecret: keys.webhookSecret,
+      marketplaceUrl,
+      ...(flags.dev === true ? { devMode: true } : {}),
+    }),
+    serveBin: SERVE_BIN,
+    hostEnv: deps.env,
+    logger: fileLogger(join(logs, 'plugin-server.log')),
+  });
+  const platform = await createPlatform({
+    config: loadPlatformConfig(deps.env, {
+      host,
+      port: platformPort,
+      dataDir: join(dataDir, 'platform'),
+      apiTokens: [keys.apiToken],
+      secretKey: keys.secretKey,
+      pluginServerUrl: serverUrl,
+      pluginServerApiKey: keys.serverApiKey,
+      platformApiKeys: [keys.platformApiKey],
+      webhookSecret: keys.webhookSecret,
+      ...(marketplaceDir === undefined ? {} : { marketplaceDir }),
+      marketplaceUrl,
+    }),
+    logger: fileLogger(join(logs, 'platform.log')),
+  });
+
+  // Long steps (dependency installs, first starts) show as they happen.
+  const since = new Map<string, number>();
+  server.manager.on('status', (change) => {
+    const now = performance.now();
+    if (change.status === 'installing' || change.status === 'restarting') {
+      since.set(change.id, now);
+    }
+    const started = since.get(change.id);
+    const took =
+      change.status === 'running' && started !== undefined
+        ? ` (${((now - started) / 1000).toFixed(1)} s)`
+        : '';
+    output.info(
+      `  plugin ${change.id}: ${change.status}${took}${change.reason === undefined ? '' : ` — ${change.reason}`}`,
+    );
+  });
+
+  await platform.listen();
+  await server.listen();
+  await writeConnection(dataDir, { url: platformUrl, token: keys.apiToken });
+  output.result(
+    [
+      '',
+      `Plugboard is running (${((performance.now() - began) / 1000).toFixed(1)} s)`,
+      `  platform API   ${platformUrl}/api   (reference: ${platformUrl}/docs)`,
+      `  admin token    ${keys.apiToken}`,
+      `  Plugin Server  ${serverUrl}`,
+      `  marketplace    ${marketplaceUrl}`,
+      `  data and logs  ${dataDir}`,
+      '',
+      'In another terminal, in this folder of the Plugboard checkout:',
+      '  export PATH="$PWD/node_modules/.bin:$PATH"',
+      '  plugboard plugins install text-tools',
+      '  plugboard plugins list',
+      '',
+      'Ctrl-C stops everything.',
+    ].join('\n'),
+  );
+
+  const signal = await Promise.race([once(process, 'SIGTERM'), once(process, 'SIGINT')]);
+  output.info(`received ${String(signal[0] ?? 'signal')}; stopping the platform, then the plugins`);
+  await platform.close();
+  await server.close();
+  output.info('stopped');
+  return 0;
+}
+
+function fileLogger(file: string) {
+  return pino({ level: 'info' }, pino.destination({ dest: file, mkdir: true, sync: false }));
+}
+
+/** A fixed port as given; for 0, a free one now, since each side must know the other's URL. */
+async function portFor(value: string, host: string): Promise<number> {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    return Number.NaN;
+  }
+  if (port !== 0) {
+    return port;
+  }
+  const probe = createServer();
+  probe.listen(0, host);
+  await once(probe, 'listening');
+  const address = probe.address();
+  probe.close();
+  await once(probe, 'close');
+  return typeof address === 'object' && address !== null ? address.port : 0;
+}

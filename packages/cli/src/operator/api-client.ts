@@ -1,0 +1,278 @@
+/**
+ * @module The platform's HTTP API as the operator commands use it (global fetch): JSON calls,
+ * text, uploads, downloads and the run event stream. An error envelope becomes an ApiError with
+ * the platform's code; a platform that cannot be reached becomes CLI_UNREACHABLE, saying how to
+ * point the CLI at the right one.
+ */
+import { createReadStream } from 'node:fs';
+import { Readable } from 'node:stream';
+import type { Connection } from './connection.ts';
+import { ApiError, OperatorError } from './errors.ts';
+
+export interface ServerSentEvent {
+  readonly id: string | undefined;
+  readonly type: string;
+  readonly data: string;
+}
+
+export interface FileRef {
+  readonly id: string;
+  readonly name: string;
+  readonly contentType: string;
+  readonly size?: number;
+}
+
+export interface RequestOptions {
+  readonly body?: unknown;
+  readonly query?: Record<string, string>;
+  readonly signal?: AbortSignal;
+}
+
+export interface ApiClient {
+  readonly connection: Connection;
+  json<T>(method: string, path: string, options?: RequestOptions): Promise<T>;
+  text(path: string, options?: RequestOptions): Promise<string>;
+  /** Stores a local file with POST /api/files; answers its reference. */
+  upload(file: { path: string; name: string; contentType: string }): Promise<FileRef>;
+  /** GET a path and answer the response (ok), for streaming its body. */
+  stream(path: string, options?: RequestOptions & { lastEventId?: string }): Promise<Response>;
+  /** The Server-Sent Events of a run, from after `lastEventId`, until the server ends them. */
+  runEvents(
+    runId: string,
+    options: { lastEventId?: string | undefined; signal?: AbortSignal },
+  ): AsyncGenerator<ServerSentEvent>;
+}
+
+export function createApiClient(connection: Connection): ApiClient {
+  const urlOf = (path: string, query?: Record<string, string>): string => {
+    const search = query === undefined ? '' : `?${new URLSearchParams(query).toString()}`;
+    return `${connection.url}${path}${search}`;
+  };
+
+  const send = async (
+    method: string,
+    path: string,
+    init: RequestOptions & { headers?: Record<string, string>; raw?: RequestInit['body'] },
+  ): Promise<Response> => {
+    const headers: Record<string, string> = {
+      authorization: `Bearer ${connection.token}`,
+      accept: 'application/json',
+      ...init.headers,
+    };
+    let body: RequestInit['body'] = init.raw;
+    if (init.body !== undefined) {
+      headers['content-type'] = 'application/json';
+      body = JSON.stringify(init.body);
+    }
+    let response: Response;
+    try {
+      response = await fetch(urlOf(path, init.query), {
+        method,
+        headers,
+        ...(body === undefined ? {} : { body }),
+        ...(init.raw === undefined ? {} : { duplex: 'half' }),
+        ...(init.signal === undefined ? {} : { signal: init.signal }),
+      });
+    } catch (error) {
+      if (init.signal?.aborted === true) {
+        throw error;
+      }
+      throw unreachable(connection, error);
+    }
+    if (!response.ok) {
+      throw await errorOf(response, connection);
+    }
+    return response;
+  };
+
+  const client: ApiClient = {
+    connection,
+    async json<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+      const response = await send(method, path, options);
+      const text = await response.text();
+      if (text === '') {
+        return undefined as T;
+      }
+      try {
+        return JSON.parse(text) as T;
+      } catch {
+        throw new OperatorError(
+          'CLI_BAD_ANSWER',
+          `${method} ${path} answered ${String(response.status)} with something that is not JSON: ${excerpt(text)}; is ${connection.url} a Plugboard platform?`,
+        );
+      }
+    },
+    async text(path, options = {}) {
+      return (await send('GET', path, options)).text();
+    },
+    async upload(file) {
+      const stream = createReadStream(file.path);
+      const opened = new Promise<void>((resolve, reject) => {
+        stream.once('open', () => {
+          resolve();
+        });
+        stream.once('error', reject);
+      });
+      try {
+        await opened;
+      } catch (error) {
+        throw new OperatorError(
+          'CLI_BAD_FILE',
+          `cannot read ${file.path}: ${(error as Error).message}`,
+        );
+      }
+      const response = await send('POST', '/api/files', {
+        headers: {
+          'x-plugboard-file-name': encodeURIComponent(file.name),
+          'content-type': file.contentType,
+        },
+        raw: Readable.toWeb(stream) as ReadableStream<Uint8Array>,
+      });
+      return (await response.json()) as FileRef;
+    },
+    async stream(path, options = {}) {
+      return send('GET', path, {
+        ...options,
+        headers: {
+          accept: '*/*',
+          ...(options.lastEventId === undefined ? {} : { 'last-event-id': options.lastEventId }),
+        },
+      });
+    },
+    async *runEvents(runId, options) {
+      const response = await send('GET', `/api/runs/${encodeURIComponent(runId)}/events`, {
+        headers: {
+          accept: 'text/event-stream',
+          ...(options.lastEventId === undefined ? {} : { 'last-event-id': options.lastEventId }),
+        },
+        ...(options.signal === undefined ? {} : { signal: options.signal }),
+      });
+      if (response.body === null) {
+        return;
+      }
+      yield* parseEventStream(response.body);
+    },
+  };
+  return client;
+}
+
+/**
+ * Parses a text/event-stream body: `field: value` lines, events ended by a blank line, several
+ * `data:` lines joined with newlines, comments (`:`) ignored.
+ */
+export async function* parseEventStream(
+  body: AsyncIterable<Uint8Array>,
+): AsyncGenerator<ServerSentEvent> {
+  const decoder = new TextDecoder();
+  let buffer = '';
+  let id: string | undefined;
+  let type = '';
+  let data: string[] = [];
+  const line = function* (text: string): Generator<ServerSentEvent> {
+    if (text === '') {
+      if (data.length > 0) {
+        yield { id, type: type === '' ? 'message' : type, data: data.join('\n') };
+      }
+      type = '';
+      data = [];
+      return;
+    }
+    if (text.startsWith(':')) {
+      return;
+    }
+    const colon = text.indexOf(':');
+    const field = colon < 0 ? text : text.slice(0, colon);
+    let value = colon < 0 ? '' : text.slice(colon + 1);
+    if (value.startsWith(' ')) {
+      value = value.slice(1);
+    }
+    if (field === 'id') {
+      id = value;
+    } else if (field === 'event') {
+      type = value;
+    } else if (field === 'data') {
+      data.push(value);
+    }
+  };
+  for await (const chunk of body) {
+    buffer += decoder.decode(chunk, { stream: true });
+    let end: number;
+    while ((end = buffer.search(/\r\n|\r|\n/)) >= 0) {
+      const text = buffer.slice(0, end);
+      // A lone \r at the end of a chunk may be half of \r\n: wait for the next chunk.
+      if (buffer[end] === '\r' && end === buffer.length - 1) {
+        break;
+      }
+      buffer = buffer.slice(end + (buffer.startsWith('\r\n', end) ? 2 : 1));
+      yield* line(text);
+    }
+  }
+  buffer += decoder.decode();
+  if (buffer !== '') {
+    yield* line(buffer.replace(/\r$/, ''));
+  }
+  yield* line('');
+}
+
+async function errorOf(response: Response, connection: Connection): Promise<OperatorError> {
+  const text = await response.text().catch(() => '');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    parsed = undefined;
+  }
+  const error = (parsed as { error?: unknown } | undefined)?.error as
+    { code?: unknown; message?: unknown; details?: unknown } | undefined;
+  if (typeof error?.code === 'string' && typeof error.message === 'string') {
+    const details =
+      typeof error.details === 'object' && error.details !== null
+        ? (error.details as Record<string, unknown>)
+        : undefined;
+    const hints =
+      response.status === 401
+        ? [
+            `  the token came from ${connection.tokenSource}; use one of the platform's PLUGBOARD_API_TOKENS`,
+          ]
+        : [];
+    return new ApiError(
+      {
+        code: error.code,
+        message: error.message,
+        ...(details === undefined ? {} : { details }),
+      },
+      response.status,
+      hints,
+    );
+  }
+  return new OperatorError(
+    'CLI_BAD_ANSWER',
+    `${response.url} answered ${String(response.status)} ${response.statusText}${text === '' ? '' : `: ${excerpt(text)}`}; is ${connection.url} (from ${connection.urlSource}) a Plugboard platform?`,
+  );
+}
+
+function unreachable(connection: Connection, error: unknown): OperatorError {
+  const cause = (error as { cause?: { code?: unknown; message?: unknown } }).cause;
+  const why =
+    typeof cause?.code === 'string'
+      ? cause.code
+      : typeof cause?.message === 'string'
+        ? cause.message
+        : (error as Error).message;
+  return new OperatorError(
+    'CLI_UNREACHABLE',
+    `cannot reach the platform at ${connection.url} (${why}); the URL came from ${connection.urlSource}`,
+    {
+      cause: error,
+      lines: [
+        '  is the platform running (`plugboard start` or `plugboard platform`)?',
+        `  point the CLI at it with --url <url> --token <token>, PLUGBOARD_URL and PLUGBOARD_TOKEN, or ${connection.file}`,
+      ],
+    },
+  );
+}
+
+function excerpt(text: string): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > 200 ? `${flat.slice(0, 200)}…` : flat;
+}

@@ -1,0 +1,326 @@
+/**
+ * @module `plugboard plugins …`: list, install (and wait for the plugin to run), uninstall,
+ * restart, configure and read logs, through /api/plugins.
+ */
+import { resolve } from 'node:path';
+import type { OperatorContext } from './context.ts';
+import { OperatorError } from './errors.ts';
+import { formatPairs, formatTable, json, parsePairs, sleep } from './format.ts';
+
+export interface PluginView {
+  readonly id: string;
+  readonly status: string;
+  readonly version?: string;
+  readonly source: Record<string, unknown>;
+  readonly config: Record<string, unknown>;
+  readonly reason?: string;
+  readonly logTail?: string[];
+  readonly restarts: number;
+  readonly nodes: string[];
+  readonly manifest?: { config?: { properties?: Record<string, { type?: unknown }> } };
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+const path = (id: string, rest = '') => `/api/plugins/${encodeURIComponent(id)}${rest}`;
+const POLL_MS = 400;
+
+export async function listPlugins(ctx: OperatorContext): Promise<void> {
+  const answer = await ctx.client.json<{ plugins: PluginView[] }>('GET', '/api/plugins');
+  if (ctx.json) {
+    ctx.output.result(json(answer));
+    return;
+  }
+  if (answer.plugins.length === 0) {
+    ctx.output.result('No plugins installed.');
+    return;
+  }
+  ctx.output.result(
+    formatTable(
+      [
+        { header: 'ID' },
+        { header: 'STATUS' },
+        { header: 'VERSION' },
+        { header: 'SOURCE' },
+        { header: 'NODES', align: 'right' },
+        { header: 'RESTARTS', align: 'right' },
+        { header: 'REASON', max: 60 },
+      ],
+      answer.plugins.map((p) => [
+        p.id,
+        p.status,
+        p.version ?? '-',
+        typeof p.source['type'] === 'string' ? p.source['type'] : '?',
+        String(p.nodes.length),
+        String(p.restarts),
+        p.reason ?? '',
+      ]),
+    ),
+  );
+}
+
+export interface InstallFlags {
+  readonly name?: string | undefined;
+  readonly id?: string | undefined;
+  readonly version?: string | undefined;
+  readonly git?: string | undefined;
+  readonly ref?: string | undefined;
+  readonly commit?: string | undefined;
+  readonly subdirectory?: string | undefined;
+  readonly gitToken?: string | undefined;
+  readonly file?: string | undefined;
+  readonly local?: string | undefined;
+  readonly config?: readonly string[] | undefined;
+  readonly wait: boolean;
+  readonly timeout?: string | undefined;
+}
+
+export async function installPlugin(ctx: OperatorContext, flags: InstallFlags): Promise<void> {
+  const kinds = (['git', 'file', 'local'] as const).filter((k) => flags[k] !== undefined);
+  if (kinds.length > 1) {
+    throw new OperatorError(
+      'CLI_USAGE',
+      `give one source: ${kinds.map((k) => `--${k}`).join(' and ')} were both given`,
+    );
+  }
+  const gitOnly = (['ref', 'commit', 'subdirectory', 'gitToken'] as const).filter(
+    (k) => flags[k] !== undefined,
+  );
+  if (kinds[0] !== 'git' && gitOnly.length > 0) {
+    throw new OperatorError(
+      'CLI_USAGE',
+      `${gitOnly.map((k) => (k === 'gitToken' ? '--git-token' : `--${k}`)).join(', ')} only go with --git <url>`,
+    );
+  }
+  const timeoutMs = seconds(flags.timeout ?? '300') * 1000;
+  const config = flags.config === undefined ? undefined : parsePairs(flags.config, '--config');
+  const kind = kinds[0];
+
+  let body: Record<string, unknown>;
+  if (kind === undefined) {
+    if (flags.name === undefined) {
+      throw new OperatorError(
+        'CLI_USAGE',
+        'name the marketplace plugin to install, or give --git <url>, --file <archive.tar.gz> or --local <path> with --id <id>',
+      );
+    }
+    body = {
+      ...(flags.id === undefined ? {} : { id: flags.id }),
+      source: {
+        type: 'marketplace',
+        name: flags.name,
+        ...(flags.version === undefined ? {} : { version: flags.version }),
+      },
+    };
+  } else {
+    if (flags.id !== undefined && flags.name !== undefined && flags.id !== flags.name) {
+      throw new OperatorError(
+        'CLI_USAGE',
+        `the plugin id is given twice, as "${flags.name}" and --id "${flags.id}"`,
+      );
+    }
+    const id = flags.id ?? flags.name;
+    if (id === undefined) {
+      throw new OperatorError(
+        'CLI_USAGE',
+        `--${kind} needs --id <plugin id> (the id in the plugin's manifest)`,
+      );
+    }
+    body = {
+      id,
+      source: await sourceOf(ctx, kind, flags),
+      ...(flags.version === undefined ? {} : { version: flags.version }),
+    };
+  }
+  if (config !== undefined) {
+    body['config'] = config;
+  }
+
+  const record = await ctx.client.json<PluginView>('POST', '/api/plugins', { body });
+  if (!flags.wait) {
+    report(ctx, record, `${record.id}: ${record.status}`);
+    return;
+  }
+  ctx.output.info(`Installing plugin ${record.id} (${record.status})…`);
+  const final = await waitForStatus(ctx, record, {
+    done: ['running', 'missing_config', 'error', 'uninstalled'],
+    timeoutMs,
+  });
+  if (ctx.json) {
+    ctx.output.result(json(final));
+  }
+  if (final.status === 'error' || final.status === 'uninstalled') {
+    throw new OperatorError(
+      'CLI_PLUGIN_FAILED',
+      `plugin "${final.id}" ${final.status === 'error' ? 'failed' : 'was dropped'}: ${final.reason ?? 'no reason given'}`,
+      {
+        lines:
+          final.logTail === undefined || final.logTail.length === 0
+            ? [`  see \`plugboard plugins logs ${final.id}\``]
+            : ['  last log lines:', ...final.logTail.map((l) => `    ${l}`)],
+      },
+    );
+  }
+  if (!ctx.json) {
+    ctx.output.result(describe(final));
+  }
+  if (final.status === 'missing_config') {
+    ctx.output.info(
+      `It needs configuration${final.reason === undefined ? '' : ` (${final.reason})`}: plugboard plugins config ${final.id} key=value …`,
+    );
+  }
+}
+
+async function sourceOf(
+  ctx: OperatorContext,
+  kind: 'git' | 'file' | 'local',
+  flags: InstallFlags,
+): Promise<Record<string, unknown>> {
+  switch (kind) {
+    case 'git':
+      return {
+        type: 'git',
+        url: flags.git,
+        ...(flags.ref === undefined ? {} : { ref: flags.ref }),
+        ...(flags.commit === undefined ? {} : { commit: flags.commit }),
+        ...(flags.subdirectory === undefined ? {} : { subdirectory: flags.subdirectory }),
+        ...(flags.gitToken === undefined ? {} : { token: flags.gitToken }),
+      };
+    case 'local':
+      return { type: 'local', path: resolve(ctx.cwd, flags.local ?? '.') };
+    case 'file': {
+      const file = resolve(ctx.cwd, flags.file ?? '');
+      const name = file.split(/[\\/]/).pop() ?? 'plugin.tar.gz';
+      const ref = await ctx.client.upload({ path: file, name, contentType: 'application/gzip' });
+      ctx.output.info(
+        `Uploaded ${name} (${ref.id}${ref.size === undefined ? '' : `, ${String(ref.size)} bytes`})`,
+      );
+      return { type: 'upload', fileId: ref.id };
+    }
+  }
+}
+
+export async function uninstallPlugin(
+  ctx: OperatorContext,
+  id: string,
+  flags: { wait: boolean; timeout?: string | undefined },
+): Promise<void> {
+  const timeoutMs = seconds(flags.timeout ?? '300') * 1000;
+  const record = await ctx.client.json<PluginView>('POST', path(id, '/uninstall'));
+  if (!flags.wait || record.status === 'uninstalled') {
+    report(ctx, record, `${record.id}: ${record.status}`);
+    return;
+  }
+  ctx.output.info(`Uninstalling plugin ${record.id} (${record.status})…`);
+  const final = await waitForStatus(ctx, record, { done: ['uninstalled'], timeoutMs });
+  report(ctx, final, `Uninstalled ${final.id}`);
+}
+
+export async function restartPlugin(ctx: OperatorContext, id: string): Promise<void> {
+  const record = await ctx.client.json<PluginView>('POST', path(id, '/restart'));
+  report(ctx, record, `${record.id}: ${record.status}`);
+}
+
+export async function configurePlugin(
+  ctx: OperatorContext,
+  id: string,
+  pairs: readonly string[],
+): Promise<void> {
+  const current = await ctx.client.json<PluginView>('GET', path(id));
+  if (pairs.length === 0) {
+    if (ctx.json) {
+      ctx.output.result(json(current.config));
+    } else if (Object.keys(current.config).length === 0) {
+      ctx.output.result(`${current.id} has no configuration set.`);
+    } else {
+      ctx.output.result(formatPairs(current.config).join('\n'));
+    }
+    return;
+  }
+  // Text fields keep what was typed (a string field set to 42 stays "42").
+  const properties = current.manifest?.config?.properties ?? {};
+  const keepText = (key: string) => properties[key]?.type === 'string';
+  const config = { ...current.config, ...parsePairs(pairs, 'config', keepText) };
+  const updated = await ctx.client.json<PluginView>('PUT', path(id, '/config'), {
+    body: { config },
+  });
+  if (ctx.json) {
+    ctx.output.result(json(updated));
+    return;
+  }
+  ctx.output.result(formatPairs(updated.config).join('\n'));
+  ctx.output.info(
+    `${updated.id}: ${updated.status}${updated.reason === undefined ? '' : ` (${updated.reason})`}`,
+  );
+}
+
+export async function pluginLogs(
+  ctx: OperatorContext,
+  id: string,
+  flags: { tail?: string | undefined },
+): Promise<void> {
+  const tail = flags.tail ?? '200';
+  if (!/^\d+$/.test(tail)) {
+    throw new OperatorError('CLI_USAGE', `--tail takes a number of lines, not "${tail}"`);
+  }
+  const text = await ctx.client.text(path(id, '/logs'), { query: { tail } });
+  if (ctx.json) {
+    ctx.output.result(json({ lines: text === '' ? [] : text.replace(/\n$/, '').split('\n') }));
+  } else if (text !== '') {
+    ctx.output.result(text);
+  } else {
+    ctx.output.info(`(no log lines from ${id})`);
+  }
+}
+
+/** Polls the record, printing each status change on stderr, until one of `done` (or timeout). */
+async function waitForStatus(
+  ctx: OperatorContext,
+  start: PluginView,
+  until: { done: readonly string[]; timeoutMs: number },
+): Promise<PluginView> {
+  const deadline = Date.now() + until.timeoutMs;
+  let record = start;
+  let shown = `${start.status}|${start.reason ?? ''}`;
+  while (!until.done.includes(record.status)) {
+    if (Date.now() >= deadline) {
+      throw new OperatorError(
+        'CLI_TIMEOUT',
+        `plugin "${record.id}" is still ${record.status} after ${String(until.timeoutMs / 1000)} s (waiting for ${until.done.join(' or ')})`,
+        {
+          lines: [
+            `  follow it with \`plugboard plugins list\` and \`plugboard plugins logs ${record.id}\`; --timeout <seconds> waits longer`,
+          ],
+        },
+      );
+    }
+    await sleep(POLL_MS);
+    record = await ctx.client.json<PluginView>('GET', path(record.id));
+    const now = `${record.status}|${record.reason ?? ''}`;
+    if (now !== shown) {
+      shown = now;
+      ctx.output.info(
+        `  ${record.id}: ${record.status}${record.reason === undefined ? '' : ` (${record.reason})`}`,
+      );
+    }
+  }
+  return record;
+}
+
+function describe(record: PluginView): string {
+  const version = record.version === undefined ? '' : ` ${record.version}`;
+  const nodes = record.nodes.length === 0 ? '' : `; nodes: ${record.nodes.join(', ')}`;
+  return `${record.id}${version}: ${record.status}${nodes}`;
+}
+
+function report(ctx: OperatorContext, record: PluginView, text: string): void {
+  ctx.output.result(ctx.json ? json(record) : text);
+}
+
+function seconds(text: string): number {
+  const value = Number(text);
+  if (!Number.isFinite(value) || value <= 0) {
+    throw new OperatorError('CLI_USAGE', `--timeout takes a number of seconds, not "${text}"`);
+  }
+  return value;
+}

@@ -1,0 +1,134 @@
+/**
+ * @module The marketplace: a folder of archives and their index served read-only at
+ * `/marketplace/` (Plugin Servers install from it, checking each archive's integrity), and
+ * `GET /api/marketplace` to browse whichever index the Plugin Server uses, with what is installed.
+ */
+import fastifyStatic from '@fastify/static';
+import { errorEnvelopeSchema } from '@plugboard/protocol';
+import { marketplaceIndexSchema, type MarketplaceIndex } from '@plugboard/server-api';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { request } from 'undici';
+import { z } from 'zod';
+import { PlatformError } from '../errors.ts';
+import type { PluginRepository } from '../plugins/plugin-repository.ts';
+
+const listingSchema = z
+  .object({
+    source: z.string().describe('Where the index was read from.'),
+    plugins: z.array(
+      z.object({
+        name: z.string(),
+        displayName: z.string(),
+        description: z.string(),
+        versions: z.array(z.string()).describe('Newest last, as the index lists them.'),
+        latest: z.string(),
+        installed: z
+          .object({ status: z.string(), version: z.string().optional() })
+          .optional()
+          .describe('The plugin record of that id, when there is one not uninstalled.'),
+      }),
+    ),
+  })
+  .meta({ id: 'MarketplaceListing' });
+
+export const marketplaceRoutes: FastifyPluginAsyncZod<{
+  dir: string | undefined;
+  indexUrl: string | undefined;
+  plugins: PluginRepository;
+}> = async (app, { dir, indexUrl, plugins }) => {
+  if (dir !== undefined) {
+    await app.register(fastifyStatic, {
+      root: dir,
+      prefix: '/marketplace/',
+      // Archives are content-addressed by version and checked by integrity; no listings.
+      index: false,
+      list: false,
+      dotfiles: 'deny',
+    });
+  }
+
+  const readIndex = async (): Promise<{ source: string; index: MarketplaceIndex }> => {
+    let text: string;
+    let source: string;
+    try {
+      if (indexUrl !== undefined) {
+        source = indexUrl;
+        const response = await request(indexUrl, { signal: AbortSignal.timeout(10_000) });
+        text = await response.body.text();
+        if (response.statusCode !== 200) {
+          throw new PlatformError(
+            'PLAT_PLUGIN_SERVER_UNAVAILABLE',
+            `the marketplace at ${indexUrl} answered ${String(response.statusCode)}`,
+          );
+        }
+      } else if (dir !== undefined) {
+        source = join(dir, 'index.json');
+        text = await readFile(source, 'utf8');
+      } else {
+        throw new PlatformError(
+          'PLAT_NOT_FOUND',
+          'no marketplace is configured; set PLUGBOARD_MARKETPLACE_DIR or PLUGBOARD_MARKETPLACE_URL',
+        );
+      }
+    } catch (error) {
+      if (error instanceof PlatformError) {
+        throw error;
+      }
+      throw new PlatformError(
+        'PLAT_PLUGIN_SERVER_UNAVAILABLE',
+        `cannot read the marketplace index: ${(error as Error).message}`,
+      );
+    }
+    const parsed = marketplaceIndexSchema.safeParse(JSON.parse(text));
+    if (!parsed.success) {
+      throw new PlatformError(
+        'PLAT_PLUGIN_SERVER_ERROR',
+        `the marketplace index at ${source} is invalid: ${parsed.error.issues[0]?.message ?? ''}`,
+      );
+    }
+    return { source, index: parsed.data };
+  };
+
+  app.get('/api/marketplace', {
+    schema: {
+      summary: 'Plugins in the marketplace, with their versions and what is installed',
+      querystring: z.object({ q: z.string().max(200).optional().describe('Search text.') }),
+      response: { 200: listingSchema, 401: errorEnvelopeSchema, 404: errorEnvelopeSchema },
+    },
+    handler: async (request) => {
+      const { source, index } = await readIndex();
+      const records = new Map((await plugins.list()).map((r) => [r.id, r]));
+      const q = request.query.q?.toLowerCase();
+      return {
+        source,
+        plugins: index.plugins
+          .filter(
+            (p) =>
+              q === undefined ||
+              `${p.name} ${p.displayName ?? ''} ${p.description}`.toLowerCase().includes(q),
+          )
+          .map((p) => {
+            const record = records.get(p.name);
+            const versions = p.versions.map((v) => v.version);
+            return {
+              name: p.name,
+              displayName: p.displayName ?? p.name,
+              description: p.description,
+              versions,
+              latest: versions.at(-1) ?? '',
+              ...(record === undefined || record.status === 'uninstalled'
+                ? {}
+                : {
+                    installed: {
+                      status: record.status,
+                      ...(record.version === undefined ? {} : { version: record.version }),
+                    },
+                  }),
+            };
+          }),
+      };
+    },
+  });
+};

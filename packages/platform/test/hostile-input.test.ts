@@ -1,0 +1,135 @@
+// Hostile and malformed requests against an in-process platform: percent-encoded paths cannot slip
+// past authentication, credentials cannot ride in a git URL, text the database cannot store is a
+// 400, a late `uninstalled` cannot end an install, and a worker that lost its run cannot
+// overwrite it.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  startStandInPluginServer,
+  type StandInPluginServer,
+} from './helpers/stand-in-plugin-server.ts';
+import {
+  PLATFORM_KEY,
+  SERVER_API_KEY,
+  postStatus,
+  startTestPlatform,
+  type Envelope,
+  type TestPlatform,
+} from './helpers/test-platform.ts';
+
+describe('hostile input', () => {
+  let stand: StandInPluginServer;
+  let t: TestPlatform;
+
+  beforeAll(async () => {
+    stand = await startStandInPluginServer({ apiKey: SERVER_API_KEY });
+    t = await startTestPlatform({ pluginServerUrl: stand.url, reconcileNudgeMs: 3_600_000 });
+  });
+  afterAll(async () => {
+    await t.close();
+    await stand.close();
+  });
+
+  it('authenticates the matched route, whatever the spelling of the path', async () => {
+    await t.json('POST', '/api/plugins', {
+      body: {
+        id: 'secretive',
+        source: { type: 'git', url: 'https://git.example/x.git', token: 'ghp_do_not_leak' },
+      },
+    });
+    for (const path of [
+      '/%61pi/plugins',
+      '/%61pi/workflows',
+      '/%70lugin-server/desired',
+      '/api/%70lugins',
+      '/%70lugin-server/files/anything',
+    ]) {
+      const answer = await t.json<Envelope>('GET', path, { auth: null });
+      expect(answer.status, path).toBe(401);
+      expect(JSON.stringify(answer.body)).not.toContain('ghp_do_not_leak');
+    }
+    // A user token is not a Plugin Server key, on any spelling.
+    expect((await t.json('GET', '/%70lugin-server/desired')).status).toBe(401);
+    expect((await t.json('GET', '/%70lugin-server/desired', { auth: PLATFORM_KEY })).status).toBe(
+      200,
+    );
+    // Unknown routes are closed too.
+    expect((await t.json('GET', '/nothing-here', { auth: null })).status).toBe(401);
+    expect((await t.json('GET', '/health', { auth: null })).status).toBe(200);
+  });
+
+  it('refuses credentials inside a git URL before storing anything', async () => {
+    const answer = await t.json<Envelope>('POST', '/api/plugins', {
+      body: { id: 'in-url', source: { type: 'git', url: 'https://me:hunter22@git.example/x.git' } },
+    });
+    expect(answer.status).toBe(400);
+    expect(answer.body.error.message).toContain('token');
+    expect(JSON.stringify(answer.body)).not.toContain('hunter22');
+    expect((await t.json('GET', '/api/plugins/in-url')).status).toBe(404);
+  });
+
+  it('answers 400 for a NUL character the database cannot store, and stores nothing', async () => {
+    const before = (await t.json<{ workflows: unknown[] }>('GET', '/api/workflows')).body;
+    const answer = await t.json<Envelope>('POST', '/api/workflows', {
+      body: { name: 'bad\u0000name', graph: { nodes: [], edges: [] } },
+    });
+    expect(answer.status).toBe(400);
+    expect(answer.body.error.code).toBe('PLAT_BAD_REQUEST');
+    expect((await t.json<{ workflows: unknown[] }>('GET', '/api/workflows')).body).toEqual(before);
+  });
+
+  it('refuses a webhook sequence beyond the column with 400, not 500', async () => {
+    const answer = await postStatus(t.url, {
+      pluginId: 'secretive',
+      status: 'running',
+      sequence: 2 ** 31,
+    });
+    expect(answer.status).toBe(400);
+  });
+
+  it('does not let a late `uninstalled` end an install that is under way', async () => {
+    await t.json('POST', '/api/plugins', {
+      body: { id: 'reinstalled', source: { type: 'git', url: 'https://git.example/y.git' } },
+    });
+    const late = await postStatus(t.url, {
+      pluginId: 'reinstalled',
+      status: 'uninstalled',
+      sequence: 5,
+    });
+    expect(late.body.outcome).toBe('ignored');
+    expect((await t.json<{ status: string }>('GET', '/api/plugins/reinstalled')).body.status).toBe(
+      'installing',
+    );
+  });
+
+  it('refuses an upload source naming no stored file', async () => {
+    const answer = await t.json<Envelope>('POST', '/api/plugins', {
+      body: { id: 'from-nothing', source: { type: 'upload', fileId: 'file_missing' } },
+    });
+    expect(answer.status).toBe(404);
+    expect(answer.body.error.code).toBe('PLAT_FILE_NOT_FOUND');
+    expect((await t.json('GET', '/api/plugins/from-nothing')).status).toBe(404);
+  });
+
+  it('drops the result of a worker that no longer holds its run', async () => {
+    const { runs, db } = t.platform.services;
+    await db.query(
+      `INSERT INTO workflows (id, name, graph) VALUES ('wf_lost', 'lost', '{"nodes":[],"edges":[]}')`,
+    );
+    await db.query(
+      `INSERT INTO runs (id, workflow_id, graph, status, inputs, worker_id, heartbeat_at)
+       VALUES ('run_lost', 'wf_lost', '{"nodes":[],"edges":[]}', 'running', '{}', 'worker_a', now())`,
+    );
+    // Another worker declared it abandoned and ended it.
+    await db.query(
+      `UPDATE runs SET status = 'failed', worker_id = 'worker_b' WHERE id = 'run_lost'`,
+    );
+    expect(
+      await runs.finish({ runId: 'run_lost', workerId: 'worker_a' }, { status: 'succeeded' }),
+    ).toBe(false);
+    expect(await runs.heartbeat('worker_a', ['run_lost'])).toEqual([]);
+    const [row] = await db.query<{ status: string }>(
+      `SELECT status FROM runs WHERE id = 'run_lost'`,
+    );
+    expect(row?.status).toBe('failed');
+  });
+});
