@@ -1,0 +1,241 @@
+// The one-command start, as a new user meets it: `npm start` in the checkout (npm from the
+// machine, Node 24 brought by the project), then, from a second terminal, the operator CLI — run
+// by the machine's own Node, which hands over to Node 24 — installs every official plugin from
+// the marketplace, saves and runs a workflow using two of them, and shows the result. Ctrl-C stops
+// everything; a second `npm start` finds every plugin, workflow and run as they were.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const CLI = join(ROOT, 'packages/cli/bin/plugboard.js');
+const OFFICIAL = ['csv', 'http-request', 'json-query', 'markdown', 'text-tools'];
+
+/** A program on PATH outside the project's node_modules: what a new user's shell would run. */
+function machine(program: string): string | undefined {
+  for (const dir of (process.env['PATH'] ?? '').split(delimiter)) {
+    if (!dir.includes('node_modules') && existsSync(join(dir, program))) {
+      return join(dir, program);
+    }
+  }
+  return undefined;
+}
+const NPM = machine('npm');
+const MACHINE_NODE = machine('node') ?? process.execPath;
+
+interface Started {
+  readonly child: ChildProcess;
+  readonly output: () => string;
+}
+
+async function npmStart(dataDir: string): Promise<Started> {
+  const child = spawn(
+    NPM ?? 'npm',
+    ['start', '--', '--data-dir', dataDir, '--port', '0', '--server-port', '0'],
+    {
+      cwd: ROOT,
+      // Its own process group, so Ctrl-C can be sent to all of it as a terminal would.
+      detached: true,
+      env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? tmpdir() },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let seen = '';
+  child.stdout.on('data', (c: Buffer) => (seen += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (seen += c.toString()));
+  await new Promise<void>((resolve, reject) => {
+    const timer = setInterval(() => {
+      if (seen.includes('Ctrl-C stops everything')) {
+        clearInterval(timer);
+        resolve();
+      }
+    }, 50);
+    child.once('exit', (code) => {
+      clearInterval(timer);
+      reject(new Error(`npm start exited with ${String(code)}:\n${seen}`));
+    });
+  });
+  return { child, output: () => seen };
+}
+
+/**
+ * Ctrl-C to the whole group, as a terminal sends it; resolves once every process of the group
+ * (npm, the shell, plugboard) is gone, with what plugboard printed last.
+ */
+async function ctrlC(started: Started): Promise<void> {
+  const group = -(started.child.pid ?? 0);
+  try {
+    process.kill(group, 'SIGINT');
+  } catch {
+    return; // Already gone.
+  }
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    try {
+      process.kill(group, 0);
+    } catch {
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`still running 60 s after Ctrl-C:\n${started.output()}`);
+}
+
+async function processesMentioning(text: string): Promise<string[]> {
+  const found: string[] = [];
+  for (const pid of await readdir('/proc')) {
+    if (/^\d+$/.test(pid)) {
+      const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+      if (cmdline.includes(text)) {
+        found.push(cmdline.replaceAll('\0', ' '));
+      }
+    }
+  }
+  return found;
+}
+
+function plugboard(
+  args: readonly string[],
+  dataDir: string,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(MACHINE_NODE, [CLI, ...args, '--data-dir', dataDir], {
+      env: { PATH: process.env['PATH'] ?? '' },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('exit', (code) => {
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+describe('npm start and the operator CLI', () => {
+  let dataDir: string;
+  let started: Started | undefined;
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'plugboard-start-'));
+    started = await npmStart(dataDir);
+  }, 120_000);
+
+  afterAll(async () => {
+    if (started !== undefined && started.child.exitCode === null) {
+      await ctrlC(started);
+    }
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('prints the URL and the admin token', () => {
+    const text = started?.output() ?? '';
+    expect(text).toMatch(/platform API\s+http:\/\/127\.0\.0\.1:\d+\/api/);
+    expect(text).toMatch(/admin token\s+pbt_\S+/);
+    expect(text).toContain('packed text-tools@');
+  });
+
+  it('installs every official plugin from the marketplace', async () => {
+    for (const name of OFFICIAL) {
+      const installed = await plugboard(['plugins', 'install', name], dataDir);
+      expect(installed.code, `${name}: ${installed.stderr}`).toBe(0);
+    }
+    const list = await plugboard(['plugins', 'list', '--json'], dataDir);
+    const { plugins } = JSON.parse(list.stdout) as {
+      plugins: { id: string; status: string; source: { type: string } }[];
+    };
+    expect(plugins.map((p) => [p.id, p.status, p.source.type])).toEqual(
+      OFFICIAL.map((name) => [name, 'running', 'marketplace']),
+    );
+    const table = await plugboard(['plugins', 'list'], dataDir);
+    expect(table.stdout).toMatch(/json-query\s+running/);
+  }, 300_000);
+
+  it('runs a workflow that uses two of them and shows the result', async () => {
+    const file = join(dataDir, 'greeting.json');
+    await writeFile(
+      file,
+      JSON.stringify({
+        name: 'loud greeting',
+        graph: {
+          nodes: [
+            { id: 'name', type: 'core/input', config: { name: 'name', type: 'string' } },
+            { id: 'upper', type: 'text-tools/change-case', config: { to: 'upper' } },
+            {
+              id: 'greet',
+              type: 'json-query/query',
+              config: { expression: '"Hello, " & $ & "!"' },
+            },
+            { id: 'out', type: 'core/output', config: { name: 'greeting' } },
+          ],
+          edges: [
+            { from: { node: 'name', output: 'value' }, to: { node: 'upper', input: 'text' } },
+            { from: { node: 'upper', output: 'text' }, to: { node: 'greet', input: 'data' } },
+            { from: { node: 'greet', output: 'result' }, to: { node: 'out', input: 'value' } },
+          ],
+        },
+      }),
+    );
+    const created = await plugboard(['workflows', 'create', file], dataDir);
+    expect(created.code, created.stderr).toBe(0);
+    const run = await plugboard(
+      ['workflows', 'run', 'loud greeting', '--input', 'name=ada'],
+      dataDir,
+    );
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain('greeting: Hello, ADA!');
+    const json = await plugboard(
+      ['workflows', 'run', 'loud greeting', '--input', 'name=grace', '--json'],
+      dataDir,
+    );
+    const finished = JSON.parse(json.stdout) as { id: string; outputs: Record<string, unknown> };
+    expect(finished.outputs).toEqual({ greeting: 'Hello, GRACE!' });
+    const shown = await plugboard(['runs', 'show', finished.id], dataDir);
+    expect(shown.stdout).toContain('succeeded');
+    expect(shown.stdout).toMatch(/greet\s+succeeded/);
+  }, 120_000);
+
+  it('stops on Ctrl-C and a second start finds every plugin, workflow and run', async () => {
+    if (started === undefined) {
+      throw new Error('not started');
+    }
+    const runsBefore = JSON.parse(
+      (await plugboard(['workflows', 'list', '--json'], dataDir)).stdout,
+    ) as { workflows: { id: string }[] };
+    await ctrlC(started);
+    // plugboard itself stopped in order (npm, told by the same Ctrl-C, may end first).
+    expect(started.output()).toContain('stopping the platform, then the plugins');
+    expect(started.output()).toMatch(/\nstopped\n/);
+    // No plugin process outlives it (they run from the data folder, in their own groups).
+    expect(await processesMentioning(dataDir)).toEqual([]);
+    started = await npmStart(dataDir);
+    expect(started.output()).toContain('Using');
+
+    const deadline = Date.now() + 120_000;
+    let statuses: string[] = [];
+    while (Date.now() < deadline) {
+      const list = JSON.parse((await plugboard(['plugins', 'list', '--json'], dataDir)).stdout) as {
+        plugins: { status: string }[];
+      };
+      statuses = list.plugins.map((p) => p.status);
+      if (statuses.length === OFFICIAL.length && statuses.every((s) => s === 'running')) {
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    expect(statuses).toEqual(OFFICIAL.map(() => 'running'));
+    const workflows = JSON.parse(
+      (await plugboard(['workflows', 'list', '--json'], dataDir)).stdout,
+    ) as { workflows: { id: string }[] };
+    expect(workflows.workflows).toEqual(runsBefore.workflows);
+    const again = await plugboard(
+      ['workflows', 'run', 'loud greeting', '--input', 'name=lin'],
+      dataDir,
+    );
+    expect(again.stdout).toContain('greeting: Hello, LIN!');
+  }, 240_000);
+});
