@@ -85,6 +85,11 @@ export const platformConfigSchema = z.object({
     .describe(
       'A marketplace folder (index.json and archives, as `plugboard marketplace build` writes it), served at /marketplace/.',
     ),
+  webDir: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('The built web UI (packages/web/dist), served at /.'),
   marketplaceUrl: z
     .url()
     .optional()
@@ -127,6 +132,7 @@ export const PLATFORM_ENV: EnvTable = {
   PLUGBOARD_EMBEDDED_WORKER: ['embeddedWorker'],
   PLUGBOARD_MARKETPLACE_DIR: ['marketplaceDir'],
   PLUGBOARD_MARKETPLACE_URL: ['marketplaceUrl'],
+  PLUGBOARD_WEB_DIR: ['webDir'],
   PLUGBOARD_PLATFORM_LOG_LEVEL: ['logLevel'],
   PLUGBOARD_MAX_UPLOAD_BYTES: ['limits', 'maxUploadBytes'],
   PLUGBOARD_NODE_TIMEOUT_MS: ['limits', 'nodeTimeoutMs'],
@@ -150,6 +156,7 @@ export function loadPlatformConfig(
   return Object.freeze({
     ...result.value,
     dataDir: resolve(result.value.dataDir),
+    ...(result.value.webDir === undefined ? {} : { webDir: resolve(result.value.webDir) }),
     ...(result.value.marketplaceDir === undefined
       ? {}
       : { marketplaceDir: resolve(result.value.marketplaceDir) }),

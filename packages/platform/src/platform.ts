@@ -17,6 +17,7 @@ import { pluginsRoutes } from './plugins/plugins.routes.ts';
 import type { RunWorker } from './runs/run-worker.ts';
 import { runsRoutes } from './runs/runs.routes.ts';
 import { createServices, type PlatformServices } from './services.ts';
+import { webUiRoutes } from './web/web-ui.routes.ts';
 import { workflowsRoutes } from './workflows/workflows.routes.ts';
 
 export interface Platform {
@@ -73,6 +74,10 @@ export async function createPlatform(options: {
     indexUrl: config.marketplaceUrl,
     plugins: pluginRepo,
   });
+
+  if (config.webDir !== undefined) {
+    await app.register(webUiRoutes, { dir: config.webDir });
+  }
 
   const worker = config.embeddedWorker ? services.createWorker() : undefined;
   let nudges: NodeJS.Timeout | undefined;

@@ -6,6 +6,7 @@
  * Server's children, as always. Ctrl-C stops everything, plugins first drained.
  */
 import { once } from 'node:events';
+import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,6 +27,8 @@ export interface StartFlags {
 
 const OFFICIAL_PLUGINS = fileURLToPath(new URL('../../../../plugins/', import.meta.url));
 const SERVE_BIN = fileURLToPath(new URL('../../bin/plugboard.js', import.meta.url));
+/** The web UI as `npm run build:web` (run by `npm start` first) leaves it. */
+const WEB_UI = fileURLToPath(new URL('../../../web/dist/', import.meta.url));
 
 export async function runStart(
   flags: StartFlags,
@@ -54,6 +57,7 @@ export async function runStart(
   const serverUrl = `http://${host}:${String(serverPort)}`;
   const marketplaceUrl = flags.marketplaceUrl ?? `${platformUrl}/marketplace/index.json`;
   const logs = join(dataDir, 'logs');
+  const webDir = existsSync(join(WEB_UI, 'index.html')) ? WEB_UI : undefined;
 
   const { createPluginServer, loadServerConfig } = await import('@plugboard/plugin-server');
   const { createPlatform, loadPlatformConfig } = await import('@plugboard/platform');
@@ -85,6 +89,7 @@ export async function runStart(
       platformApiKeys: [keys.platformApiKey],
       webhookSecret: keys.webhookSecret,
       ...(marketplaceDir === undefined ? {} : { marketplaceDir }),
+      ...(webDir === undefined ? {} : { webDir }),
       marketplaceUrl,
     }),
     logger: fileLogger(join(logs, 'platform.log')),
@@ -114,6 +119,7 @@ export async function runStart(
     [
       '',
       `Plugboard is running (${((performance.now() - began) / 1000).toFixed(1)} s)`,
+      `  web UI         ${webDir === undefined ? 'not built (npm run build:web)' : `${platformUrl}/`}`,
       `  platform API   ${platformUrl}/api   (reference: ${platformUrl}/docs)`,
       `  admin token    ${keys.apiToken}`,
       `  Plugin Server  ${serverUrl}`,

@@ -78,7 +78,7 @@ export async function createHttpApp(
     try {
       if (route.startsWith('/plugin-server/')) {
         checkPluginServer(request.headers.authorization);
-      } else if (!isPublic(route)) {
+      } else if (!isPublic(route) && request.routeOptions.config.public !== true) {
         checkUser(request.headers.authorization);
       }
       done();
@@ -96,4 +96,11 @@ function isPublic(route: string): boolean {
     route.startsWith('/docs/') ||
     route.startsWith('/marketplace/')
   );
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Served without a token (the web UI's files). */
+    public?: boolean;
+  }
 }
