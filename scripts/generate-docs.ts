@@ -19,6 +19,7 @@ import {
   type PluginRouteSpec,
 } from '@plugboard/protocol';
 
+import { renderOpenApiDocs } from './openapi-doc.ts';
 import { renderPlatformDoc } from './platform-doc.ts';
 import { renderServerDoc } from './server-doc.ts';
 
@@ -43,8 +44,12 @@ const officialManifests = Object.fromEntries(
   ),
 );
 
+const openApi = await renderOpenApiDocs();
+
 const TARGETS = {
   ...officialManifests,
+  'docs/api/platform.openapi.json': () => openApi.platform,
+  'docs/api/plugin-server.openapi.json': () => openApi.pluginServer,
   'docs/plugin-protocol.md': () => renderProtocolDoc(),
   'docs/plugin-server.md': () => renderServerDoc(),
   'docs/platform.md': () => renderPlatformDoc(),

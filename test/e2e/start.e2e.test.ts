@@ -156,30 +156,14 @@ describe('npm start and the operator CLI', () => {
   }, 300_000);
 
   it('runs a workflow that uses two of them and shows the result', async () => {
+    // The workflow of the README's quick start, as written there.
+    const readme = await readFile(join(ROOT, 'README.md'), 'utf8');
+    const workflow = /Save a workflow that uses both[\s\S]*?```json\n([\s\S]*?)```/.exec(
+      readme,
+    )?.[1];
+    expect(workflow).toBeDefined();
     const file = join(dataDir, 'greeting.json');
-    await writeFile(
-      file,
-      JSON.stringify({
-        name: 'loud greeting',
-        graph: {
-          nodes: [
-            { id: 'name', type: 'core/input', config: { name: 'name', type: 'string' } },
-            { id: 'upper', type: 'text-tools/change-case', config: { to: 'upper' } },
-            {
-              id: 'greet',
-              type: 'json-query/query',
-              config: { expression: '"Hello, " & $ & "!"' },
-            },
-            { id: 'out', type: 'core/output', config: { name: 'greeting' } },
-          ],
-          edges: [
-            { from: { node: 'name', output: 'value' }, to: { node: 'upper', input: 'text' } },
-            { from: { node: 'upper', output: 'text' }, to: { node: 'greet', input: 'data' } },
-            { from: { node: 'greet', output: 'result' }, to: { node: 'out', input: 'value' } },
-          ],
-        },
-      }),
-    );
+    await writeFile(file, workflow ?? '');
     const created = await plugboard(['workflows', 'create', file], dataDir);
     expect(created.code, created.stderr).toBe(0);
     const run = await plugboard(

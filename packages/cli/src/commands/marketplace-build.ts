@@ -66,8 +66,10 @@ export async function buildMarketplace(
     );
   }
   index.plugins.sort((a, b) => a.name.localeCompare(b.name));
+  // Through the schema, so a rebuild writes the same bytes (key order included).
+  const normalised = marketplaceIndexSchema.parse(index);
   const indexFile = join(out, 'index.json');
-  await writeFile(`${indexFile}.partial`, `${JSON.stringify(index, null, 2)}\n`);
+  await writeFile(`${indexFile}.partial`, `${JSON.stringify(normalised, null, 2)}\n`);
   await rename(`${indexFile}.partial`, indexFile);
   return { indexFile, plugins: built };
 }
