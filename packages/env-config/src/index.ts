@@ -4,7 +4,7 @@
  * settings laid on top, parsed once, and every problem returned together.
  */
 import { readFileSync } from 'node:fs';
-import type { z } from 'zod';
+import { z } from 'zod';
 
 /** Environment variable → path in the config object. */
 export type EnvTable = Readonly<Record<string, readonly string[]>>;
@@ -76,3 +76,24 @@ function deepMerge(
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
+
+/** A flag: a boolean, or one of the strings an environment variable would hold. */
+export const envBoolean = z.union([
+  z.boolean(),
+  z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1'),
+]);
+
+/** A duration in milliseconds, from 1 ms to a day. */
+export const envMilliseconds = (fallback: number) =>
+  z.coerce.number().int().min(1).max(86_400_000).default(fallback);
+
+/** A list: an array, or a comma-separated string. */
+export const envList = z.union([
+  z.array(z.string()),
+  z.string().transform((v) =>
+    v
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  ),
+]);

@@ -4,23 +4,18 @@
  */
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { readEnvConfig, type EnvTable } from '@plugboard/env-config';
+import {
+  envBoolean,
+  envList,
+  envMilliseconds,
+  readEnvConfig,
+  type EnvTable,
+} from '@plugboard/env-config';
 import { PlatformError } from './errors.ts';
 
-const bool = z.union([
-  z.boolean(),
-  z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1'),
-]);
-const ms = (fallback: number) => z.coerce.number().int().min(1).max(86_400_000).default(fallback);
-const list = z.union([
-  z.array(z.string()),
-  z.string().transform((v) =>
-    v
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean),
-  ),
-]);
+const bool = envBoolean;
+const ms = envMilliseconds;
+const list = envList;
 const keyList = (what: string) =>
   list.pipe(
     z

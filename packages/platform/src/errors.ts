@@ -3,13 +3,7 @@
  * PlatformError, the one error type its code throws. Every API answers failures with the same
  * envelope as the Plugin Server and plugin processes.
  */
-import { toErrorEnvelope, type ErrorEnvelope, type ErrorKind } from '@plugboard/protocol';
-
-interface CodeSpec {
-  readonly kind: ErrorKind;
-  readonly status: number;
-  readonly retryable: boolean;
-}
+import { CodedFailure, type FailureSpec } from '@plugboard/protocol';
 
 export const PLATFORM_ERROR_CODES = {
   PLAT_CONFIG_INVALID: { kind: 'user', status: 500, retryable: false },
@@ -38,33 +32,17 @@ export const PLATFORM_ERROR_CODES = {
   PLAT_WORKER_STOPPED: { kind: 'operational', status: 503, retryable: true },
   PLAT_DATABASE_UNAVAILABLE: { kind: 'operational', status: 503, retryable: true },
   PLAT_INTERNAL: { kind: 'internal', status: 500, retryable: false },
-} as const satisfies Record<string, CodeSpec>;
+} as const satisfies Record<string, FailureSpec>;
 
 export type PlatformErrorCode = keyof typeof PLATFORM_ERROR_CODES;
 
-export class PlatformError extends Error {
-  readonly code: PlatformErrorCode;
-  readonly kind: ErrorKind;
-  readonly status: number;
-  readonly retryable: boolean;
-  readonly details: Record<string, unknown> | undefined;
-
+export class PlatformError extends CodedFailure<PlatformErrorCode> {
   constructor(
     code: PlatformErrorCode,
     message: string,
     options: { details?: Record<string, unknown>; cause?: unknown } = {},
   ) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    const spec = PLATFORM_ERROR_CODES[code];
+    super({ code, spec: PLATFORM_ERROR_CODES[code], message, ...options });
     this.name = 'PlatformError';
-    this.code = code;
-    this.kind = spec.kind;
-    this.status = spec.status;
-    this.retryable = spec.retryable;
-    this.details = options.details;
-  }
-
-  toEnvelope(): ErrorEnvelope {
-    return toErrorEnvelope(this);
   }
 }

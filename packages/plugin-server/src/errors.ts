@@ -2,13 +2,7 @@
  * @module The Plugin Server's error codes: each with its kind, HTTP status and retry rule, and
  * ServerError, the one error type its code throws.
  */
-import { toErrorEnvelope, type ErrorEnvelope, type ErrorKind } from '@plugboard/protocol';
-
-interface CodeSpec {
-  readonly kind: ErrorKind;
-  readonly status: number;
-  readonly retryable: boolean;
-}
+import { CodedFailure, type FailureSpec } from '@plugboard/protocol';
 
 export const SERVER_ERROR_CODES = {
   PSRV_CONFIG_INVALID: { kind: 'user', status: 500, retryable: false },
@@ -36,33 +30,17 @@ export const SERVER_ERROR_CODES = {
   PSRV_PLUGIN_TIMEOUT: { kind: 'operational', status: 504, retryable: true },
   PSRV_DISK_FULL: { kind: 'operational', status: 507, retryable: true },
   PSRV_INTERNAL: { kind: 'internal', status: 500, retryable: false },
-} as const satisfies Record<string, CodeSpec>;
+} as const satisfies Record<string, FailureSpec>;
 
 export type ServerErrorCode = keyof typeof SERVER_ERROR_CODES;
 
-export class ServerError extends Error {
-  readonly code: ServerErrorCode;
-  readonly kind: ErrorKind;
-  readonly status: number;
-  readonly retryable: boolean;
-  readonly details: Record<string, unknown> | undefined;
-
+export class ServerError extends CodedFailure<ServerErrorCode> {
   constructor(
     code: ServerErrorCode,
     message: string,
     options: { details?: Record<string, unknown>; cause?: unknown } = {},
   ) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    const spec = SERVER_ERROR_CODES[code];
+    super({ code, spec: SERVER_ERROR_CODES[code], message, ...options });
     this.name = 'ServerError';
-    this.code = code;
-    this.kind = spec.kind;
-    this.status = spec.status;
-    this.retryable = spec.retryable;
-    this.details = options.details;
-  }
-
-  toEnvelope(): ErrorEnvelope {
-    return toErrorEnvelope(this);
   }
 }

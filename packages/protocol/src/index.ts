@@ -25,6 +25,8 @@ export {
   toErrorEnvelope,
 } from './error-envelope.ts';
 export type { CodedError, ErrorEnvelope, ErrorKind, Issue } from './error-envelope.ts';
+export { CodedFailure } from './coded-failure.ts';
+export type { FailureSpec } from './coded-failure.ts';
 export { PLUGIN_ERROR_CODES } from './plugin-error-codes.ts';
 export type { ErrorCodeSpec, PluginErrorCode } from './plugin-error-codes.ts';
 export { componentNameSchema, pluginIdSchema, semverSchema } from './names.ts';
