@@ -81,10 +81,24 @@ export async function createPlatform(options: {
 
   const worker = config.embeddedWorker ? services.createWorker() : undefined;
   let nudges: NodeJS.Timeout | undefined;
+  // One nudge at a time: a slow Plugin Server must not get overlapping, older desired states.
+  let nudging = false;
   const nudge = () => {
-    plugins.nudge().catch((error: unknown) => {
-      logger.warn({ err: error }, 'could not nudge the Plugin Server to reconcile; will try again');
-    });
+    if (nudging) {
+      return;
+    }
+    nudging = true;
+    plugins
+      .nudge()
+      .catch((error: unknown) => {
+        logger.warn(
+          { err: error },
+          'could not nudge the Plugin Server to reconcile; will try again',
+        );
+      })
+      .finally(() => {
+        nudging = false;
+      });
   };
 
   return {

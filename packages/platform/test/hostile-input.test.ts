@@ -132,4 +132,22 @@ describe('hostile input', () => {
     );
     expect(row?.status).toBe('failed');
   });
+
+  it('refuses to delete a workflow while one of its runs is under way', async () => {
+    const saved = await t.json<{ id: string }>('POST', '/api/workflows', {
+      body: { name: 'busy', graph: { nodes: [], edges: [] } },
+    });
+    const { db } = t.platform.services;
+    await db.query(
+      `INSERT INTO runs (id, workflow_id, graph, status, inputs, worker_id, heartbeat_at)
+       VALUES ('run_busy', $1, '{"nodes":[],"edges":[]}', 'running', '{}', 'worker_x', now())`,
+      [saved.body.id],
+    );
+    const refused = await t.json<Envelope>('DELETE', `/api/workflows/${saved.body.id}`);
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.code).toBe('PLAT_CONFLICT');
+    await db.query(`UPDATE runs SET status = 'succeeded' WHERE id = 'run_busy'`);
+    expect((await t.json('DELETE', `/api/workflows/${saved.body.id}`)).status).toBe(204);
+    expect((await t.json('GET', `/api/runs/run_busy`)).status).toBe(404);
+  });
 });

@@ -67,10 +67,18 @@ export class WorkflowRepository {
     return rows[0] === undefined ? undefined : toWorkflow(rows[0]);
   }
 
-  async delete(id: string): Promise<boolean> {
-    return (
-      (await this.#db.query('DELETE FROM workflows WHERE id = $1 RETURNING id', [id])).length > 0
+  /** Deletes it with its finished runs; refuses while one of its runs is under way. */
+  async delete(id: string): Promise<'deleted' | 'busy' | 'missing'> {
+    const deleted = await this.#db.query(
+      `DELETE FROM workflows WHERE id = $1 AND NOT EXISTS (
+         SELECT 1 FROM runs WHERE workflow_id = $1 AND status IN ('queued', 'running'))
+       RETURNING id`,
+      [id],
     );
+    if (deleted.length > 0) {
+      return 'deleted';
+    }
+    return (await this.get(id)) === undefined ? 'missing' : 'busy';
   }
 }
 

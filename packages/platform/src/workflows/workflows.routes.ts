@@ -139,13 +139,20 @@ export const workflowsRoutes: FastifyPluginAsyncZod<{
 
   app.delete('/api/workflows/:id', {
     schema: {
-      summary: 'Delete a workflow and its runs',
+      summary: 'Delete a workflow and its finished runs (409 while one is under way)',
       params: idParams,
-      response: { 204: z.null(), ...errors },
+      response: { 204: z.null(), ...errors, 409: errorEnvelopeSchema },
     },
     handler: async (request, reply) => {
-      if (!(await workflows.delete(request.params.id))) {
+      const outcome = await workflows.delete(request.params.id);
+      if (outcome === 'missing') {
         await found(request.params.id);
+      }
+      if (outcome === 'busy') {
+        throw new PlatformError(
+          'PLAT_CONFLICT',
+          'a run of this workflow is queued or running; cancel it or let it finish first',
+        );
       }
       return reply.code(204).send(null);
     },
