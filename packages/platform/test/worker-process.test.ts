@@ -117,7 +117,18 @@ describe('plugboard worker as its own process', () => {
       databaseUrl: database.url,
       embeddedWorker: false,
     });
-    env = { ...platformEnv(stand.url), PLUGBOARD_PLATFORM_DATA_DIR: t.dataDir };
+    // Only what a worker needs: no user tokens, no keys of Plugin Servers, no webhook secret.
+    const needed = Object.fromEntries(
+      Object.entries(platformEnv(stand.url)).filter(
+        ([name]) =>
+          ![
+            'PLUGBOARD_API_TOKENS',
+            'PLUGBOARD_PLATFORM_API_KEY',
+            'PLUGBOARD_WEBHOOK_SECRET',
+          ].includes(name),
+      ),
+    );
+    env = { ...needed, PLUGBOARD_PLATFORM_DATA_DIR: t.dataDir };
 
     expect(
       (

@@ -2,6 +2,7 @@
  * @module `plugboard platform` and `plugboard worker`: run the platform (API, and the worker
  * unless it runs apart) or a worker alone, until SIGTERM/SIGINT.
  */
+import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import type { Output } from '../output.ts';
 
@@ -40,7 +41,13 @@ export async function runPlatform(flags: PlatformFlags, deps: Deps): Promise<num
 
 export async function runWorker(flags: PlatformFlags, deps: Deps): Promise<number> {
   const { createWorkerProcess, loadPlatformConfig } = await import('@plugboard/platform');
+  // A worker serves no HTTP: the user tokens, the keys Plugin Servers present and the webhook
+  // secret are not its business, so it runs without them (stand-ins no request can ever meet).
+  const unused = `unused-by-a-worker-${randomBytes(16).toString('hex')}`;
   const config = loadPlatformConfig(deps.env, {
+    ...(deps.env['PLUGBOARD_API_TOKENS'] === undefined ? { apiTokens: [unused] } : {}),
+    ...(deps.env['PLUGBOARD_PLATFORM_API_KEY'] === undefined ? { platformApiKeys: [unused] } : {}),
+    ...(deps.env['PLUGBOARD_WEBHOOK_SECRET'] === undefined ? { webhookSecret: unused } : {}),
     ...(flags.dataDir === undefined ? {} : { dataDir: flags.dataDir }),
     ...(flags.databaseUrl === undefined ? {} : { databaseUrl: flags.databaseUrl }),
     embeddedWorker: false,
