@@ -140,6 +140,15 @@ describe('npm start and the operator CLI', () => {
   });
 
   it('installs every official plugin from the marketplace', async () => {
+    const browse = await plugboard(['plugins', 'search'], dataDir);
+    expect(browse.code, browse.stderr).toBe(0);
+    for (const name of OFFICIAL) {
+      expect(browse.stdout).toMatch(new RegExp(`${name}\\s+1\\.0\\.0\\s+-`));
+    }
+    const found = await plugboard(['plugins', 'search', 'jsonata', '--json'], dataDir);
+    expect(
+      (JSON.parse(found.stdout) as { plugins: { name: string }[] }).plugins.map((p) => p.name),
+    ).toEqual(['json-query']);
     for (const name of OFFICIAL) {
       const installed = await plugboard(['plugins', 'install', name], dataDir);
       expect(installed.code, `${name}: ${installed.stderr}`).toBe(0);

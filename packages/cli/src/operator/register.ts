@@ -97,6 +97,20 @@ export function registerOperatorCommands(program: Command, deps: OperatorDeps): 
     });
 
   plugins
+    .command('search')
+    .description(
+      'Browse the marketplace the platform installs from: name, latest version, what is installed.',
+    )
+    .argument('[text]', 'only plugins whose name or description contains this')
+    .option('--json', JSON_FLAG)
+    .action(async (text: string | undefined, _opts: unknown, command: Command) => {
+      await withContext(command, async (ctx) => {
+        const { searchMarketplace } = await import('./marketplace.ts');
+        await searchMarketplace(ctx, text);
+      });
+    });
+
+  plugins
     .command('install')
     .description(
       'Install a plugin: from the marketplace by name (default), or --git, --file or --local with --id. Waits until it runs (or needs config, or fails) unless --no-wait.',
