@@ -189,13 +189,30 @@ export function buildProgram(deps: ProgramDeps): Command {
       '--out <dir>',
       'the marketplace folder (served as is by a platform or any web server)',
     )
-    .action(async (pluginsDir: string, opts: { out: string }) => {
-      const { buildMarketplace } = await import('./commands/marketplace-build.ts');
-      const built = await buildMarketplace(pluginsDir, opts.out, (line) => {
-        output.info(line);
-      });
-      output.result(built.indexFile);
-    });
+    .option('--git <url>', 'pin versions to this git repository instead of packing archives')
+    .option('--commit <sha>', 'with --git: the full commit that holds these plugin folders')
+    .option('--path <folder>', 'with --git: where the plugin folders are in the repository', '')
+    .action(
+      async (
+        pluginsDir: string,
+        opts: { out: string; git?: string; commit?: string; path: string },
+      ) => {
+        const { buildMarketplace } = await import('./commands/marketplace-build.ts');
+        if (opts.git !== undefined && opts.commit === undefined) {
+          const { CliError } = await import('./cli-error.ts');
+          throw new CliError('CLI_USAGE', '--git needs --commit (the full commit to pin)');
+        }
+        const built = await buildMarketplace(pluginsDir, opts.out, {
+          onProgress: (line) => {
+            output.info(line);
+          },
+          ...(opts.git === undefined || opts.commit === undefined
+            ? {}
+            : { git: { url: opts.git, commit: opts.commit, path: opts.path } }),
+        });
+        output.result(built.indexFile);
+      },
+    );
 
   const platformEnv = 'Configured by PLUGBOARD_* variables (see docs/platform.md); flags win.';
   program

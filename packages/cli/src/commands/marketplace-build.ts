@@ -6,7 +6,7 @@
  * a version whose contents changed without a new version number is refused.
  */
 import { mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { basename, join, posix, resolve } from 'node:path';
 import { marketplaceIndexSchema, type MarketplaceIndex } from '@plugboard/server-api';
 import { CliError } from '../cli-error.ts';
 import { packPlugin } from './plugin-pack.ts';
@@ -17,11 +17,20 @@ export interface BuiltMarketplace {
   readonly plugins: readonly { name: string; version: string; integrity: string }[];
 }
 
+/** Pins versions to a commit of the git repository holding the plugin folders, instead of archives. */
+export interface GitPin {
+  readonly url: string;
+  readonly commit: string;
+  /** The folder of the plugin folders inside the repository ('' for its root). */
+  readonly path: string;
+}
+
 export async function buildMarketplace(
   pluginsDir: string,
   outDir: string,
-  onProgress: (line: string) => void = () => undefined,
+  options: { onProgress?: (line: string) => void; git?: GitPin } = {},
 ): Promise<BuiltMarketplace> {
+  const onProgress = options.onProgress ?? (() => undefined);
   const root = resolve(pluginsDir);
   const out = resolve(outDir);
   await mkdir(join(out, 'archives'), { recursive: true });
@@ -29,6 +38,12 @@ export async function buildMarketplace(
   const built: { name: string; version: string; integrity: string }[] = [];
   for (const folder of await pluginFolders(root)) {
     const { manifest } = await validatePlugin(folder);
+    if (options.git !== undefined) {
+      pinToGit(index, { manifest, folder: basename(folder), git: options.git });
+      built.push({ name: manifest.id, version: manifest.version, integrity: options.git.commit });
+      onProgress(`pinned ${manifest.id}@${manifest.version} to ${options.git.commit}`);
+      continue;
+    }
     const archive = `archives/${manifest.id}-${manifest.version}.tar.gz`;
     const packed = await packPlugin(folder, join(out, `${archive}.partial`));
     let entry = index.plugins.find((p) => p.name === manifest.id);
@@ -72,6 +87,52 @@ export async function buildMarketplace(
   await writeFile(`${indexFile}.partial`, `${JSON.stringify(normalised, null, 2)}\n`);
   await rename(`${indexFile}.partial`, indexFile);
   return { indexFile, plugins: built };
+}
+
+function pinToGit(
+  index: MarketplaceIndex,
+  plugin: {
+    manifest: { id: string; version: string; displayName: string; description: string };
+    folder: string;
+    git: GitPin;
+  },
+): void {
+  const { manifest, git } = plugin;
+  if (!/^[0-9a-f]{40}$/.test(git.commit)) {
+    throw new CliError(
+      'CLI_USAGE',
+      `--commit must be a full 40-character commit, not "${git.commit}"`,
+    );
+  }
+  let entry = index.plugins.find((p) => p.name === manifest.id);
+  if (entry === undefined) {
+    entry = { name: manifest.id, description: '', versions: [] };
+    index.plugins.push(entry);
+  }
+  entry.displayName = manifest.displayName;
+  entry.description = manifest.description;
+  const known = entry.versions.find((v) => v.version === manifest.version);
+  if (known === undefined) {
+    entry.versions.push({
+      version: manifest.version,
+      source: {
+        type: 'git',
+        url: git.url,
+        commit: git.commit,
+        subdirectory: posix.join(git.path, plugin.folder).replace(/^\/+/, ''),
+      },
+    });
+  } else if (known.source.type === 'git' && known.source.commit !== git.commit) {
+    // A published version stays where it was published; a changed one needs a new number.
+    onlyIfUnchanged(known.source.commit, manifest);
+  }
+}
+
+function onlyIfUnchanged(commit: string, manifest: { id: string; version: string }): void {
+  throw new CliError(
+    'CLI_PACK_FAILED',
+    `${manifest.id}@${manifest.version} is already published at commit ${commit}; give it a new version to publish it again`,
+  );
 }
 
 async function readIndex(file: string): Promise<MarketplaceIndex> {

@@ -46,8 +46,10 @@ export async function runStart(
     const source = resolve(deps.cwd, flags.marketplace ?? OFFICIAL_PLUGINS);
     marketplaceDir = join(dataDir, 'marketplace');
     output.info(`Building the marketplace from ${source}`);
-    await buildMarketplace(source, marketplaceDir, (line) => {
-      output.info(`  ${line}`);
+    await buildMarketplace(source, marketplaceDir, {
+      onProgress: (line) => {
+        output.info(`  ${line}`);
+      },
     });
   }
 

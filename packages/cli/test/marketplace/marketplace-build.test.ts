@@ -92,4 +92,48 @@ describe('plugboard marketplace build', () => {
     expect(refused.code).toBe(1);
     expect(refused.err).toContain('e2e-text@2.1.0 changed since it was published');
   }, 60_000);
+
+  it('pins versions to a git commit instead of packing, for a marketplace on any git host', async () => {
+    const gitOut = join(work, 'git-market');
+    const commit = 'a'.repeat(40);
+    const built = await plugboard([
+      'marketplace',
+      'build',
+      source,
+      '--out',
+      gitOut,
+      '--git',
+      'https://git.example/plugins.git',
+      '--commit',
+      commit,
+      '--path',
+      'plugins',
+    ]);
+    expect(built.code, built.err).toBe(0);
+    const index = marketplaceIndexSchema.parse(
+      JSON.parse(await readFile(join(gitOut, 'index.json'), 'utf8')),
+    );
+    expect(index.plugins.find((p) => p.name === 'e2e-files')?.versions).toEqual([
+      {
+        version: '1.0.0',
+        source: {
+          type: 'git',
+          url: 'https://git.example/plugins.git',
+          commit,
+          subdirectory: 'plugins/e2e-files',
+        },
+      },
+    ]);
+    const short = await plugboard([
+      'marketplace',
+      'build',
+      source,
+      '--out',
+      gitOut,
+      '--git',
+      'https://git.example/plugins.git',
+    ]);
+    expect(short.code).toBe(1);
+    expect(short.err).toContain('--git needs --commit');
+  }, 60_000);
 });
