@@ -2,10 +2,19 @@
 import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
+import reactHooks from 'eslint-plugin-react-hooks';
 
 export default tseslint.config(
   {
-    ignores: ['**/node_modules/**', 'coverage/**', '.plugboard/**', 'bench/results/**'],
+    ignores: [
+      '**/node_modules/**',
+      'coverage/**',
+      '.plugboard/**',
+      'bench/results/**',
+      'packages/web/dist/**',
+      'packages/web/.dist-*/**',
+      'test/ui/screenshots/**',
+    ],
   },
   {
     linterOptions: { reportUnusedDisableDirectives: 'error' },
@@ -65,6 +74,16 @@ export default tseslint.config(
             'Throw a coded error (PluginFailure, RuntimeError, CliError…) so callers can act on it.',
         },
       ],
+    },
+  },
+  {
+    // The web UI runs in the browser, with React's rules of hooks.
+    files: ['packages/web/src/**/*.{ts,tsx}'],
+    languageOptions: { globals: { ...globals.browser } },
+    plugins: { 'react-hooks': reactHooks },
+    rules: {
+      'react-hooks/rules-of-hooks': 'error',
+      'react-hooks/exhaustive-deps': 'error',
     },
   },
   {

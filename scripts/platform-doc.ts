@@ -82,9 +82,11 @@ config, git tokens and credentials are encrypted at rest (AES-256-GCM, key from
 
 Statuses arrive by **webhook**: \`POST /plugin-server/status\`, signed the Standard Webhooks way with
 \`PLUGBOARD_WEBHOOK_SECRET\` (a bad signature or a timestamp more than 5 minutes off is refused with
-401 and changes nothing). Each carries a per-plugin \`sequence\`; one older than the last applied is
-ignored, so a late status never overwrites a newer one. \`running\` brings the manifest, whose nodes
-and integrations are registered; while a record is \`uninstalling\` only \`uninstalled\` is applied.
+401 and changes nothing). Each carries a per-plugin \`sequence\` (and the epoch of the Plugin Server's numbering); one
+not newer than the last applied is ignored, so a late status never overwrites a newer one.
+\`running\` brings the manifest, whose nodes and integrations are registered; \`missing_config\`
+brings it too, so the config form can be drawn, but registers no nodes; while a record is
+\`uninstalling\` only \`uninstalled\` is applied, and only then.
 The **desired state** the Plugin Server reconciles against is \`GET /plugin-server/desired\`: every
 record not yet \`uninstalled\`, with its source, version, config and status. Every
 \`PLUGBOARD_RECONCILE_NUDGE_MS\` the platform also pushes it to the Plugin Server's \`POST /reconcile\`.

@@ -12,6 +12,7 @@ import { filesRoutes } from './files/files.routes.ts';
 import { pluginServerFilesRoutes } from './files/plugin-server-files.routes.ts';
 import { createHttpApp, type PlatformApp } from './http/app.ts';
 import { marketplaceRoutes } from './marketplace/marketplace.routes.ts';
+import { PLUGINS_CHANNEL, pluginEventsRoutes } from './plugins/plugin-events.routes.ts';
 import { pluginServerStatusRoutes } from './plugins/plugin-server-status.routes.ts';
 import { pluginsRoutes } from './plugins/plugins.routes.ts';
 import type { RunWorker } from './runs/run-worker.ts';
@@ -47,7 +48,11 @@ export async function createPlatform(options: {
     repo: pluginRepo,
     plugins,
     webhookSecret: config.webhookSecret,
+    onApplied: () => {
+      bus.changed(PLUGINS_CHANNEL);
+    },
   });
+  await app.register(pluginEventsRoutes, { db, plugins, bus });
   await app.register(workflowsRoutes, { workflows, registry: () => services.registry() });
   await app.register(runsRoutes, {
     runs,

@@ -214,6 +214,78 @@ describe.each(kinds)('plugin records (%s)', (kind) => {
       expect((await plugin('renumbered')).body.status).toBe('installing');
     });
 
+    it('keeps the manifest of a plugin waiting for its config, for the form, without registering its nodes', async () => {
+      await install('waiting');
+      const manifest = testManifest({
+        id: 'waiting',
+        config: {
+          $schema: 'https://json-schema.org/draft/2020-12/schema',
+          type: 'object',
+          properties: { greeting: { type: 'string', minLength: 1 } },
+          required: ['greeting'],
+          additionalProperties: false,
+        },
+        nodes: [{ name: 'wave' }],
+      });
+      const applied = await postStatus(t.url, {
+        pluginId: 'waiting',
+        status: 'missing_config',
+        sequence: 2,
+        reason: 'greeting: required',
+        manifest,
+      });
+      expect(applied.body.outcome).toBe('applied');
+      const record = (await plugin('waiting')).body as unknown as {
+        status: string;
+        manifest?: { config: Record<string, unknown> };
+      };
+      expect(record.status).toBe('missing_config');
+      expect(record.manifest?.config['required']).toEqual(['greeting']);
+      expect(await nodeTypes()).not.toContain('waiting/wave');
+      // The schema is known, so a bad config is refused field by field.
+      const refused = await t.json<Envelope>('PUT', '/api/plugins/waiting/config', {
+        body: { config: { greeting: '' } },
+      });
+      expect(refused.status).toBe(422);
+      expect(refused.body.error.code).toBe('PLAT_CONFIG_REJECTED');
+    });
+
+    it('streams the plugin list live: at once, then after each applied status', async () => {
+      await install('live');
+      const abort = new AbortController();
+      const response = await fetch(`${t.url}/api/plugins/events`, {
+        headers: { authorization: `Bearer ${USER_TOKEN}` },
+        signal: abort.signal,
+      });
+      expect(response.headers.get('content-type')).toContain('text/event-stream');
+      const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+      const decoder = new TextDecoder();
+      let buffer = '';
+      const nextList = async (): Promise<{ id: string; status: string }[]> => {
+        for (;;) {
+          const end = buffer.indexOf('\n\n');
+          if (end >= 0) {
+            const block = buffer.slice(0, end);
+            buffer = buffer.slice(end + 2);
+            const data = /^data: (.*)$/m.exec(block)?.[1];
+            if (block.includes('event: plugins') && data !== undefined) {
+              return (JSON.parse(data) as { plugins: { id: string; status: string }[] }).plugins;
+            }
+            continue;
+          }
+          const { value } = await reader.read();
+          buffer += decoder.decode(value, { stream: true });
+        }
+      };
+      try {
+        expect((await nextList()).find((p) => p.id === 'live')?.status).toBe('installing');
+        await postStatus(t.url, { pluginId: 'live', status: 'running', sequence: 2 });
+        expect((await nextList()).find((p) => p.id === 'live')?.status).toBe('running');
+      } finally {
+        abort.abort();
+      }
+    });
+
     it('ignores an older sequence that arrives later', async () => {
       const answer = await postStatus(t.url, {
         pluginId: 'hooks',

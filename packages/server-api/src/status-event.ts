@@ -33,7 +33,9 @@ export const statusEventSchema = z
     logTail: z.array(z.string()).optional().describe('The last log lines, sent with `error`.'),
     manifest: manifestSchema
       .optional()
-      .describe('Sent with `running`: the nodes and integrations to register.'),
+      .describe(
+        'Sent with `running` (the nodes and integrations to register) and `missing_config` (the config schema to fill in).',
+      ),
   })
   .meta({ id: 'PluginStatusEvent' });
 export type StatusEvent = z.infer<typeof statusEventSchema>;

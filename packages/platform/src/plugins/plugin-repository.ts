@@ -52,11 +52,15 @@ export class PluginRepository {
     return rows[0] === undefined ? undefined : toRecord(rows[0]);
   }
 
-  /** Records with a manifest whose nodes belong in the registry. */
+  /**
+   * Records whose nodes belong in the registry: known manifest, and configured (a plugin waiting
+   * for its config has its manifest, for the form, but its nodes cannot run yet).
+   */
   async withNodes(): Promise<{ id: string; manifest: Manifest }[]> {
     return this.#db.query<{ id: string; manifest: Manifest }>(
       `SELECT id, manifest FROM plugins
-        WHERE manifest IS NOT NULL AND status NOT IN ('uninstalling', 'uninstalled') ORDER BY id`,
+        WHERE manifest IS NOT NULL
+          AND status NOT IN ('missing_config', 'uninstalling', 'uninstalled') ORDER BY id`,
     );
   }
 
@@ -134,7 +138,7 @@ export class PluginRepository {
            restarts = COALESCE($7, p.restarts),
            manifest = CASE
              WHEN $2 IN ('uninstalling', 'uninstalled') THEN NULL
-             WHEN $2 = 'running' AND $8::jsonb IS NOT NULL THEN $8::jsonb
+             WHEN $2 IN ('running', 'missing_config') AND $8::jsonb IS NOT NULL THEN $8::jsonb
              ELSE p.manifest END,
            updated_at = now()
          FROM current c

@@ -21,7 +21,9 @@ export const pluginServerStatusRoutes: FastifyPluginAsyncZod<{
   repo: PluginRepository;
   plugins: PluginService;
   webhookSecret: string;
-}> = async (app, { repo, plugins, webhookSecret }) => {
+  /** Told when a status was applied (live plugin lists). */
+  onApplied: () => void;
+}> = async (app, { repo, plugins, webhookSecret, onApplied }) => {
   // The signature covers the exact bytes, so this context keeps JSON bodies as text.
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
     done(null, body);
@@ -83,6 +85,9 @@ export const pluginServerStatusRoutes: FastifyPluginAsyncZod<{
         },
         'plugin status',
       );
+      if (outcome === 'applied') {
+        onApplied();
+      }
       // Known or not, applied or stale: 200, so the Plugin Server does not retry what cannot change.
       return { outcome };
     },

@@ -1,6 +1,6 @@
 /**
  * @module Turns every status change of the manager into a status webhook: the manifest with
- * `running` (the platform registers the nodes from it), the reason and log tail with `error`.
+ * `running` and `missing_config` (the platform registers the nodes from it), the reason and log tail with `error`.
  */
 import type { PluginManager, StatusChange } from '../plugins/plugin-manager.ts';
 import type { StatusEvent } from '@plugboard/server-api';
@@ -33,7 +33,9 @@ function toEvent(
     ...(view?.version === undefined ? {} : { version: view.version }),
     ...(change.reason === undefined ? {} : { reason: change.reason }),
     ...(view === undefined ? {} : { restarts: view.restarts }),
-    ...(change.status === 'running' && plugin?.running !== undefined
+    // With missing_config too: the platform needs the config schema to ask for what is missing.
+    ...((change.status === 'running' || change.status === 'missing_config') &&
+    plugin?.running !== undefined
       ? { manifest: plugin.running.manifest }
       : {}),
     ...(change.status === 'error' && view?.lastError?.logTail !== undefined

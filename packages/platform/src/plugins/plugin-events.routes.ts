@@ -1,0 +1,95 @@
+/**
+ * @module `GET /api/plugins/events`: the plugin list, live (Server-Sent Events). A `plugins`
+ * event carries every record as `GET /api/plugins` shows it, at once and again whenever one
+ * changes: woken by an applied status webhook, and by a cheap check of the records' fingerprint
+ * for changes made elsewhere (another platform process, a user's install).
+ */
+import { once } from 'node:events';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { Queryable } from '../db/database.ts';
+import type { PluginService } from './plugin-service.ts';
+import type { RunBus } from '../runs/run-bus.ts';
+
+const CHECK_MS = 1_000;
+const KEEP_ALIVE_MS = 15_000;
+/** The bus channel a status webhook wakes (a run id never looks like this). */
+export const PLUGINS_CHANNEL = '#plugins';
+
+export const pluginEventsRoutes: FastifyPluginAsyncZod<{
+  db: Queryable;
+  plugins: PluginService;
+  bus: RunBus;
+}> = async (app, { db, plugins, bus }) => {
+  const shutdown = new AbortController();
+  app.addHook('preClose', (done) => {
+    shutdown.abort();
+    done();
+  });
+
+  const fingerprint = async (): Promise<string> => {
+    const [row] = await db.query<{ n: number; latest: Date | null }>(
+      'SELECT count(*)::int AS n, max(updated_at) AS latest FROM plugins',
+    );
+    return `${String(row?.n ?? 0)}@${row?.latest?.toISOString() ?? ''}`;
+  };
+
+  app.get('/api/plugins/events', {
+    schema: {
+      summary:
+        'Every plugin record, live: a `plugins` event now and after every change (Server-Sent Events)',
+    },
+    handler: async (request, reply) => {
+      reply.raw.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-cache',
+        connection: 'keep-alive',
+      });
+      const left = new AbortController();
+      request.raw.once('close', () => {
+        left.abort();
+      });
+      const ended = AbortSignal.any([shutdown.signal, left.signal]);
+      let wake: (() => void) | undefined;
+      const onEnd = () => wake?.();
+      ended.addEventListener('abort', onEnd, { once: true });
+      const off = bus.onChanged(PLUGINS_CHANNEL, () => wake?.());
+      const send = async (text: string): Promise<void> => {
+        if (!reply.raw.write(text) && !ended.aborted) {
+          await Promise.race([once(reply.raw, 'drain'), once(ended, 'abort')]);
+        }
+      };
+      void reply.hijack();
+      try {
+        let sent = '';
+        let quiet = 0;
+        while (!ended.aborted) {
+          const now = await fingerprint();
+          if (now !== sent) {
+            sent = now;
+            quiet = 0;
+            await send(
+              `event: plugins\ndata: ${JSON.stringify({ plugins: await plugins.list() })}\n\n`,
+            );
+          } else if ((quiet += CHECK_MS) >= KEEP_ALIVE_MS) {
+            quiet = 0;
+            await send(': keep-alive\n\n');
+          }
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, CHECK_MS);
+            wake = () => {
+              clearTimeout(timer);
+              resolve();
+            };
+            if (ended.aborted) {
+              wake();
+            }
+          });
+        }
+      } finally {
+        off();
+        ended.removeEventListener('abort', onEnd);
+        reply.raw.end();
+      }
+    },
+  });
+};
