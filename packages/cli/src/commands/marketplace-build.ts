@@ -46,13 +46,7 @@ export async function buildMarketplace(
     }
     const archive = `archives/${manifest.id}-${manifest.version}.tar.gz`;
     const packed = await packPlugin(folder, join(out, `${archive}.partial`));
-    let entry = index.plugins.find((p) => p.name === manifest.id);
-    if (entry === undefined) {
-      entry = { name: manifest.id, description: '', versions: [] };
-      index.plugins.push(entry);
-    }
-    entry.displayName = manifest.displayName;
-    entry.description = manifest.description;
+    const entry = entryFor(index, manifest);
     const known = entry.versions.find((v) => v.version === manifest.version);
     if (
       known !== undefined &&
@@ -89,6 +83,21 @@ export async function buildMarketplace(
   return { indexFile, plugins: built };
 }
 
+/** The index entry of this plugin (added when new), with its display data brought up to date. */
+function entryFor(
+  index: MarketplaceIndex,
+  manifest: { id: string; displayName: string; description: string },
+): MarketplaceIndex['plugins'][number] {
+  let entry = index.plugins.find((p) => p.name === manifest.id);
+  if (entry === undefined) {
+    entry = { name: manifest.id, description: '', versions: [] };
+    index.plugins.push(entry);
+  }
+  entry.displayName = manifest.displayName;
+  entry.description = manifest.description;
+  return entry;
+}
+
 function pinToGit(
   index: MarketplaceIndex,
   plugin: {
@@ -104,13 +113,7 @@ function pinToGit(
       `--commit must be a full 40-character commit, not "${git.commit}"`,
     );
   }
-  let entry = index.plugins.find((p) => p.name === manifest.id);
-  if (entry === undefined) {
-    entry = { name: manifest.id, description: '', versions: [] };
-    index.plugins.push(entry);
-  }
-  entry.displayName = manifest.displayName;
-  entry.description = manifest.description;
+  const entry = entryFor(index, manifest);
   const known = entry.versions.find((v) => v.version === manifest.version);
   if (known === undefined) {
     entry.versions.push({

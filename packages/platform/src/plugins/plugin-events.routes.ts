@@ -4,9 +4,9 @@
  * changes: woken by an applied status webhook, and by a cheap check of the records' fingerprint
  * for changes made elsewhere (another platform process, a user's install).
  */
-import { once } from 'node:events';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Queryable } from '../db/database.ts';
+import { openEventStream } from '../http/event-stream.ts';
 import type { PluginService } from './plugin-service.ts';
 import type { RunBus } from '../runs/run-bus.ts';
 
@@ -39,56 +39,28 @@ export const pluginEventsRoutes: FastifyPluginAsyncZod<{
         'Every plugin record, live: a `plugins` event now and after every change (Server-Sent Events)',
     },
     handler: async (request, reply) => {
-      reply.raw.writeHead(200, {
-        'content-type': 'text/event-stream; charset=utf-8',
-        'cache-control': 'no-cache',
-        connection: 'keep-alive',
+      const stream = openEventStream(request, reply, shutdown.signal);
+      const off = bus.onChanged(PLUGINS_CHANNEL, () => {
+        stream.wake();
       });
-      const left = new AbortController();
-      request.raw.once('close', () => {
-        left.abort();
-      });
-      const ended = AbortSignal.any([shutdown.signal, left.signal]);
-      let wake: (() => void) | undefined;
-      const onEnd = () => wake?.();
-      ended.addEventListener('abort', onEnd, { once: true });
-      const off = bus.onChanged(PLUGINS_CHANNEL, () => wake?.());
-      const send = async (text: string): Promise<void> => {
-        if (!reply.raw.write(text) && !ended.aborted) {
-          await Promise.race([once(reply.raw, 'drain'), once(ended, 'abort')]);
-        }
-      };
-      void reply.hijack();
       try {
         let sent = '';
         let quiet = 0;
-        while (!ended.aborted) {
+        while (!stream.ended.aborted) {
           const now = await fingerprint();
           if (now !== sent) {
             sent = now;
             quiet = 0;
-            await send(
-              `event: plugins\ndata: ${JSON.stringify({ plugins: await plugins.list() })}\n\n`,
-            );
+            await stream.send({ type: 'plugins', data: { plugins: await plugins.list() } });
           } else if ((quiet += CHECK_MS) >= KEEP_ALIVE_MS) {
             quiet = 0;
-            await send(': keep-alive\n\n');
+            await stream.send({ comment: 'keep-alive' });
           }
-          await new Promise<void>((resolve) => {
-            const timer = setTimeout(resolve, CHECK_MS);
-            wake = () => {
-              clearTimeout(timer);
-              resolve();
-            };
-            if (ended.aborted) {
-              wake();
-            }
-          });
+          await stream.idle(CHECK_MS);
         }
       } finally {
         off();
-        ended.removeEventListener('abort', onEnd);
-        reply.raw.end();
+        stream.end();
       }
     },
   });

@@ -2,12 +2,11 @@
  * @module Runs: start one with inputs, read it (every node's inputs, outputs, errors, timing),
  * follow its progress as Server-Sent Events, cancel it.
  */
-import { once } from 'node:events';
-import type { IncomingMessage } from 'node:http';
 import { errorEnvelopeSchema, fileRefSchema } from '@plugboard/protocol';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { PlatformError } from '../errors.ts';
+import { openEventStream } from '../http/event-stream.ts';
 import { checkRunInputs, workflowInputsOf } from '../workflows/run-inputs.ts';
 import type { WorkflowRepository } from '../workflows/workflow-repository.ts';
 import type { RunBus } from './run-bus.ts';
@@ -158,34 +157,19 @@ export const runsRoutes: FastifyPluginAsyncZod<{
         Number.isInteger(lastEventId) && lastEventId >= 0 && lastEventId <= MAX_EVENT_ID
           ? lastEventId
           : (request.query.after ?? 0);
-      reply.raw.writeHead(200, {
-        'content-type': 'text/event-stream; charset=utf-8',
-        'cache-control': 'no-cache',
-        connection: 'keep-alive',
+      const stream = openEventStream(request, reply, closing);
+      // Woken at once by an embedded worker; a worker in another process is polled for.
+      const off = bus.onChanged(runId, () => {
+        stream.wake();
       });
-      // Ends on the client leaving or the platform closing, whichever comes first.
-      const ended = AbortSignal.any([closing, closedSignal(request.raw)]);
-      let wake: (() => void) | undefined;
-      const onEnd = () => wake?.();
-      ended.addEventListener('abort', onEnd, { once: true });
-      const off = bus.onChanged(runId, () => wake?.());
-      const send = async (text: string): Promise<void> => {
-        if (!reply.raw.write(text) && !ended.aborted) {
-          // A client that does not read holds no more than one chunk here.
-          await Promise.race([once(reply.raw, 'drain'), once(ended, 'abort')]);
-        }
-      };
-      void reply.hijack();
       try {
-        await send(': run events\n\n');
+        await stream.send({ comment: 'run events' });
         let finished = false;
         let idle = 0;
-        while (!finished && !ended.aborted) {
+        while (!finished && !stream.ended.aborted) {
           const events = await runs.eventsAfter(runId, after);
           for (const event of events) {
-            await send(
-              `id: ${String(event.id)}\nevent: ${event.type}\ndata: ${JSON.stringify(event.data)}\n\n`,
-            );
+            await stream.send({ id: event.id, type: event.type, data: event.data });
             after = event.id;
             finished ||= event.type === 'run.finished';
           }
@@ -197,34 +181,15 @@ export const runsRoutes: FastifyPluginAsyncZod<{
             }
             idle += 1;
             if (idle % 30 === 0) {
-              await send(': keep-alive\n\n');
+              await stream.send({ comment: 'keep-alive' });
             }
-            // Woken at once by an embedded worker; a worker in another process is polled for.
-            await new Promise<void>((resolve) => {
-              const timer = setTimeout(resolve, 500);
-              wake = () => {
-                clearTimeout(timer);
-                resolve();
-              };
-              if (ended.aborted) {
-                wake();
-              }
-            });
+            await stream.idle(500);
           }
         }
       } finally {
         off();
-        ended.removeEventListener('abort', onEnd);
-        reply.raw.end();
+        stream.end();
       }
     },
   });
 };
-
-function closedSignal(request: IncomingMessage): AbortSignal {
-  const controller = new AbortController();
-  request.once('close', () => {
-    controller.abort();
-  });
-  return controller.signal;
-}
