@@ -4,7 +4,9 @@
 // the marketplace, saves and runs a workflow using two of them, and shows the result. Ctrl-C stops
 // everything; a second `npm start` finds every plugin, workflow and run as they were.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
@@ -231,4 +233,31 @@ describe('npm start and the operator CLI', () => {
     );
     expect(again.stdout).toContain('greeting: Hello, LIN!');
   }, 240_000);
+});
+
+describe('plugboard start on a busy port', () => {
+  it('says which port is taken and leaves nothing running', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'plugboard-busy-'));
+    const busy = createServer();
+    busy.listen(0, '127.0.0.1');
+    await once(busy, 'listening');
+    const address = busy.address();
+    const port = typeof address === 'object' && address !== null ? address.port : 0;
+    try {
+      const child = spawn(
+        process.execPath,
+        [CLI, 'start', '--data-dir', dataDir, '--port', String(port), '--server-port', '0'],
+        { env: { PATH: process.env['PATH'] ?? '' } },
+      );
+      let stderr = '';
+      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+      const [code] = (await once(child, 'exit')) as [number | null];
+      expect(code).toBe(1);
+      expect(stderr).toContain('CLI_START_FAILED: a port is already in use');
+      expect(await processesMentioning(dataDir)).toEqual([]);
+    } finally {
+      busy.close();
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

@@ -11,6 +11,7 @@ import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
+import { CliError } from '../cli-error.ts';
 import type { Output } from '../output.ts';
 import { buildMarketplace } from './marketplace-build.ts';
 import { loadOrCreateKeys, writeConnection } from './start-keys.ts';
@@ -114,8 +115,21 @@ export async function runStart(
     );
   });
 
-  await platform.listen();
-  await server.listen();
+  try {
+    await platform.listen();
+    await server.listen();
+  } catch (error) {
+    // Nothing half-started stays behind: the database is closed, no plugin keeps running.
+    await platform.close().catch(() => undefined);
+    await server.close().catch(() => undefined);
+    const code = (error as { code?: unknown }).code;
+    throw new CliError(
+      'CLI_START_FAILED',
+      code === 'EADDRINUSE'
+        ? `a port is already in use (${(error as Error).message}); stop what uses it, or pick others with --port and --server-port (0 picks free ones)`
+        : `cannot start: ${(error as Error).message}`,
+    );
+  }
   await writeConnection(dataDir, { url: platformUrl, token: keys.apiToken });
   output.result(
     [
