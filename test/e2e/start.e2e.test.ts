@@ -166,6 +166,19 @@ describe('npm start and the operator CLI', () => {
     expect(table.stdout).toMatch(/json-query\s+running/);
   }, 300_000);
 
+  it('refuses a second start on the same data folder, touching nothing', async () => {
+    const second = spawn(process.execPath, [CLI, 'start', '--data-dir', dataDir, '--port', '0'], {
+      env: { PATH: process.env['PATH'] ?? '' },
+    });
+    let stderr = '';
+    second.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const [code] = (await once(second, 'exit')) as [number | null];
+    expect(code).toBe(1);
+    expect(stderr).toContain('is in use by another plugboard start');
+    const list = await plugboard(['plugins', 'list', '--json'], dataDir);
+    expect(list.code).toBe(0);
+  }, 60_000);
+
   it('runs a workflow that uses two of them and shows the result', async () => {
     // The workflow of the README's quick start, as written there.
     const readme = await readFile(join(ROOT, 'README.md'), 'utf8');
@@ -260,4 +273,37 @@ describe('plugboard start on a busy port', () => {
       await rm(dataDir, { recursive: true, force: true });
     }
   }, 60_000);
+});
+
+describe("Ctrl-C with the machine's Node running the launcher", () => {
+  it('stops in order although the launcher and plugboard both receive it', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'plugboard-ctrl-c-'));
+    const child = spawn(
+      MACHINE_NODE,
+      [CLI, 'start', '--data-dir', dataDir, '--port', '0', '--server-port', '0'],
+      {
+        detached: true,
+        env: { PATH: process.env['PATH'] ?? '' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let seen = '';
+    child.stdout.on('data', (c: Buffer) => (seen += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (seen += c.toString()));
+    const started: Started = { child, output: () => seen };
+    try {
+      const deadline = Date.now() + 60_000;
+      while (!seen.includes('Ctrl-C stops everything') && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const exited = once(child, 'exit');
+      await ctrlC(started);
+      const [code] = (await exited) as [number | null];
+      expect(seen).toMatch(/\nstopped\n/);
+      expect(code).toBe(0);
+    } finally {
+      await ctrlC(started);
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  }, 90_000);
 });

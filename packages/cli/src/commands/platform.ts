@@ -3,8 +3,8 @@
  * unless it runs apart) or a worker alone, until SIGTERM/SIGINT.
  */
 import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
 import type { Output } from '../output.ts';
+import { stopSignal } from '../stop-signal.ts';
 
 export interface PlatformFlags {
   readonly host?: string;
@@ -33,8 +33,8 @@ export async function runPlatform(flags: PlatformFlags, deps: Deps): Promise<num
   deps.output.info(
     `Platform listening on ${url} (API reference at ${url}/docs; ${config.databaseUrl === undefined ? `embedded database in ${config.dataDir}` : 'PostgreSQL'}; worker ${config.embeddedWorker ? 'inside' : 'apart'})`,
   );
-  const signal = await Promise.race([once(process, 'SIGTERM'), once(process, 'SIGINT')]);
-  deps.output.info(`received ${String(signal[0] ?? 'signal')}; stopping`);
+  const signal = await stopSignal(deps.output);
+  deps.output.info(`received ${signal}; stopping`);
   await platform.close();
   return 0;
 }
@@ -54,8 +54,8 @@ export async function runWorker(flags: PlatformFlags, deps: Deps): Promise<numbe
   });
   const worker = await createWorkerProcess({ config });
   deps.output.info(`Worker ${worker.id} taking runs from PostgreSQL`);
-  const signal = await Promise.race([once(process, 'SIGTERM'), once(process, 'SIGINT')]);
-  deps.output.info(`received ${String(signal[0] ?? 'signal')}; stopping`);
+  const signal = await stopSignal(deps.output);
+  deps.output.info(`received ${signal}; stopping`);
   await worker.stop();
   return 0;
 }

@@ -1,9 +1,9 @@
 /**
  * @module `plugboard server`: runs the Plugin Server until SIGTERM/SIGINT, then stops every plugin.
  */
-import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import type { Output } from '../output.ts';
+import { stopSignal } from '../stop-signal.ts';
 
 export interface ServerFlags {
   readonly host?: string;
@@ -32,8 +32,8 @@ export async function runServer(
   deps.output.info(
     `Plugin Server listening on ${url} (API reference at ${url}/docs; data in ${config.dataDir})`,
   );
-  const signal = await Promise.race([once(process, 'SIGTERM'), once(process, 'SIGINT')]);
-  deps.output.info(`received ${String(signal[0] ?? 'signal')}; stopping plugins`);
+  const signal = await stopSignal(deps.output);
+  deps.output.info(`received ${signal}; stopping plugins`);
   await server.close();
   return 0;
 }

@@ -5,9 +5,10 @@
  * opens the same encrypted data and the same token keeps working.
  */
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { CliError } from '../cli-error.ts';
 
 const keysSchema = z.object({
   apiToken: z.string().min(16),
@@ -31,7 +32,7 @@ export async function loadOrCreateKeys(
     text = undefined;
   }
   if (text !== undefined) {
-    return { keys: keysSchema.parse(JSON.parse(text)), created: false };
+    return { keys: parseKeys(file, text), created: false };
   }
   const keys: StartKeys = {
     apiToken: key('pbt'),
@@ -41,9 +42,25 @@ export async function loadOrCreateKeys(
     webhookSecret: `whsec_${randomBytes(32).toString('base64')}`,
   };
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
-  // `wx`: two starts racing on a new folder must not each write their own keys.
   await writeFile(file, `${JSON.stringify(keys, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
   return { keys, created: true };
+}
+
+function parseKeys(file: string, text: string): StartKeys {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  const parsed = keysSchema.safeParse(json);
+  if (!parsed.success) {
+    throw new CliError(
+      'CLI_START_FAILED',
+      `${file} is damaged; restore it from a backup (the encrypted config and credentials need its secretKey), or move the data folder away to start afresh`,
+    );
+  }
+  return parsed.data;
 }
 
 /** Where the operator CLI finds the platform: `plugboard plugins list` works with no flags. */
@@ -52,6 +69,8 @@ export async function writeConnection(
   connection: { url: string; token: string },
 ): Promise<void> {
   const file = join(dataDir, 'connection.json');
-  await writeFile(file, `${JSON.stringify(connection, null, 2)}\n`, { mode: 0o600 });
-  await chmod(file, 0o600);
+  // Written aside with owner-only rights, then moved in: the token is never readable by others.
+  await writeFile(`${file}.partial`, `${JSON.stringify(connection, null, 2)}\n`, { mode: 0o600 });
+  await chmod(`${file}.partial`, 0o600);
+  await rename(`${file}.partial`, file);
 }

@@ -7,12 +7,15 @@
  */
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { CliError } from '../cli-error.ts';
 import type { Output } from '../output.ts';
+import { stopSignal, stopWithin } from '../stop-signal.ts';
+import { lockDataDir } from './start-lock.ts';
 import { buildMarketplace } from './marketplace-build.ts';
 import { loadOrCreateKeys, writeConnection } from './start-keys.ts';
 
@@ -27,6 +30,8 @@ export interface StartFlags {
 }
 
 const OFFICIAL_PLUGINS = fileURLToPath(new URL('../../../../plugins/', import.meta.url));
+/** Past this, a stop that hangs (a plugin that will not die) ends the process anyway. */
+const STOP_LIMIT_MS = 60_000;
 const SERVE_BIN = fileURLToPath(new URL('../../bin/plugboard.js', import.meta.url));
 /** The web UI as `npm run build:web` (run by `npm start` first) leaves it. */
 const WEB_UI = fileURLToPath(new URL('../../../web/dist/', import.meta.url));
@@ -39,6 +44,8 @@ export async function runStart(
   const began = performance.now();
   const dataDir = resolve(deps.cwd, flags.dataDir ?? '.plugboard');
   const host = flags.host ?? '127.0.0.1';
+  // One start per data folder: the embedded database must never be opened twice.
+  const lock = await lockDataDir(dataDir);
   const { keys, created } = await loadOrCreateKeys(dataDir);
   output.info(`${created ? 'Created' : 'Using'} ${dataDir} (keys, databases, plugins, logs)`);
 
@@ -47,6 +54,8 @@ export async function runStart(
     const source = resolve(deps.cwd, flags.marketplace ?? OFFICIAL_PLUGINS);
     marketplaceDir = join(dataDir, 'marketplace');
     output.info(`Building the marketplace from ${source}`);
+    // Derived from the folder at every start, so editing a plugin there never blocks a start.
+    await rm(marketplaceDir, { recursive: true, force: true });
     await buildMarketplace(source, marketplaceDir, {
       onProgress: (line) => {
         output.info(`  ${line}`);
@@ -56,8 +65,9 @@ export async function runStart(
 
   const platformPort = await portFor(flags.port ?? '4000', host);
   const serverPort = await portFor(flags.serverPort ?? '4010', host);
-  const platformUrl = `http://${host}:${String(platformPort)}`;
-  const serverUrl = `http://${host}:${String(serverPort)}`;
+  const urlHost = host.includes(':') ? `[${host}]` : host;
+  const platformUrl = `http://${urlHost}:${String(platformPort)}`;
+  const serverUrl = `http://${urlHost}:${String(serverPort)}`;
   const marketplaceUrl = flags.marketplaceUrl ?? `${platformUrl}/marketplace/index.json`;
   const logs = join(dataDir, 'logs');
   const webDir = existsSync(join(WEB_UI, 'index.html')) ? WEB_UI : undefined;
@@ -122,6 +132,7 @@ export async function runStart(
     // Nothing half-started stays behind: the database is closed, no plugin keeps running.
     await platform.close().catch(() => undefined);
     await server.close().catch(() => undefined);
+    await lock.release();
     const code = (error as { code?: unknown }).code;
     throw new CliError(
       'CLI_START_FAILED',
@@ -151,10 +162,20 @@ export async function runStart(
     ].join('\n'),
   );
 
-  const signal = await Promise.race([once(process, 'SIGTERM'), once(process, 'SIGINT')]);
-  output.info(`received ${String(signal[0] ?? 'signal')}; stopping the platform, then the plugins`);
-  await platform.close();
-  await server.close();
+  const signal = await stopSignal(deps.output);
+  output.info(`received ${signal}; stopping the platform, then the plugins`);
+  await stopWithin(
+    STOP_LIMIT_MS,
+    async () => {
+      try {
+        await platform.close();
+      } finally {
+        await server.close();
+        await lock.release();
+      }
+    },
+    output,
+  );
   output.info('stopped');
   return 0;
 }

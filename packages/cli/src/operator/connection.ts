@@ -101,7 +101,10 @@ export async function resolveConnection(
     (nonEmpty(flags.token) ?? nonEmpty(context.env['PLUGBOARD_TOKEN'])) === undefined;
   const saved = needsFile ? await readConnectionFile(file) : undefined;
   const url = pick(flags.url, 'PLUGBOARD_URL', saved?.url);
-  const token = pick(flags.token, 'PLUGBOARD_TOKEN', saved?.token);
+  // The saved token belongs to the saved platform: it is never sent to another one.
+  const savedTokenFits =
+    saved?.url !== undefined && url !== undefined && sameOrigin(url.value, saved.url);
+  const token = pick(flags.token, 'PLUGBOARD_TOKEN', savedTokenFits ? saved.token : undefined);
 
   const missing: string[] = [];
   if (url === undefined) {
@@ -150,4 +153,12 @@ function describeSource(source: string): string {
     return 'the command line';
   }
   return source;
+}
+
+function sameOrigin(a: string, b: string): boolean {
+  try {
+    return new URL(a).origin === new URL(b).origin;
+  } catch {
+    return false;
+  }
 }

@@ -12,22 +12,28 @@ export function Modal(props: {
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
   const { onClose } = props;
+  // Callers pass a new onClose on every render; the dialog must not close and reopen (and move
+  // the focus) each time the page behind it re-renders.
+  const onCloseRef = useRef(onClose);
+  onCloseRef.current = onClose;
   useEffect(() => {
     const dialog = ref.current;
     if (dialog === null) {
       return undefined;
     }
-    dialog.showModal();
+    if (!dialog.open) {
+      dialog.showModal();
+    }
     const onCancel = (event: Event) => {
       event.preventDefault();
-      onClose();
+      onCloseRef.current();
     };
     dialog.addEventListener('cancel', onCancel);
     return () => {
       dialog.removeEventListener('cancel', onCancel);
       dialog.close();
     };
-  }, [onClose]);
+  }, []);
   return (
     <dialog
       ref={ref}
