@@ -37,6 +37,7 @@ describe('the web UI', () => {
     const index = await get('/');
     expect(index.status).toBe(200);
     expect(await index.text()).toContain('<title>Plugboard</title>');
+    expect(index.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
     const asset = await get('/assets/app-1234.js');
     expect(asset.status).toBe(200);
     expect(asset.headers.get('cache-control')).toContain('immutable');
@@ -56,6 +57,10 @@ describe('the web UI', () => {
     expect(((await unknown.json()) as { error: { code: string } }).error.code).toBe(
       'PLAT_NOT_FOUND',
     );
+  });
+
+  it('answers a malformed escape with 400, not 500', async () => {
+    expect((await get('/workflows/%E0%A4%A')).status).toBe(400);
   });
 
   it('reaches nothing outside its folder', async () => {

@@ -16,7 +16,12 @@ export const webUiRoutes: FastifyPluginAsync<{ dir: string }> = async (app, { di
   // `serve: false`: only reply.sendFile, which refuses paths outside `dir`.
   await app.register(fastifyStatic, { root: dir, serve: false });
   app.get('/*', { config: { public: true }, schema: { hide: true } }, async (request, reply) => {
-    const path = decodeURIComponent(request.url.split('?')[0] ?? '/');
+    let path: string;
+    try {
+      path = decodeURIComponent(request.url.split('?')[0] ?? '/');
+    } catch {
+      throw new PlatformError('PLAT_BAD_REQUEST', 'the address has a malformed %-escape');
+    }
     if (NOT_THE_APP.test(path)) {
       throw new PlatformError('PLAT_NOT_FOUND', `no route GET ${path}; see /docs`);
     }
@@ -34,6 +39,9 @@ export const webUiRoutes: FastifyPluginAsync<{ dir: string }> = async (app, { di
       return reply.sendFile(file, { maxAge: '365d', immutable: true });
     }
     void reply.header('cache-control', 'no-cache');
+    // The admin UI is never framed by another site (clickjacking).
+    void reply.header('content-security-policy', "frame-ancestors 'none'");
+    void reply.header('x-frame-options', 'DENY');
     return reply.sendFile(isFile ? file : 'index.html', { cacheControl: false });
   });
 };

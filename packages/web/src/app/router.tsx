@@ -26,15 +26,15 @@ export function navigate(path: string, options: { replace?: boolean } = {}): voi
   }
 }
 
-/** The current path, re-rendering on every navigation. */
+/** The current path and query, re-rendering on every navigation (a query change included). */
 export function usePath(): string {
-  return useSyncExternalStore(subscribe, () => location.pathname);
+  return useSyncExternalStore(subscribe, () => `${location.pathname}${location.search}`);
 }
 
 /** The decoded segments of `path` when it matches `pattern` (`/plugins/:id`), else undefined. */
 export function match(pattern: string, path: string): Record<string, string> | undefined {
   const want = pattern.split('/');
-  const have = path.replace(/\/+$/, '').split('/');
+  const have = (path.split('?')[0] ?? '').replace(/\/+$/, '').split('/');
   if (want.length !== have.length) {
     return undefined;
   }
@@ -42,7 +42,12 @@ export function match(pattern: string, path: string): Record<string, string> | u
   for (const [i, part] of want.entries()) {
     const actual = have[i] ?? '';
     if (part.startsWith(':')) {
-      params[part.slice(1)] = decodeURIComponent(actual);
+      try {
+        params[part.slice(1)] = decodeURIComponent(actual);
+      } catch {
+        // A malformed escape in the address: no page matches it (the app shows "not found").
+        return undefined;
+      }
     } else if (part !== actual) {
       return undefined;
     }

@@ -167,6 +167,8 @@ function useLiveRun(id: string): { run: Run | undefined; error: unknown } {
       let lastEventId: string | undefined;
       let current = await refresh();
       while (!signal.aborted && (current.status === 'queued' || current.status === 'running')) {
+        // Everything inside the try: a platform that is restarting fails the refresh too, and
+        // the page keeps retrying until it is back rather than giving up.
         try {
           for await (const event of api.runEvents(id, { lastEventId, signal })) {
             lastEventId = event.id ?? lastEventId;
@@ -176,15 +178,14 @@ function useLiveRun(id: string): { run: Run | undefined; error: unknown } {
               break;
             }
           }
+          current = await refresh();
+          setError(undefined);
         } catch (caught) {
           if (stopped()) {
             return;
           }
           setError(caught);
           await new Promise((r) => setTimeout(r, RECONNECT_MS));
-        }
-        if (!stopped()) {
-          current = await refresh();
         }
       }
     };

@@ -2,7 +2,7 @@
  * @module The workflow editor: palette, canvas and side panel. Every change is checked by the
  * platform (`/api/workflows/validate`) and its problems shown on the graph; save, then run.
  */
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { ApiError } from '../api/http.ts';
 import type { GraphNode, NodeType, Workflow, WorkflowGraph, WorkflowIssue } from '../api/types.ts';
 import { useApi } from '../app/api-context.ts';
@@ -122,7 +122,13 @@ function Editor({ types, initial }: { types: readonly NodeType[]; initial: Workf
     setAnnouncement(`Connected ${from.node}.${from.port} to ${to.node}.${to.port}`);
   };
 
+  const savingRef = useRef(false);
   const save = async (): Promise<Workflow | undefined> => {
+    // A second click while the first save is on its way would create the workflow twice.
+    if (savingRef.current) {
+      return undefined;
+    }
+    savingRef.current = true;
     setSaveError(undefined);
     const body = { name: name.trim() === '' ? 'Untitled workflow' : name.trim(), graph };
     try {
@@ -143,6 +149,8 @@ function Editor({ types, initial }: { types: readonly NodeType[]; initial: Workf
       }
       setSaveError(caught);
       return undefined;
+    } finally {
+      savingRef.current = false;
     }
   };
 
