@@ -32,6 +32,8 @@ export async function* readEvents(body: ReadableStream<Uint8Array>): AsyncGenera
       }
     }
   } finally {
+    // A consumer that stops early (after run.finished) closes the response, not just the lock.
+    await reader.cancel().catch(() => undefined);
     reader.releaseLock();
   }
 }

@@ -6,7 +6,7 @@ import { useState } from 'react';
 import type { Credential } from '../api/types.ts';
 import { messageOf } from '../api/http.ts';
 import { useApi } from '../app/api-context.ts';
-import { EmptyState } from '../components/alert.tsx';
+import { EmptyState, ErrorMessage } from '../components/alert.tsx';
 import { ConfirmDialog } from '../components/modal.tsx';
 
 type Verdict = { ready: boolean; message?: string } | { failed: string };
@@ -19,6 +19,7 @@ export function CredentialList(props: {
   const api = useApi();
   const [verdicts, setVerdicts] = useState<Record<string, Verdict>>({});
   const [deleting, setDeleting] = useState<Credential | undefined>(undefined);
+  const [deleteError, setDeleteError] = useState<unknown>(undefined);
 
   const test = async (credential: Credential) => {
     let verdict: Verdict;
@@ -83,6 +84,7 @@ export function CredentialList(props: {
           );
         })}
       </ul>
+      <ErrorMessage error={deleteError} title="Could not delete the credentials" />
       {deleting === undefined ? null : (
         <ConfirmDialog
           title="Delete credentials"
@@ -99,7 +101,11 @@ export function CredentialList(props: {
           onConfirm={() => {
             const target = deleting;
             setDeleting(undefined);
-            void api.deleteCredential(target.id).then(props.onChanged, props.onChanged);
+            setDeleteError(undefined);
+            void api.deleteCredential(target.id).then(props.onChanged, (caught: unknown) => {
+              setDeleteError(caught);
+              props.onChanged();
+            });
           }}
         />
       )}

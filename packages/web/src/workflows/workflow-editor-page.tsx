@@ -58,6 +58,7 @@ function Editor({ types, initial }: { types: readonly NodeType[]; initial: Workf
   const [pending, setPending] = useState<PortRef | undefined>(undefined);
   const [issues, setIssues] = useState<readonly WorkflowIssue[]>([]);
   const [checking, setChecking] = useState(false);
+  const [checkFailed, setCheckFailed] = useState(false);
   const [saveError, setSaveError] = useState<unknown>(undefined);
   const [dirty, setDirty] = useState(initial === undefined);
   const [running, setRunning] = useState(false);
@@ -71,6 +72,8 @@ function Editor({ types, initial }: { types: readonly NodeType[]; initial: Workf
   useEffect(() => {
     if (graph.nodes.length === 0) {
       setIssues([]);
+      setChecking(false);
+      setCheckFailed(false);
       return undefined;
     }
     const controller = new AbortController();
@@ -80,9 +83,14 @@ function Editor({ types, initial }: { types: readonly NodeType[]; initial: Workf
         (answer) => {
           setIssues(answer.issues);
           setChecking(false);
+          setCheckFailed(false);
         },
         () => {
-          setChecking(false);
+          // Unknown, not valid: the platform could not be asked.
+          if (!controller.signal.aborted) {
+            setChecking(false);
+            setCheckFailed(true);
+          }
         },
       );
     }, VALIDATE_DELAY_MS);
@@ -181,9 +189,11 @@ function Editor({ types, initial }: { types: readonly NodeType[]; initial: Workf
             ? 'Checking…'
             : graph.nodes.length === 0
               ? ''
-              : issues.length === 0
-                ? '✓ valid'
-                : `${String(issues.length)} problem${issues.length === 1 ? '' : 's'}`}
+              : checkFailed
+                ? 'could not check (is the platform reachable?)'
+                : issues.length === 0
+                  ? '✓ valid'
+                  : `${String(issues.length)} problem${issues.length === 1 ? '' : 's'}`}
           {dirty ? ' · unsaved changes' : ''}
         </span>
         <span className="grow" />
