@@ -3,7 +3,6 @@
 // from an uploaded archive; a workflow chains a built-in node with plugin nodes that read an
 // uploaded file and write a new one; a cancelled run stops inside the plugin; uninstall removes
 // the nodes; a killed Plugin Server comes back with its plugins running.
-import { spawn } from 'node:child_process';
 import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,8 +12,9 @@ import {
   startGitHttpsServer,
   type GitHttpsServer,
 } from '../../packages/plugin-server/test/helpers/git-https-server.ts';
+import { plugboardOk } from '../helpers/plugboard-cli.ts';
 import { createTestPostgres } from './helpers/postgres.ts';
-import { CLI_BIN, startSystem, type RunningSystem } from './helpers/system.ts';
+import { startSystem, type RunningSystem } from './helpers/system.ts';
 
 const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
 
@@ -36,26 +36,6 @@ interface Run {
     outputs?: Record<string, unknown>;
     durationMs?: number;
   }[];
-}
-
-async function cli(args: readonly string[], cwd: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI_BIN, ...args], {
-      cwd,
-      env: { PATH: process.env['PATH'] ?? '' },
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-    child.on('exit', (code) => {
-      if (code === 0) {
-        resolve(out.trim());
-      } else {
-        reject(new Error(`plugboard ${args.join(' ')} failed (${String(code)}): ${err}`));
-      }
-    });
-  });
 }
 
 async function until<T>(
@@ -123,7 +103,7 @@ describe.each(kinds)('the system on $name', ({ postgres }) => {
     git = await startGitHttpsServer();
     const filesDir = join(dataDir, 'e2e-files');
     await cp(join(FIXTURES, 'e2e-files'), filesDir, { recursive: true });
-    await cli(['plugin', 'manifest', '--out', 'plugboard.manifest.json'], filesDir);
+    await plugboardOk(['plugin', 'manifest', '--out', 'plugboard.manifest.json'], filesDir);
     const files: Record<string, string> = {};
     for (const name of ['package.json', 'plugboard.manifest.json', 'src/index.ts']) {
       files[`plugins/e2e-files/${name}`] = await readFile(join(filesDir, name), 'utf8');
@@ -131,8 +111,11 @@ describe.each(kinds)('the system on $name', ({ postgres }) => {
     repoUrl = (await git.createRepo('tools', files)).url;
     const textDir = join(dataDir, 'e2e-text');
     await cp(join(FIXTURES, 'e2e-text'), textDir, { recursive: true });
-    await cli(['plugin', 'manifest', '--out', 'plugboard.manifest.json'], textDir);
-    archive = await cli(['plugin', 'pack', '--out', join(dataDir, 'e2e-text.tar.gz')], textDir);
+    await plugboardOk(['plugin', 'manifest', '--out', 'plugboard.manifest.json'], textDir);
+    archive = await plugboardOk(
+      ['plugin', 'pack', '--out', join(dataDir, 'e2e-text.tar.gz')],
+      textDir,
+    );
     let databaseUrl: string | undefined;
     if (postgres) {
       const database = await createTestPostgres();

@@ -3,89 +3,22 @@
 // by the machine's own Node, which hands over to Node 24 — installs every official plugin from
 // the marketplace, saves and runs a workflow using two of them, and shows the result. Ctrl-C stops
 // everything; a second `npm start` finds every plugin, workflow and run as they were.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLI, ctrlC, machine, npmStart, ROOT, type Started } from '../helpers/npm-start.ts';
+import { runPlugboard, type CliResult } from '../helpers/plugboard-cli.ts';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const CLI = join(ROOT, 'packages/cli/bin/plugboard.js');
 const OFFICIAL = ['csv', 'http-request', 'json-query', 'markdown', 'text-tools'];
 
-/** A program on PATH outside the project's node_modules: what a new user's shell would run. */
-function machine(program: string): string | undefined {
-  for (const dir of (process.env['PATH'] ?? '').split(delimiter)) {
-    if (!dir.includes('node_modules') && existsSync(join(dir, program))) {
-      return join(dir, program);
-    }
-  }
-  return undefined;
-}
-const NPM = machine('npm');
 const MACHINE_NODE = machine('node') ?? process.execPath;
 
-interface Started {
-  readonly child: ChildProcess;
-  readonly output: () => string;
-}
-
-async function npmStart(dataDir: string): Promise<Started> {
-  const child = spawn(
-    NPM ?? 'npm',
-    ['start', '--', '--data-dir', dataDir, '--port', '0', '--server-port', '0'],
-    {
-      cwd: ROOT,
-      // Its own process group, so Ctrl-C can be sent to all of it as a terminal would.
-      detached: true,
-      env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? tmpdir() },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let seen = '';
-  child.stdout.on('data', (c: Buffer) => (seen += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (seen += c.toString()));
-  await new Promise<void>((resolve, reject) => {
-    const timer = setInterval(() => {
-      if (seen.includes('Ctrl-C stops everything')) {
-        clearInterval(timer);
-        resolve();
-      }
-    }, 50);
-    child.once('exit', (code) => {
-      clearInterval(timer);
-      reject(new Error(`npm start exited with ${String(code)}:\n${seen}`));
-    });
-  });
-  return { child, output: () => seen };
-}
-
-/**
- * Ctrl-C to the whole group, as a terminal sends it; resolves once every process of the group
- * (npm, the shell, plugboard) is gone, with what plugboard printed last.
- */
-async function ctrlC(started: Started): Promise<void> {
-  const group = -(started.child.pid ?? 0);
-  try {
-    process.kill(group, 'SIGINT');
-  } catch {
-    return; // Already gone.
-  }
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    try {
-      process.kill(group, 0);
-    } catch {
-      return;
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`still running 60 s after Ctrl-C:\n${started.output()}`);
-}
+const npmStartIn = (dataDir: string) =>
+  npmStart(['--data-dir', dataDir, '--port', '0', '--server-port', '0']);
 
 async function processesMentioning(text: string): Promise<string[]> {
   const found: string[] = [];
@@ -100,22 +33,8 @@ async function processesMentioning(text: string): Promise<string[]> {
   return found;
 }
 
-function plugboard(
-  args: readonly string[],
-  dataDir: string,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(MACHINE_NODE, [CLI, ...args, '--data-dir', dataDir], {
-      env: { PATH: process.env['PATH'] ?? '' },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('exit', (code) => {
-      resolve({ code, stdout, stderr });
-    });
-  });
+function plugboard(args: readonly string[], dataDir: string): Promise<CliResult> {
+  return runPlugboard([...args, '--data-dir', dataDir], { node: MACHINE_NODE });
 }
 
 describe('npm start and the operator CLI', () => {
@@ -124,7 +43,7 @@ describe('npm start and the operator CLI', () => {
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'plugboard-start-'));
-    started = await npmStart(dataDir);
+    started = await npmStartIn(dataDir);
   }, 120_000);
 
   afterAll(async () => {
@@ -220,7 +139,7 @@ describe('npm start and the operator CLI', () => {
     expect(started.output()).toMatch(/\nstopped\n/);
     // No plugin process outlives it (they run from the data folder, in their own groups).
     expect(await processesMentioning(dataDir)).toEqual([]);
-    started = await npmStart(dataDir);
+    started = await npmStartIn(dataDir);
     expect(started.output()).toContain('Using');
 
     const deadline = Date.now() + 120_000;

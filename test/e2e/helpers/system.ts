@@ -5,11 +5,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { CLI as CLI_BIN } from '../../helpers/npm-start.ts';
 
-export const CLI_BIN = fileURLToPath(
-  new URL('../../../packages/cli/bin/plugboard.js', import.meta.url),
-);
 export const API_TOKEN = 'e2e-user-token-0123456789';
 const SERVER_KEY = 'e2e-server-key-0123456789';
 const PLATFORM_KEY = 'e2e-platform-key-0123456789';
