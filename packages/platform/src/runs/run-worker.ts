@@ -137,12 +137,20 @@ export class RunWorker {
     const { runs, bus, limits } = this.#options;
     const runId = claimed.id;
     const owner = { runId, workerId: this.id };
-    const publish = async (
+    // One event of a run at a time: parallel branches would otherwise insert concurrently, and a
+    // later id committing before an earlier one could be skipped by a stream reading "after id".
+    let appended = Promise.resolve();
+    const publish = (
       type: 'run.started' | 'node.started' | 'node.finished',
       data: Record<string, unknown>,
-    ) => {
-      await runs.appendEvent(runId, type, data);
-      bus.changed(runId);
+    ): Promise<void> => {
+      appended = appended
+        .catch(() => undefined)
+        .then(() => runs.appendEvent(runId, type, data))
+        .then(() => {
+          bus.changed(runId);
+        });
+      return appended;
     };
     await publish('run.started', { workflowId: claimed.workflowId });
     let result: {

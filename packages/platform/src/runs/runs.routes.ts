@@ -174,9 +174,14 @@ export const runsRoutes: FastifyPluginAsyncZod<{
             finished ||= event.type === 'run.finished';
           }
           if (events.length === 0) {
-            // Over with nothing after `after`: its run.finished (written with the status) was sent
-            // already, or the client resumed past it, as a reconnecting EventSource does.
+            // Over: its run.finished is committed with the final status, so one more read after
+            // seeing the status cannot miss it (the run may have ended between the two queries).
+            // Nothing then means the client resumed past it, as a reconnecting EventSource does.
             if (await runs.isOver(runId)) {
+              for (const event of await runs.eventsAfter(runId, after)) {
+                await stream.send({ id: event.id, type: event.type, data: event.data });
+                after = event.id;
+              }
               break;
             }
             idle += 1;
