@@ -81,7 +81,9 @@ export async function startFakeEngine(pluginsDir: string): Promise<FakeEngine> {
       const proc: PluginProcess = {
         pid: process.pid,
         port,
+        socketPath: undefined,
         url: `http://127.0.0.1:${String(port)}`,
+        sandbox: { confined: [], missing: [] },
         token,
         startedAt: new Date(),
         exited: exit,
@@ -103,7 +105,7 @@ export async function startFakeEngine(pluginsDir: string): Promise<FakeEngine> {
     describe: (proc) => ({
       engine: 'bench-fake',
       pid: proc.pid,
-      port: proc.port,
+      port,
       startedAt: proc.startedAt.toISOString(),
     }),
   };

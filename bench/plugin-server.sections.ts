@@ -5,6 +5,7 @@ import { installSection } from './install.bench.ts';
 import { reconcileSection } from './reconcile.bench.ts';
 import type { BenchSection } from './report.ts';
 import { restartSection } from './restart.bench.ts';
+import { sandboxSection } from './sandbox.bench.ts';
 
 export const pluginServerSections: readonly BenchSection[] = [
   forwardingSection,
@@ -12,4 +13,5 @@ export const pluginServerSections: readonly BenchSection[] = [
   reconcileSection,
   restartSection,
   fileBridgeSection,
+  sandboxSection,
 ];

@@ -100,11 +100,15 @@ process listens, it writes exactly one line to stdout and never writes to stdout
 \`console.log\` output and stdout writes from plugin code go to the stderr log):
 
 \`\`\`
-${HANDSHAKE_MARKER}|<protocol version>|127.0.0.1|<port>
+${HANDSHAKE_MARKER}|1|127.0.0.1|<port>
+${HANDSHAKE_MARKER}|2|unix|<socket path>
 \`\`\`
 
-The reader accepts at most ${String(HANDSHAKE_MAX_BYTES)} bytes before the newline, refuses an
-unsupported protocol version and any host but \`127.0.0.1\`, and says which of these went wrong.
+The first form announces a loopback TCP port; the second (handshake version 2, the same routes) a
+Unix socket, the one given in \`PLUGBOARD_PLUGIN_SOCKET\`: a sandboxed plugin has no network. The
+reader accepts at most ${String(HANDSHAKE_MAX_BYTES)} bytes before the newline, refuses an
+unsupported protocol version, any host but \`127.0.0.1\` and any socket but the one it gave, and says
+which of these went wrong.
 Logs are JSON lines (pino) on stderr.
 
 | variable | meaning |

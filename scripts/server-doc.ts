@@ -44,14 +44,29 @@ failed update leaves the old version serving.
 
 ## Running and supervision
 
-Each plugin process starts from an empty environment (plus \`PATH\`, \`LANG\`, \`TZ\` and names in
-\`PLUGBOARD_SERVER_PLUGIN_ENV\`) and a per-launch token, confined by Node's permission model to its
-own folder, a scratch folder and the serving runtime (child processes only for plugin ids in
-\`PLUGBOARD_SERVER_ALLOW_CHILD_PROCESS\`), in its own process group. Its handshake is read with byte
-and time limits; its output goes to a per-plugin log (\`GET /plugins/{id}/logs?tail=100&follow=true\`).
-A crash moves it to \`restarting\` and it is restarted with exponential backoff and jitter; too many
-crashes in the window end in \`error\` with the reason and the log tail. A failing health probe
-replaces the process. Stopping sends SIGTERM to the group and SIGKILL after the grace period.
+Each plugin process runs in a sandbox (see [the operator's guide](operators-guide.md#sandbox) for
+the threat model): its own uid, its own mount, pid, network, IPC and UTS namespaces (bubblewrap),
+the runtime and its package read-only, a private scratch folder and \`/tmp\` of a fixed size, its
+own compile cache, a memory limit (V8's heap sized inside it), a CPU limit, a process limit and an
+open-file limit (cgroups v1 or v2, prlimit). It starts from an empty environment (plus \`PATH\`,
+\`LANG\`, \`TZ\`, the granted names of \`PLUGBOARD_SERVER_PLUGIN_ENV\`) and a per-launch token, with
+Node's permission model as a further layer, and listens on a Unix socket inside its sandbox
+(handshake version 2); it reaches the file bridge on another socket and, when granted the network,
+the outside only through the server's egress proxy. What its manifest asks for (\`resources\`,
+\`permissions\`) must be granted, or it does not start (\`PSRV_NOT_GRANTED\`). The server probes the
+host at start and reports which layers hold in its log, in \`GET /health\` and per plugin
+(\`sandbox\` in the plugin's status); \`PLUGBOARD_SERVER_SANDBOX=strict\` starts no plugin the host
+cannot fully confine, \`off\` runs plugins as bare processes on a loopback port (protocol 1).
+
+Its handshake is read with byte and time limits; its output goes to a per-plugin log
+(\`GET /plugins/{id}/logs?tail=100&follow=true\`). A crash moves it to \`restarting\` and it is
+restarted with exponential backoff and jitter; too many crashes in the window end in \`error\` with
+the reason and the log tail. Running out of memory is reported as such (\`ran out of memory (limit N
+MiB)\`). A call that overruns its deadline without even the plugin's own timeout answer (its event
+loop is stuck) has its process replaced at once: it counts as a timeout (\`timeouts\`), not a crash,
+and the other calls on that process answer a retryable \`PSRV_PLUGIN_UNAVAILABLE\`. A failing health
+probe also replaces the process. Stopping sends SIGTERM to the plugin and SIGKILL after the grace
+period.
 
 ## Forwarding
 

@@ -10,8 +10,20 @@ import { fileURLToPath } from 'node:url';
 
 const REQUIRED_MAJOR = 24;
 const major = Number(process.versions.node.split('.')[0]);
+// Without it, any process of the same user could open this one's inspector with SIGUSR1 and run
+// code inside it, with its keys.
+const NO_INSPECTOR_SIGNAL = '--disable-sigusr1';
 
-if (major >= REQUIRED_MAJOR) {
+if (major >= REQUIRED_MAJOR && !process.execArgv.includes(NO_INSPECTOR_SIGNAL)) {
+  // Replaces this process in place (same pid, no child) with one started with the flag.
+  process.execve(process.execPath, [
+    process.execPath,
+    NO_INSPECTOR_SIGNAL,
+    ...process.execArgv,
+    fileURLToPath(import.meta.url),
+    ...process.argv.slice(2),
+  ]);
+} else if (major >= REQUIRED_MAJOR) {
   // Caches compiled code, including the TypeScript Node has stripped, so later starts skip the
   // stripper and the parse (a plugin process starts in about half the time and memory). The cache
   // lives in NODE_COMPILE_CACHE or else in the OS temp folder, and is checked against the sources.
@@ -28,9 +40,11 @@ if (major >= REQUIRED_MAJOR) {
     );
     process.exit(1);
   }
-  const child = spawn(pinnedNode, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
-    stdio: 'inherit',
-  });
+  const child = spawn(
+    pinnedNode,
+    [NO_INSPECTOR_SIGNAL, fileURLToPath(import.meta.url), ...process.argv.slice(2)],
+    { stdio: 'inherit' },
+  );
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
     process.on(signal, () => child.kill(signal));
   }

@@ -12,7 +12,9 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { sandboxReportSchema } from '@plugboard/server-api';
 import type { ServerConfig } from './config.ts';
+import type { Sandbox } from './sandbox/sandbox.ts';
 import { createApiKeyCheck } from './http/api-key-auth.ts';
 import { bridgeRoutes } from './http/bridge.routes.ts';
 import { handleError } from './http/error-handler.ts';
@@ -28,6 +30,7 @@ export interface AppDeps {
   readonly manager: PluginManager;
   readonly reconciler: Reconciler;
   readonly logger: FastifyBaseLogger;
+  readonly sandbox: Sandbox;
 }
 
 const PUBLIC_PATHS = new Set(['/health']);
@@ -37,6 +40,7 @@ export async function createApp({
   manager,
   reconciler,
   logger,
+  sandbox,
 }: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: logger,
@@ -93,9 +97,25 @@ export async function createApp({
     schema: {
       summary: 'Liveness; no key needed',
       security: [],
-      response: { 200: z.object({ status: z.literal('ok'), plugins: z.number().int() }) },
+      response: {
+        200: z.object({
+          status: z.literal('ok'),
+          plugins: z.number().int(),
+          sandbox: sandboxReportSchema
+            .extend({ mode: z.enum(['strict', 'auto', 'off']) })
+            .describe('What this host can confine plugins with, probed at start.'),
+        }),
+      },
     },
-    handler: () => ({ status: 'ok' as const, plugins: manager.list().length }),
+    handler: () => ({
+      status: 'ok' as const,
+      plugins: manager.list().length,
+      sandbox: {
+        mode: sandbox.mode,
+        confined: [...sandbox.host.layers.confined],
+        missing: [...sandbox.host.layers.missing],
+      },
+    }),
   });
   await app.register(pluginsRoutes, { manager });
   await app.register(reconcileRoutes, { reconciler });

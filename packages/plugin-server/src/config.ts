@@ -3,6 +3,7 @@
  * layered on top by the caller), parsed once at start with every problem reported together.
  */
 import { resolve } from 'node:path';
+import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 import {
   envBoolean,
@@ -123,10 +124,94 @@ export const serverConfigSchema = z
       .string()
       .optional()
       .describe('Extra CA bundle for git hosts with private certificates.'),
-    allowChildProcess: list.default([]).describe('Plugin ids allowed to start child processes.'),
+    sandbox: z
+      .object({
+        mode: z
+          .enum(['strict', 'auto', 'off'])
+          .default('auto')
+          .describe(
+            '`strict` (production): refuse to start a plugin the host cannot fully confine; `auto`: use every layer the host has and report what is missing; `off`: no sandbox (trusted plugins only).',
+          ),
+        uidBase: z.coerce
+          .number()
+          .int()
+          .min(1000)
+          .max(2_000_000_000)
+          .default(200_000)
+          .describe('First uid/gid given to plugins (each plugin id gets its own, when root).'),
+        memoryMiB: z.coerce
+          .number()
+          .int()
+          .min(64)
+          .default(512)
+          .describe('Memory per plugin unless its manifest asks for more.'),
+        maxMemoryMiB: z.coerce
+          .number()
+          .int()
+          .min(64)
+          .default(4096)
+          .describe('The most memory a manifest may ask for.'),
+        cpus: z.coerce
+          .number()
+          .positive()
+          .default(1)
+          .describe('CPU cores per plugin unless its manifest asks for more.'),
+        maxCpus: z.coerce
+          .number()
+          .positive()
+          .default(2)
+          .describe('The most CPU cores a manifest may ask for.'),
+        processes: z.coerce
+          .number()
+          .int()
+          .min(16)
+          .default(64)
+          .describe('Processes and threads per plugin (Node itself runs about a dozen threads).'),
+        maxProcesses: z.coerce
+          .number()
+          .int()
+          .min(16)
+          .default(512)
+          .describe('The most processes a manifest may ask for.'),
+        openFiles: z.coerce
+          .number()
+          .int()
+          .min(64)
+          .default(1024)
+          .describe('Open files per plugin process.'),
+        scratchMiB: z.coerce
+          .number()
+          .int()
+          .min(1)
+          .default(256)
+          .describe("Size of a plugin's scratch folder and of its /tmp."),
+      })
+      .prefault({}),
+    allowChildProcess: list
+      .default([])
+      .describe('Plugin ids granted child processes (their manifest must ask for them too).'),
+    allowNetwork: list
+      .default([])
+      .describe(
+        'Plugin ids granted the network their manifest asks for (through the egress proxy, public addresses only).',
+      ),
+    egressAllow: list
+      .pipe(
+        z.array(
+          z.string().refine((cidr) => ipaddr.isValidCIDR(cidr), {
+            message: 'a CIDR range such as 10.20.0.0/16 or 127.0.0.1/32',
+          }),
+        ),
+      )
+      .default([])
+      .describe(
+        'Non-public address ranges (CIDR) plugins granted the network may reach: loopback, private, link-local and metadata stay closed otherwise.',
+      ),
     pluginEnv: list
       .default([])
-      .describe('Extra environment variable names passed through to plugins.'),
+      .describe(
+        'Host environment variable names a plugin may receive, when its manifest asks for them.',
+      ),
   })
   .superRefine((config, ctx) => {
     if (config.platformUrl !== undefined && config.webhookSecret === undefined) {
@@ -166,6 +251,18 @@ export const SERVER_ENV: EnvTable = {
   PLUGBOARD_SERVER_GIT_CA_FILE: ['gitCaFile'],
   PLUGBOARD_SERVER_ALLOW_CHILD_PROCESS: ['allowChildProcess'],
   PLUGBOARD_SERVER_PLUGIN_ENV: ['pluginEnv'],
+  PLUGBOARD_SERVER_ALLOW_NETWORK: ['allowNetwork'],
+  PLUGBOARD_SERVER_EGRESS_ALLOW: ['egressAllow'],
+  PLUGBOARD_SERVER_SANDBOX: ['sandbox', 'mode'],
+  PLUGBOARD_SERVER_SANDBOX_UID_BASE: ['sandbox', 'uidBase'],
+  PLUGBOARD_SERVER_PLUGIN_MEMORY_MIB: ['sandbox', 'memoryMiB'],
+  PLUGBOARD_SERVER_PLUGIN_MAX_MEMORY_MIB: ['sandbox', 'maxMemoryMiB'],
+  PLUGBOARD_SERVER_PLUGIN_CPUS: ['sandbox', 'cpus'],
+  PLUGBOARD_SERVER_PLUGIN_MAX_CPUS: ['sandbox', 'maxCpus'],
+  PLUGBOARD_SERVER_PLUGIN_PROCESSES: ['sandbox', 'processes'],
+  PLUGBOARD_SERVER_PLUGIN_MAX_PROCESSES: ['sandbox', 'maxProcesses'],
+  PLUGBOARD_SERVER_PLUGIN_OPEN_FILES: ['sandbox', 'openFiles'],
+  PLUGBOARD_SERVER_PLUGIN_SCRATCH_MIB: ['sandbox', 'scratchMiB'],
 };
 
 /**

@@ -10,7 +10,6 @@ export interface DataLayout {
   /** Fresh folders for fetches in progress; emptied at every start. */
   readonly staging: string;
   readonly uploads: string;
-  readonly compileCache: string;
   readonly installCache: string;
   /** One file per plugin: the last sequence number and the status still to deliver. */
   readonly webhooks: string;
@@ -22,7 +21,6 @@ export function dataLayout(dataDir: string): DataLayout {
     logs: join(dataDir, 'logs'),
     staging: join(dataDir, 'staging'),
     uploads: join(dataDir, 'uploads'),
-    compileCache: join(dataDir, 'cache', 'compile'),
     installCache: join(dataDir, 'cache', 'packages'),
     webhooks: join(dataDir, 'webhooks'),
   };

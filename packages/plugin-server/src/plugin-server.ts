@@ -2,8 +2,11 @@
  * @module createPluginServer: the whole Plugin Server, wired from its config, for `plugboard server`
  * and for embedding (tests build the same server with test settings).
  */
-import { mkdir } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PLUGIN_ENV } from '@plugboard/protocol';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { pino } from 'pino';
@@ -15,6 +18,10 @@ import { runtimeReadPaths } from './engine/runtime-paths.ts';
 import { PluginManager } from './plugins/plugin-manager.ts';
 import { fetchDesiredState } from './reconcile/desired-state-client.ts';
 import { Reconciler } from './reconcile/reconciler.ts';
+import { createBridgeSocket } from './http/bridge-socket.ts';
+import { describeLayers, probeHost } from './sandbox/host-probe.ts';
+import { createPluginUids } from './sandbox/plugin-uids.ts';
+import { createSandbox } from './sandbox/sandbox.ts';
 import { STATUS_WEBHOOK_PATH } from '@plugboard/server-api';
 import { StatusOutbox } from './webhooks/status-outbox.ts';
 import { publishStatusChanges } from './webhooks/status-publisher.ts';
@@ -26,12 +33,14 @@ export interface PluginServerOptions {
   /** The Node that runs plugins; the one running this server by default. */
   readonly node?: string;
   readonly logger?: FastifyBaseLogger;
-  /** Host environment, from which only the names in config.pluginEnv (and PATH) are passed on. */
+  /** Host environment: PATH, LANG, TZ and the names a plugin is granted (config.pluginEnv) pass on. */
   readonly hostEnv?: Readonly<Record<string, string | undefined>>;
 }
 
 export interface PluginServer {
   readonly app: FastifyInstance;
+  /** What this host confines plugins with, probed at start, as one line. */
+  readonly sandboxSummary: string;
   readonly manager: PluginManager;
   readonly reconciler: Reconciler;
   /** Listens on the configured address, then starts the plugins a previous run installed; resolves with the URL. */
@@ -44,14 +53,41 @@ export async function createPluginServer(options: PluginServerOptions): Promise<
   const { config } = options;
   const logger = options.logger ?? pino({ level: config.logLevel });
   const hostEnv = options.hostEnv ?? {};
-  const passEnv: Record<string, string> = {};
-  for (const name of ['PATH', 'LANG', 'TZ', ...config.pluginEnv]) {
-    const value = hostEnv[name];
-    if (value !== undefined) {
-      passEnv[name] = value;
-    }
-  }
   const layout = dataLayout(config.dataDir);
+  await mkdir(config.dataDir, { recursive: true });
+  const hostSandbox = await probeHost({
+    path: hostEnv['PATH'] ?? '/usr/local/bin:/usr/bin:/bin',
+    tag: createHash('sha256').update(config.dataDir).digest('hex').slice(0, 12),
+    trialUid: config.sandbox.uidBase - 1,
+  });
+  const { mode } = config.sandbox;
+  const lacking = mode === 'off' || hostSandbox.layers.missing.length > 0;
+  const sandboxSummary =
+    mode === 'off'
+      ? 'sandbox off (PLUGBOARD_SERVER_SANDBOX=off): plugins run unconfined; use it only for plugins you trust'
+      : `sandbox ${mode}: ${describeLayers(hostSandbox.layers)}${
+          !lacking
+            ? ''
+            : mode === 'strict'
+              ? '; strict mode starts no plugin until every layer holds'
+              : '; WARNING: plugins run less confined than they could'
+        }`;
+  logger[!lacking ? 'info' : mode === 'strict' ? 'error' : 'warn'](
+    { confined: hostSandbox.layers.confined, missing: hostSandbox.layers.missing },
+    sandboxSummary,
+  );
+  // Short, so socket paths stay under the 107-byte limit wherever the data folder lives.
+  const runRoot = await mkdtemp(join(tmpdir(), 'plugboard-'));
+  await chmod(runRoot, 0o711);
+  const bridge = createBridgeSocket(join(runRoot, 'bridge.sock'));
+  const sandbox = createSandbox({
+    mode,
+    host: hostSandbox,
+    policy: config,
+    uids: createPluginUids(join(config.dataDir, 'plugin-uids.json'), config.sandbox.uidBase),
+    runRoot,
+    bridgeSocket: () => bridge.path,
+  });
   let bridgeUrl: string | undefined;
   const manager = new PluginManager({
     config,
@@ -62,9 +98,9 @@ export async function createPluginServer(options: PluginServerOptions): Promise<
       node: options.node ?? process.execPath,
       serveBin: options.serveBin,
       runtimeReadPaths: runtimeReadPaths(options.serveBin),
-      compileCacheDir: layout.compileCache,
       handshakeTimeoutMs: config.limits.handshakeTimeoutMs,
-      passEnv,
+      hostEnv,
+      sandbox,
       pluginsDir: layout.plugins,
       install: {
         installers: config.install.installers,
@@ -76,7 +112,6 @@ export async function createPluginServer(options: PluginServerOptions): Promise<
       },
     }),
   });
-  await mkdir(config.dataDir, { recursive: true });
   const outbox =
     config.platformUrl === undefined || config.webhookSecret === undefined
       ? undefined
@@ -99,7 +134,7 @@ export async function createPluginServer(options: PluginServerOptions): Promise<
     });
   }
   const reconciler = new Reconciler(manager);
-  const app = await createApp({ config, manager, reconciler, logger });
+  const app = await createApp({ config, manager, reconciler, logger, sandbox });
   let resync: NodeJS.Timeout | undefined;
   const pullAndReconcile = async (): Promise<void> => {
     if (config.platformUrl === undefined) {
@@ -131,6 +166,7 @@ export async function createPluginServer(options: PluginServerOptions): Promise<
   });
   return {
     app,
+    sandboxSummary,
     manager,
     reconciler,
     async listen() {
@@ -138,6 +174,9 @@ export async function createPluginServer(options: PluginServerOptions): Promise<
       const { port } = app.server.address() as AddressInfo;
       const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
       bridgeUrl = `http://${host}:${String(port)}/bridge`;
+      if (mode !== 'off') {
+        await bridge.listen(app);
+      }
       // Plugins start only now, so each learns the file bridge's address.
       await manager.boot();
       await pullAndReconcile();
@@ -152,6 +191,8 @@ export async function createPluginServer(options: PluginServerOptions): Promise<
       // Statuses still waiting get a moment to reach the platform; the rest wait on disk.
       await outbox?.drained(2_000);
       outbox?.stop();
+      await bridge.close();
+      await rm(runRoot, { recursive: true, force: true });
     },
   };
 }

@@ -1,5 +1,6 @@
 // The fault-injection cases (F-cases) that apply to one Plugin Server and its plugin processes,
 // each asserting the end state: statuses, processes left, ports.
+import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixtureFolder } from './helpers/fixture-package.ts';
 import { isAlive, startTestServer, type TestServer } from './helpers/test-server.ts';
@@ -22,8 +23,12 @@ afterAll(async () => {
   await server.close();
 });
 
-async function install(id: string, mode: string): Promise<void> {
-  const folder = await fixtureFolder({ mode });
+async function install(
+  id: string,
+  mode: string,
+  declared?: Record<string, unknown>,
+): Promise<void> {
+  const folder = await fixtureFolder({ mode, ...(declared === undefined ? {} : { declared }) });
   // The fixture is plugin "faulty"; the tests install it under other ids by rewriting its manifest.
   const { rewriteId } = await import('./helpers/rewrite-id.ts');
   await rewriteId(folder, id);
@@ -143,16 +148,23 @@ describe('F17: the plugin ignores SIGTERM', () => {
   });
 });
 
+async function childrenOf(pid: number): Promise<number[]> {
+  const list = await readFile(`/proc/${String(pid)}/task/${String(pid)}/children`, 'utf8');
+  return list.trim().split(/\s+/).filter(Boolean).map(Number);
+}
+
 describe('F16: the plugin spawns a grandchild', () => {
   it('leaves no descendant behind when it is stopped', async () => {
-    await install('grandparent', 'spawn-grandchild');
-    await server.waitFor('grandparent', (v) => v?.status === 'running');
+    await install('grandparent', 'spawn-grandchild', { permissions: { childProcesses: true } });
+    const view = await server.waitFor('grandparent', (v) => v?.status === 'running');
     const response = await server.json<{ outputs: { grandchildren: number[] } }>(
       'POST',
       '/plugins/grandparent/nodes/echo/execute',
       { inputs: { text: 'x' } },
     );
-    const [grandchild] = response.body.outputs.grandchildren;
+    expect(response.body.outputs.grandchildren).toHaveLength(1);
+    // The plugin sees its own pid namespace; on the host its child is found under its pid.
+    const [grandchild] = await childrenOf(view?.pid ?? 0);
     expect(grandchild).toBeGreaterThan(0);
     expect(isAlive(grandchild ?? 0)).toBe(true);
     await uninstall('grandparent');
@@ -214,6 +226,45 @@ describe('F3: a process that stops answering health checks', () => {
     } finally {
       await strict.close();
     }
+  });
+});
+
+describe('F18: one input blocks the event loop past its deadline', () => {
+  it('replaces the process at the deadline, counts a timeout (not a crash), and the other calls answer a retryable error', async () => {
+    await install('stuck', 'ok');
+    const first = await server.waitFor('stuck', (v) => v?.status === 'running');
+    const execute = (node: string, inputs: unknown, timeoutMs: number) =>
+      server.call(
+        'POST',
+        `/plugins/stuck/nodes/${node}/execute`,
+        { inputs },
+        {
+          'x-plugboard-timeout-ms': String(timeoutMs),
+        },
+      );
+    const started = Date.now();
+    const blocked = execute('block', { ms: 60_000 }, 500);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const bystander = execute('echo', { text: 'behind it' }, 30_000);
+    const [overdue, other] = await Promise.all([blocked, bystander]);
+    expect(overdue.status).toBe(504);
+    expect(((await overdue.json()) as { error: { code: string } }).error.code).toBe(
+      'PSRV_PLUGIN_TIMEOUT',
+    );
+    // At the deadline (plus the margin for the plugin's own answer), not after health probes.
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(other.status).toBe(503);
+    expect(((await other.json()) as { error: { retryable: boolean } }).error.retryable).toBe(true);
+    const back = await server.waitFor(
+      'stuck',
+      (v) => v?.status === 'running' && v.pid !== first?.pid,
+    );
+    expect(back?.timeouts).toBe(1);
+    expect(back?.restarts).toBe(0);
+    expect(back?.lastError?.code).toBe('PSRV_PLUGIN_TIMEOUT');
+    expect(isAlive(first?.pid ?? 0)).toBe(false);
+    expect((await execute('echo', { text: 'again' }, 5_000)).status).toBe(200);
+    await uninstall('stuck');
   });
 });
 

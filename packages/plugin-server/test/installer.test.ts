@@ -1,4 +1,5 @@
-// Real installs with bun and npm into temporary plugin folders, sharing one cache per test run.
+// Real installs with bun and npm into temporary plugin folders, sharing one cache per test run;
+// a dependency with an install script comes from a registry stand-in on loopback.
 import { existsSync } from 'node:fs';
 import {
   chmod,
@@ -22,6 +23,10 @@ import {
   type InstallResult,
   type InstallSettings,
 } from '../src/install/installer.ts';
+import {
+  startRegistryStandIn,
+  type RegistryStandIn,
+} from './fixtures/install-registry/registry-stand-in.ts';
 
 const IS_NUMBER_7 =
   'sha512-41Cifkg6e8TylSpdtTpeLVMqvSBEVzTttHvERD741+pnZ8ANv0004MRL43QKPDlK9cGvNp6NZWZUBlbGXYxxng==';
@@ -35,6 +40,7 @@ const SCRIPTED_DEP = {
 };
 
 let root: string;
+let registry: RegistryStandIn;
 let settings: InstallSettings;
 const installers = createInstallers();
 const available: Record<InstallerName, boolean> = { bun: false, npm: false, pnpm: false };
@@ -50,9 +56,11 @@ beforeAll(async () => {
   for (const name of ['bun', 'npm', 'pnpm'] as const) {
     available[name] = await installers[name].available();
   }
+  registry = await startRegistryStandIn([SCRIPTED_DEP]);
 });
 
 afterAll(async () => {
+  await registry.close();
   await rm(root, { recursive: true, force: true });
 });
 
@@ -171,19 +179,19 @@ describe.each(['bun', 'npm', 'pnpm'] as const)('installing with %s', (name) => {
 
   it('does not run dependency install scripts unless allowed', async ({ skip: skipTest }) => {
     skipTest(skip(), `${name} is not available here`);
-    const files = { 'dep/package.json': SCRIPTED_DEP };
-    const manifest = { dependencies: { dep: 'file:./dep' } };
-    const blocked = await pluginDir(manifest, files);
-    await install(blocked, { order: [name] });
+    const manifest = { dependencies: { dep: '1.0.0' } };
+    const blocked = await pluginDir(manifest);
+    await install(blocked, { order: [name], settings: { registry: registry.url } });
     expect(existsSync(join(blocked, 'node_modules/dep/package.json'))).toBe(true);
     expect(existsSync(join(blocked, 'node_modules/dep/ran'))).toBe(false);
-    expect(existsSync(join(blocked, 'dep/ran'))).toBe(false);
 
     // The same plugin with scripts allowed shows the flags above are what kept the script off.
-    const allowed = await pluginDir(manifest, files);
-    await install(allowed, { order: [name], settings: { allowScripts: true } });
-    const ran = ['node_modules/dep/ran', 'dep/ran'].some((path) => existsSync(join(allowed, path)));
-    expect(ran).toBe(true);
+    const allowed = await pluginDir(manifest);
+    await install(allowed, {
+      order: [name],
+      settings: { registry: registry.url, allowScripts: true },
+    });
+    expect(existsSync(join(allowed, 'node_modules/dep/ran'))).toBe(true);
   });
 });
 

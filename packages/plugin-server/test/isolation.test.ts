@@ -25,7 +25,7 @@ describe('isolation', () => {
       { inputs: { path: '/etc/hostname' } },
     );
     expect(result.status).toBe(200);
-    const allowed = ['HOME', 'LANG', 'NODE_COMPILE_CACHE', 'PATH', 'TMPDIR', 'TZ'];
+    const allowed = ['HOME', 'LANG', 'NODE_COMPILE_CACHE', 'PATH', 'PWD', 'TMPDIR', 'TZ'];
     for (const name of result.body.outputs.env) {
       expect(allowed.includes(name) || name.startsWith('PLUGBOARD_'), name).toBe(true);
     }

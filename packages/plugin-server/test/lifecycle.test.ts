@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 // Install → running → forward → update → uninstall with real plugin processes.
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -39,7 +40,11 @@ describe('install from a local folder (dev mode) and forward', () => {
       { inputs: { text: 'hi' } },
     );
     expect(executed.status).toBe(200);
-    expect(executed.body.outputs).toMatchObject({ text: 'hi', pid: view?.pid });
+    expect(executed.body.outputs.text).toBe('hi');
+    // The reported pid is the plugin's on the host; inside its pid namespace it has another.
+    const status = readFileSync(`/proc/${String(view?.pid)}/status`, 'utf8');
+    const nsPids = /^NSpid:\s+(.*)$/m.exec(status)?.[1]?.split(/\s+/).map(Number) ?? [];
+    expect(nsPids.at(-1)).toBe(executed.body.outputs.pid);
 
     const detail = await server.json<{ manifest: { id: string } }>('GET', '/plugins/faulty');
     expect(detail.body.manifest.id).toBe('faulty');

@@ -3,7 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { PluginView } from '../src/index.ts';
 import { CLI_BIN, fixtureFolder } from './helpers/fixture-package.ts';
@@ -67,7 +67,9 @@ async function pluginProcesses(dataDir: string): Promise<number[]> {
       continue;
     }
     const cmdline = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
+    // The plugin itself, not the sandbox's launcher, whose command line names the folder too.
     if (
+      basename(cmdline.split('\0')[0] ?? '') === 'node' &&
       cmdline.includes('serve') &&
       cmdline.includes(join(dataDir, 'plugins')) &&
       isAlive(Number(entry))

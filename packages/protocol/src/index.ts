@@ -12,11 +12,12 @@ export {
   HANDSHAKE_MARKER,
   HANDSHAKE_MAX_BYTES,
   PLUGIN_HOST,
+  UNIX_SOCKET_HANDSHAKE_VERSION,
   formatHandshake,
   parseHandshake,
 } from './handshake.ts';
 export type { Handshake, HandshakeParseResult } from './handshake.ts';
-export { PLUGIN_ENV } from './plugin-env.ts';
+export { EGRESS_PROXY_PORT, PLUGIN_ENV } from './plugin-env.ts';
 export type { PluginEnvVar } from './plugin-env.ts';
 export {
   ERROR_KINDS,
@@ -64,6 +65,8 @@ export type {
   PluginRouteSpec,
   ValidateConfigResponse,
 } from './plugin-routes.ts';
+export { describeRequests, permissionsSchema, resourcesSchema } from './permissions.ts';
+export type { PluginPermissions, PluginResources } from './permissions.ts';
 export { PLUGIN_STATUSES, pluginStatusSchema } from './statuses.ts';
 export type { PluginStatus } from './statuses.ts';
 export { canonicalJson } from './canonical-json.ts';

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { MANIFEST_VERSION, SUPPORTED_PROTOCOL_VERSIONS } from './protocol-version.ts';
 import { componentNameSchema, pluginIdSchema, semverSchema } from './names.ts';
+import { permissionsSchema, resourcesSchema } from './permissions.ts';
 
 /** A JSON Schema document (draft 2020-12) generated from a zod schema. */
 export const jsonSchemaSchema = z.record(z.string(), z.unknown()).meta({ id: 'JsonSchema' });
@@ -67,6 +68,8 @@ export const manifestSchema = z
       .describe('Whether the plugin has a validateConfig hook beyond its schema.'),
     nodes: z.array(nodeManifestSchema),
     integrations: z.array(integrationManifestSchema),
+    resources: resourcesSchema.optional(),
+    permissions: permissionsSchema.optional(),
     contentHash: z
       .string()
       .regex(/^sha256-[0-9a-f]{64}$/)

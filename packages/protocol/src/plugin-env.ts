@@ -10,6 +10,9 @@ export interface PluginEnvVar {
   readonly description: string;
 }
 
+/** Where, inside its sandbox, a plugin granted the network finds the egress proxy. */
+export const EGRESS_PROXY_PORT = 3128;
+
 export const PLUGIN_ENV = {
   token: {
     name: 'PLUGBOARD_PLUGIN_TOKEN',
@@ -19,6 +22,20 @@ export const PLUGIN_ENV = {
   fileBridgeUrl: {
     name: 'PLUGBOARD_FILE_BRIDGE_URL',
     description: "Base URL of the Plugin Server's file bridge (`GET /files/{id}`, `POST /files`).",
+  },
+  socketPath: {
+    name: 'PLUGBOARD_PLUGIN_SOCKET',
+    description:
+      'Listen on this Unix socket instead of a TCP port, and announce it with a version 2 handshake (a sandboxed plugin has no network).',
+  },
+  fileBridgeSocket: {
+    name: 'PLUGBOARD_FILE_BRIDGE_SOCKET',
+    description:
+      'Unix socket on which the file bridge is reached (its URL then only names the paths); set for sandboxed plugins.',
+  },
+  egressSocket: {
+    name: 'PLUGBOARD_EGRESS_SOCKET',
+    description: `Unix socket of the Plugin Server's egress proxy, for a sandboxed plugin granted the network: the process serves it on 127.0.0.1:${String(EGRESS_PROXY_PORT)} inside its sandbox, where HTTP_PROXY and HTTPS_PROXY point.`,
   },
   maxConcurrency: {
     name: 'PLUGBOARD_MAX_CONCURRENCY',

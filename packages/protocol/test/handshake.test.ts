@@ -9,6 +9,7 @@ import {
 describe('handshake', () => {
   it('round-trips and fits well inside the byte limit', () => {
     const line = formatHandshake({
+      transport: 'tcp',
       protocolVersion: PROTOCOL_VERSION,
       host: '127.0.0.1',
       port: 65535,
@@ -17,11 +18,30 @@ describe('handshake', () => {
     expect(Buffer.byteLength(line)).toBeLessThan(HANDSHAKE_MAX_BYTES);
     expect(parseHandshake(line.trimEnd())).toEqual({
       ok: true,
-      handshake: { protocolVersion: 1, host: '127.0.0.1', port: 65535 },
+      handshake: { transport: 'tcp', protocolVersion: 1, host: '127.0.0.1', port: 65535 },
+    });
+  });
+
+  it('round-trips a version 2 handshake naming a Unix socket', () => {
+    const line = formatHandshake({
+      transport: 'unix',
+      protocolVersion: 2,
+      socketPath: '/run/plugboard/plugin/plugin.sock',
+    });
+    expect(parseHandshake(line.trimEnd())).toEqual({
+      ok: true,
+      handshake: {
+        transport: 'unix',
+        protocolVersion: 2,
+        socketPath: '/run/plugboard/plugin/plugin.sock',
+      },
     });
   });
 
   it.each([
+    ['PLUGBOARD_PLUGIN|2|127.0.0.1|4000', 'announces "unix|<absolute socket path>"'],
+    ['PLUGBOARD_PLUGIN|2|unix|relative.sock', 'announces "unix|<absolute socket path>"'],
+    [`PLUGBOARD_PLUGIN|2|unix|/${'a'.repeat(120)}`, 'announces "unix|<absolute socket path>"'],
     ['garbage', 'expected "PLUGBOARD_PLUGIN|<version>|<host>|<port>"'],
     ['PLUGBOARD_PLUGIN|1|127.0.0.1', 'expected'],
     ['PLUGBOARD_PLUGIN|99|127.0.0.1|4000', 'protocol version "99" is not supported'],

@@ -2,7 +2,15 @@
  * @module definePlugin: the plugin itself — identity, plugin-level config, nodes and integrations.
  */
 import { z } from 'zod';
-import { pluginIdSchema, semverSchema, type Issue } from '@plugboard/protocol';
+import {
+  permissionsSchema,
+  pluginIdSchema,
+  resourcesSchema,
+  semverSchema,
+  type Issue,
+  type PluginPermissions,
+  type PluginResources,
+} from '@plugboard/protocol';
 import type { HookContext } from './context.ts';
 import type { AnyNode, EmptyObjectSchema } from './define-node.ts';
 import type { Integration } from './define-integration.ts';
@@ -32,6 +40,10 @@ export interface PluginOptions<TConfig extends z.ZodObject> {
   readonly nodes: readonly AnyNode[];
   /** Integrations offered; those that nodes list are added automatically. */
   readonly integrations?: readonly Integration[];
+  /** Memory, CPU and processes beyond the operator's defaults; granted up to the operator's maxima. */
+  readonly resources?: PluginResources;
+  /** What the sandbox withholds unless the operator grants it: network, child processes, env. */
+  readonly permissions?: PluginPermissions;
 }
 
 export interface Plugin {
@@ -47,6 +59,8 @@ export interface Plugin {
     ((config: unknown, ctx: HookContext) => ConfigProblems | Promise<ConfigProblems>) | undefined;
   readonly nodes: ReadonlyMap<string, AnyNode>;
   readonly integrations: ReadonlyMap<string, Integration>;
+  readonly resources: PluginResources | undefined;
+  readonly permissions: PluginPermissions | undefined;
 }
 
 /**
@@ -103,6 +117,15 @@ export function definePlugin<TConfig extends z.ZodObject = EmptyObjectSchema>(
       addIntegration(integration, `node ${JSON.stringify(node.name)}`);
     }
   }
+  for (const [field, schema] of [
+    ['resources', resourcesSchema],
+    ['permissions', permissionsSchema],
+  ] as const) {
+    const checked = schema.safeParse(options[field] ?? {});
+    for (const issue of checked.error?.issues ?? []) {
+      problems.push(`${[field, ...issue.path].join('.')}: ${issue.message}`);
+    }
+  }
   if (problems.length > 0) {
     throw new PluginDefinitionError(`plugin ${JSON.stringify(options.id)}`, problems);
   }
@@ -118,6 +141,8 @@ export function definePlugin<TConfig extends z.ZodObject = EmptyObjectSchema>(
     validateConfig: options.validateConfig as Plugin['validateConfig'],
     nodes,
     integrations,
+    resources: options.resources,
+    permissions: options.permissions,
   };
   Object.defineProperty(plugin, PLUGIN_BRAND, { value: true });
   return Object.freeze(plugin);

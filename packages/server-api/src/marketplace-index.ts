@@ -2,10 +2,17 @@
  * @module The marketplace index: plugins with their versions, each pinned to an archive with an
  * integrity hash or to an exact git commit.
  */
+import { permissionsSchema, resourcesSchema } from '@plugboard/protocol';
 import { z } from 'zod';
 
 export const marketplaceVersionSchema = z.object({
   version: z.string().min(1),
+  resources: resourcesSchema
+    .optional()
+    .describe("From the version's manifest, so it shows before the install."),
+  permissions: permissionsSchema
+    .optional()
+    .describe("From the version's manifest: what an operator must grant for it to run."),
   source: z.discriminatedUnion('type', [
     z.object({
       type: z.literal('archive'),

@@ -12,6 +12,15 @@ export const pluginErrorViewSchema = z.object({
   logTail: z.array(z.string()).optional(),
 });
 
+/** What confines a plugin process: the layers that hold, and those missing with the reason. */
+export const sandboxReportSchema = z
+  .object({
+    confined: z.array(z.string()),
+    missing: z.array(z.object({ layer: z.string(), why: z.string() })),
+  })
+  .meta({ id: 'SandboxReport' });
+export type SandboxReport = z.infer<typeof sandboxReportSchema>;
+
 export const pluginViewSchema = z
   .object({
     id: z.string(),
@@ -29,6 +38,18 @@ export const pluginViewSchema = z
     port: z.number().int().optional(),
     startedAt: z.string().optional(),
     restarts: z.number().int(),
+    timeouts: z
+      .number()
+      .int()
+      .optional()
+      .describe(
+        'Times its process was replaced because a call overran its deadline without answering.',
+      ),
+    sandbox: sandboxReportSchema
+      .optional()
+      .describe(
+        'What confines the running process (identity, files, processes, network, memory, cpu).',
+      ),
     lastError: pluginErrorViewSchema.optional(),
   })
   .meta({ id: 'PluginStatusView' });

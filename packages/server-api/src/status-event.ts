@@ -3,6 +3,7 @@
  */
 import { z } from 'zod';
 import { manifestSchema, pluginStatusSchema } from '@plugboard/protocol';
+import { sandboxReportSchema } from './plugin-view.ts';
 
 export const statusEventSchema = z
   .object({
@@ -36,6 +37,9 @@ export const statusEventSchema = z
       .describe(
         'Sent with `running` (the nodes and integrations to register) and `missing_config` (the config schema to fill in).',
       ),
+    sandbox: sandboxReportSchema
+      .optional()
+      .describe('Sent with `running` and `missing_config`: what confines the plugin process.'),
   })
   .meta({ id: 'PluginStatusEvent' });
 export type StatusEvent = z.infer<typeof statusEventSchema>;

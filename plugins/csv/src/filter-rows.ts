@@ -22,7 +22,9 @@ import {
   quote,
   toCsvError,
   unescapeDelimiter,
+  writerOptions,
 } from './shared.ts';
+import { compileRegex } from './regex.ts';
 
 const OPERATORS = [
   'equals',
@@ -60,7 +62,7 @@ const config = z.object({
     .enum(OPERATORS)
     .default('equals')
     .describe(
-      'How the cell is compared with the value. matches: value is a regular expression; greater/less: both read as numbers (rows whose cell is not a number are dropped).',
+      'How the cell is compared with the value. matches: value is a regular expression (JavaScript syntax, run by the linear-time RE2 engine: no backreferences or lookaround); greater/less: both read as numbers (rows whose cell is not a number are dropped).',
     ),
   value: z.string().default('').describe('What the cell is compared with.'),
   caseSensitive: z.boolean().default(true).describe('Compare upper and lower case exactly.'),
@@ -107,7 +109,7 @@ function buildTest(settings: Config): (cell: string) => boolean {
     case 'ends-with':
       return (cell) => fold(cell).endsWith(value);
     case 'matches': {
-      const regex = compileRegex(settings.value, settings.caseSensitive);
+      const regex = compileRegex(settings.value, settings.caseSensitive ? 'u' : 'iu');
       return (cell) => regex.test(cell);
     }
     case 'is-empty':
@@ -122,17 +124,6 @@ function buildTest(settings: Config): (cell: string) => boolean {
       return numeric((n) => n < number);
     case 'less-or-equal':
       return numeric((n) => n <= number);
-  }
-}
-
-function compileRegex(pattern: string, caseSensitive: boolean): RegExp {
-  try {
-    return new RegExp(pattern, caseSensitive ? 'u' : 'iu');
-  } catch (error) {
-    throw new PluginError(
-      `The regular expression is invalid: ${error instanceof Error ? error.message : String(error)}`,
-      { code: 'INVALID_REGEX', details: { pattern } },
-    );
   }
 }
 
@@ -166,7 +157,7 @@ function describeConfig(current: Partial<z.input<typeof config>>): DynamicConfig
       hidden: VALUELESS.has(operator),
       description:
         operator === 'matches'
-          ? 'A JavaScript regular expression, e.g. ^(DE|FR)-\\d+$'
+          ? 'A regular expression in JavaScript syntax without backreferences or lookaround (RE2 runs it), e.g. ^(DE|FR)-\\d+$'
           : NUMERIC.has(operator)
             ? 'A number, e.g. 100 or -2.5'
             : 'The text to compare with.',
@@ -247,7 +238,7 @@ export const filterRows = defineNode({
       delimiter: unescapeDelimiter(settings.delimiter),
       quote: settings.quote,
       record_delimiter: lineEnding(settings.lineEnding),
-      escape_formulas: settings.escapeFormulas,
+      ...writerOptions(settings.escapeFormulas),
     });
     // The first error anywhere in the chain; storage may report it wrapped, so keep the original.
     let failure: unknown;

@@ -3,7 +3,6 @@ import { Readable } from 'node:stream';
 import { stringify } from 'csv-stringify';
 import { defineNode, file, PluginError, z } from '@plugboard/sdk';
 import {
-  castForCsv,
   checkDialect,
   delimiter,
   escapeFormulas,
@@ -12,6 +11,7 @@ import {
   outputName,
   quote,
   unescapeDelimiter,
+  writerOptions,
 } from './shared.ts';
 
 type Row = Record<string, unknown> | unknown[];
@@ -84,9 +84,8 @@ export const jsonToCsv = defineNode({
       quoted: config.quoteAll,
       record_delimiter: lineEnding(config.lineEnding),
       bom: config.bom,
-      escape_formulas: config.escapeFormulas,
       header: config.header && columns !== undefined,
-      cast: castForCsv,
+      ...writerOptions(config.escapeFormulas),
       ...(columns === undefined ? {} : { columns }),
     });
     // Readable.from feeds rows on demand, so the CSV is produced as storage takes it.

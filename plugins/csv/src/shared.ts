@@ -2,6 +2,7 @@
 // turning csv-parse's errors into PluginErrors.
 import { addAbortSignal, pipeline, Readable } from 'node:stream';
 import { parse, type Options as ParseOptions, type Parser } from 'csv-parse';
+import type { Options as StringifyOptions } from 'csv-stringify';
 import { isPluginError, PluginError, z, type ExecutionContext, type FileRef } from '@plugboard/sdk';
 
 export const delimiter = z
@@ -108,11 +109,36 @@ export function toCsvError(error: unknown, file: FileRef): Error {
 }
 
 /** Cells as csv-stringify should write them: JSON for objects, words for booleans, '' for null. */
-export const castForCsv = {
+const castForCsv = {
   boolean: (value: boolean): string => String(value),
   object: (value: object): string => JSON.stringify(value),
   number: (value: number): string => String(value),
 };
+
+// OWASP's CSV injection guidance: spreadsheets run a cell starting with =, +, -, @, tab or CR as a
+// formula (some also read the full-width =, +, - and @ that way, which csv-stringify lists too).
+const FORMULA_START = /^[=+\-@\t\r\uFF1D\uFF0B\uFF0D\uFF20]/;
+// A signed number, grouping separators included (-1,234.56), is read as a number, never as a
+// formula: with nothing but digits, separators and one leading sign it cannot call anything.
+// Escaping it would turn the negative amounts of every filtered file into text.
+const PLAIN_NUMBER = /^[+-](?=[.,]?\d)[\d.,]*(?:[eE][+-]?\d+)?$/;
+
+/** A text cell made safe to open in a spreadsheet: `'` before anything that would run as a formula. */
+function escapeFormula(value: string): string {
+  return FORMULA_START.test(value) && !PLAIN_NUMBER.test(value) ? `'${value}` : value;
+}
+
+/** How every CSV this plugin writes treats its cells, header included. */
+export function writerOptions(
+  escapeFormulas: boolean,
+): Pick<StringifyOptions, 'cast' | 'quoted_match'> {
+  return {
+    cast: escapeFormulas ? { ...castForCsv, string: escapeFormula } : castForCsv,
+    // A line break inside a cell must never split the record, whatever the reader: any cell
+    // holding CR or LF is quoted (csv-stringify does so by default; this keeps it explicit).
+    quoted_match: /[\r\n]/,
+  };
+}
 
 export function lineEnding(value: 'lf' | 'crlf'): 'unix' | 'windows' {
   return value === 'lf' ? 'unix' : 'windows';
@@ -125,9 +151,9 @@ export const lineEndingField = z
 
 export const escapeFormulas = z
   .boolean()
-  .default(false)
+  .default(true)
   .describe(
-    "Prefix cells starting with =, +, -, @, tab or CR with ' so spreadsheets show them instead of running them as formulas.",
+    "Prefix text cells starting with =, +, -, @, tab or CR with ' so spreadsheets show them instead of running them as formulas (CSV injection). On by default; plain numbers such as -12.5 are left alone. Turn off only for files no spreadsheet will open.",
   );
 
 /** A name for a new CSV file: the given one, or the source's name with a suffix. */

@@ -1,14 +1,10 @@
 // Official plugin: HTTP requests, plain or with stored credentials (bearer token or API key).
-import {
-  defineIntegration,
-  defineNode,
-  definePlugin,
-  file,
-  secret,
-  z,
-  type DynamicConfigResult,
-} from '@plugboard/sdk';
-import { parseHttpUrl, send, type RequestSpec } from './send.ts';
+import { defineNode, definePlugin, file, z, type DynamicConfigResult } from '@plugboard/sdk';
+import { authHeaders, checkCredentials, httpAuth } from './credentials.ts';
+import { pluginConfig, type DestinationConfig } from './destination.ts';
+import { send, type RequestSpec } from './send.ts';
+
+export { checkCredentials, httpAuth };
 
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
 
@@ -107,7 +103,7 @@ function describeConfig(current: Partial<z.input<typeof config>>): DynamicConfig
 
 function specOf(
   given: z.output<typeof inputs>,
-  settings: Config,
+  settings: Config & { destinations: DestinationConfig },
   credentialHeaders?: Record<string, string>,
 ): RequestSpec {
   return {
@@ -124,76 +120,15 @@ export const request = defineNode({
   name: 'request',
   title: 'HTTP request',
   description:
-    'Sends an HTTP request and returns the status, headers and body (JSON parsed when the content type says so). Only http and https URLs; the whole exchange is bounded by a timeout.',
+    'Sends an HTTP request and returns the status, headers and body (JSON parsed when the content type says so). Only http and https URLs on public addresses (the plugin config can allow private networks); the whole exchange is bounded by a timeout.',
   category: 'network',
   inputs,
   outputs,
   config,
+  pluginConfig,
   dynamicConfig: (_ctx, current) => describeConfig(current),
-  run: (ctx, given, settings) => send(ctx, specOf(given, settings)),
-});
-
-const credentials = z.object({
-  type: z
-    .enum(['bearer', 'api-key'])
-    .default('bearer')
-    .describe(
-      'bearer: send "Authorization: Bearer <token>"; api-key: send the token in the header named below.',
-    ),
-  token: secret().describe('The bearer token or API key.'),
-  headerName: z
-    .string()
-    .regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'must be a valid HTTP header name')
-    .default('X-API-Key')
-    .describe('Header that carries the API key (type api-key only).'),
-  checkUrl: z
-    .url({ protocol: /^https?$/ })
-    .optional()
-    .describe(
-      'A URL the readiness check GETs with these credentials (e.g. https://api.example.com/me); ready when it answers 2xx. Without it the credentials are not tried.',
-    ),
-});
-
-type Credentials = z.output<typeof credentials>;
-
-function authHeaders(given: Credentials): Record<string, string> {
-  return given.type === 'bearer'
-    ? { authorization: `Bearer ${given.token}` }
-    : { [given.headerName]: given.token };
-}
-
-export const httpAuth = defineIntegration({
-  name: 'http-auth',
-  displayName: 'HTTP credentials',
-  description:
-    'A bearer token or an API key sent in a header of your choice, for the "HTTP request with credentials" node.',
-  credentials,
-  ready: async (given, ctx) => {
-    if (given.checkUrl === undefined) {
-      return { ready: true, message: 'No check URL is set, so the credentials were not tried' };
-    }
-    const url = parseHttpUrl(given.checkUrl);
-    try {
-      const response = await fetch(url, {
-        headers: authHeaders(given),
-        redirect: 'manual',
-        signal: AbortSignal.any([ctx.signal, AbortSignal.timeout(10_000)]),
-      });
-      await response.body?.cancel();
-      if (response.ok) {
-        return { ready: true };
-      }
-      return {
-        ready: false,
-        message: `${url.href} answered ${String(response.status)} ${response.statusText}`.trim(),
-      };
-    } catch (error) {
-      const cause = (error as { cause?: { code?: unknown } }).cause?.code;
-      const reason =
-        typeof cause === 'string' ? cause : error instanceof Error ? error.message : String(error);
-      return { ready: false, message: `${url.href} could not be reached: ${reason}` };
-    }
-  },
+  run: (ctx, given, settings) =>
+    send(ctx, specOf(given, { ...settings, destinations: ctx.pluginConfig })),
 });
 
 export const authenticatedRequest = defineNode({
@@ -206,9 +141,17 @@ export const authenticatedRequest = defineNode({
   outputs,
   config,
   integrations: [httpAuth],
+  pluginConfig,
   dynamicConfig: (_ctx, current) => describeConfig(current),
   run: (ctx, given, settings) =>
-    send(ctx, specOf(given, settings, authHeaders(ctx.credentials['http-auth']))),
+    send(
+      ctx,
+      specOf(
+        given,
+        { ...settings, destinations: ctx.pluginConfig },
+        authHeaders(ctx.credentials['http-auth']),
+      ),
+    ),
 });
 
 export default definePlugin({
@@ -218,5 +161,8 @@ export default definePlugin({
   description:
     'Call HTTP APIs: any method, query, headers, JSON/text/form bodies, JSON responses parsed, downloads saved as files, with optional bearer-token or API-key credentials.',
   author: 'Plugboard',
+  config: pluginConfig,
   nodes: [request, authenticatedRequest],
+  // Its whole job: calling other hosts. A Plugin Server runs it only where the operator grants this.
+  permissions: { network: true },
 });

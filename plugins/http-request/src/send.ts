@@ -1,7 +1,9 @@
 // Performs one HTTP exchange for the request nodes: builds the request, follows redirects itself
-// (so credentials never travel to another origin), enforces the timeout and the size limit, and
-// decodes the response.
+// (so credentials never travel to another origin and every hop's destination is checked), enforces
+// the timeout and the size limit, and decodes the response.
+import { Headers, type Response } from 'undici';
 import { isPluginError, PluginError, type ExecutionContext, type FileRef } from '@plugboard/sdk';
+import { createGuard, type DestinationConfig, type Guard } from './destination.ts';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD' | 'OPTIONS';
 type QueryValue = string | number | boolean;
@@ -20,6 +22,8 @@ export interface RequestSpec {
   readonly maxResponseBytes: number;
   /** Headers that carry credentials: sent to the first origin only, dropped on a cross-origin redirect. */
   readonly credentialHeaders?: Record<string, string>;
+  /** Which destinations the plugin's config lets requests reach. */
+  readonly destinations: DestinationConfig;
 }
 
 export interface ResponseResult {
@@ -133,6 +137,7 @@ function describeFailure(error: unknown): string {
 
 async function fetchFollowing(
   spec: RequestSpec,
+  guard: Guard,
   signal: AbortSignal,
 ): Promise<{ response: Response; url: URL }> {
   let url = buildUrl(spec);
@@ -141,7 +146,7 @@ async function fetchFollowing(
   let method: string = spec.method;
   let body = buildBody(spec, headers);
   for (let hop = 0; ; hop += 1) {
-    const response = await fetch(url, {
+    const response = await guard.fetch(url, {
       method,
       headers,
       redirect: 'manual',
@@ -240,8 +245,9 @@ type Ctx = Pick<ExecutionContext<unknown, unknown>, 'signal' | 'files' | 'log'>;
 export async function send(ctx: Ctx, spec: RequestSpec): Promise<ResponseResult> {
   const timeout = AbortSignal.timeout(spec.timeoutMs);
   const signal = AbortSignal.any([ctx.signal, timeout]);
+  const guard = createGuard(spec.destinations);
   try {
-    const { response, url } = await fetchFollowing(spec, signal);
+    const { response, url } = await fetchFollowing(spec, guard, signal);
     const headers: Record<string, string> = {};
     for (const [name, value] of response.headers) {
       // Repeated headers (several Set-Cookie) are joined, as HTTP allows for lists.
@@ -315,5 +321,7 @@ export async function send(ctx: Ctx, spec: RequestSpec): Promise<ResponseResult>
       retryable: true,
       cause: error,
     });
+  } finally {
+    await guard.close();
   }
 }

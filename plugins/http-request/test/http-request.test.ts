@@ -1,38 +1,10 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { createTestHarness } from '@plugboard/sdk/testing';
 import plugin, { authenticatedRequest, request } from '../src/index.ts';
-
-type Handler = (req: IncomingMessage, body: string, res: ServerResponse) => void;
-
-async function listen(handler: Handler): Promise<{ server: Server; base: string }> {
-  const server = createServer((req, res) => {
-    let body = '';
-    req.setEncoding('utf8');
-    req.on('data', (chunk: string) => (body += chunk));
-    req.on('end', () => {
-      handler(req, body, res);
-    });
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  return { server, base: `http://127.0.0.1:${String((server.address() as AddressInfo).port)}` };
-}
-
-const json = (res: ServerResponse, status: number, value: unknown): void => {
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
-  res.end(JSON.stringify(value));
-};
-
-const echo = (req: IncomingMessage, body: string) => ({
-  method: req.method,
-  path: req.url,
-  headers: req.headers,
-  body,
-});
+import { echo, json, listen } from './servers.ts';
 
 let main: { server: Server; base: string };
 let other: { server: Server; base: string };
@@ -122,7 +94,9 @@ after(() => {
   other.server.close();
 });
 
-const harness = createTestHarness(plugin);
+// The test servers listen on loopback, which requests reach only when the plugin's config allows
+// private networks (test/destinations.test.ts covers the refusals).
+const harness = createTestHarness(plugin, { pluginConfig: { allowPrivateNetworks: true } });
 
 describe('request', () => {
   it('sends a GET with query and headers and parses the JSON answer', async () => {
@@ -314,7 +288,7 @@ describe('request', () => {
   });
 });
 
-describe('authenticated-request and http-auth', () => {
+describe('authenticated-request', () => {
   const bearer = { 'http-auth': { type: 'bearer', token: 'good' } };
   const apiKey = { 'http-auth': { type: 'api-key', token: 'good', headerName: 'X-Api-Key' } };
 
@@ -353,45 +327,5 @@ describe('authenticated-request and http-auth', () => {
     await assert.rejects(harness.execute(authenticatedRequest, { url: `${base}/me` }), {
       code: 'PLUGIN_CREDENTIALS_MISSING',
     });
-  });
-
-  it('is ready when the check URL answers 2xx with the credentials', async () => {
-    assert.deepEqual(
-      await harness.integrationReady('http-auth', { token: 'good', checkUrl: `${base}/me` }),
-      { ready: true },
-    );
-    const rejected = await harness.integrationReady('http-auth', {
-      type: 'api-key',
-      token: 'bad',
-      checkUrl: `${base}/me`,
-    });
-    assert.equal(rejected.ready, false);
-    assert.match(rejected.message ?? '', /401 Unauthorized/);
-  });
-
-  it('says when it could not try the credentials', async () => {
-    const unchecked = await harness.integrationReady('http-auth', { token: 'good' });
-    assert.equal(unchecked.ready, true);
-    assert.match(unchecked.message ?? '', /not tried/);
-    const gone = await listen(() => undefined);
-    gone.server.close();
-    await once(gone.server, 'close');
-    const unreachable = await harness.integrationReady('http-auth', {
-      token: 'good',
-      checkUrl: `${gone.base}/me`,
-    });
-    assert.equal(unreachable.ready, false);
-    assert.match(unreachable.message ?? '', /ECONNREFUSED/);
-  });
-
-  it('refuses invalid credentials', async () => {
-    await assert.rejects(
-      harness.integrationReady('http-auth', { token: 'x', checkUrl: 'ftp://example.com' }),
-      { code: 'PLUGIN_VALIDATION_FAILED' },
-    );
-    await assert.rejects(
-      harness.integrationReady('http-auth', { type: 'api-key', token: 'x', headerName: 'a b' }),
-      { code: 'PLUGIN_VALIDATION_FAILED' },
-    );
   });
 });

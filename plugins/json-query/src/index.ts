@@ -1,6 +1,12 @@
 // Official plugin: query and transform JSON with JSONata (https://jsonata.org).
-import { defineNode, definePlugin, z, type DynamicConfigResult } from '@plugboard/sdk';
-import { checkExpression, compile, toJson, truthy } from './engine.ts';
+import {
+  defineNode,
+  definePlugin,
+  z,
+  type DynamicConfigResult,
+  type ExecutionContext,
+} from '@plugboard/sdk';
+import { checkExpression, compile, toJson, truthy, type Budget } from './engine.ts';
 
 const expression = z
   .string()
@@ -17,6 +23,20 @@ const timeoutMs = z
   .default(5_000)
   .describe(
     'Stop an evaluation that runs longer than this many milliseconds (for a list: in total).',
+  );
+
+// A step is one part of the expression evaluated once. A million take well under a second on a
+// small server, so by default a runaway expression (an exponential or endless recursion) fails in
+// about a second, the same way on every machine, while queries over inputs of a few hundred
+// thousand items still fit; the time limit stays the backstop.
+const maxSteps = z
+  .number()
+  .int()
+  .min(1_000)
+  .max(1_000_000_000)
+  .default(1_000_000)
+  .describe(
+    'Stop an evaluation after this many steps (one step: one part of the expression evaluated once; for a list: per item). Bounds the work of runaway expressions such as endless recursion.',
   );
 
 const variables = z
@@ -38,9 +58,21 @@ function checkConfig(current: { expression?: string | undefined }): DynamicConfi
     : { fields: { expression: { description: problem } }, ready: false, message: problem };
 }
 
-/** Time left for evaluation: the configured timeout, cut short by the execution's deadline. */
-function budget(deadline: Date, configured: number): number {
-  return Math.min(configured, deadline.getTime() - Date.now());
+/**
+ * The bounds of one node run: the configured timeout (for a list, all items together) cut short by
+ * the execution's deadline, and the step limit of each evaluation.
+ */
+function budgetOf(
+  ctx: Pick<ExecutionContext<unknown, unknown>, 'deadline' | 'signal'>,
+  config: { timeoutMs: number; maxSteps: number },
+): Budget {
+  const deadline = Math.min(Date.now() + config.timeoutMs, ctx.deadline.getTime());
+  return {
+    deadline,
+    timeoutMs: Math.min(config.timeoutMs, Math.max(0, Math.round(deadline - Date.now()))),
+    maxSteps: config.maxSteps,
+    signal: ctx.signal,
+  };
 }
 
 export const query = defineNode({
@@ -57,14 +89,14 @@ export const query = defineNode({
     result: z.unknown().describe('What the expression evaluated to; null when nothing matched.'),
     found: z.boolean().describe('False when the expression matched nothing (undefined).'),
   }),
-  config: z.object({ expression, timeoutMs }),
+  config: z.object({ expression, timeoutMs, maxSteps }),
   dynamicConfig: (_ctx, current) => checkConfig(current),
   run: async (ctx, inputs, config) => {
     const compiled = compile(config.expression);
     const result = await compiled.evaluate(
       inputs.data,
       inputs.variables ?? {},
-      budget(ctx.deadline, config.timeoutMs),
+      budgetOf(ctx, config),
     );
     return { result: toJson(result), found: result !== undefined };
   },
@@ -93,19 +125,17 @@ export const map = defineNode({
       .default(true)
       .describe('Leave out items for which the expression matched nothing; else they give null.'),
     timeoutMs,
+    maxSteps,
   }),
   dynamicConfig: (_ctx, current) => checkConfig(current),
   run: async (ctx, inputs, config) => {
     const compiled = compile(config.expression);
+    const budget = budgetOf(ctx, config);
     const results: unknown[] = [];
     for (const [index, item] of inputs.items.entries()) {
       ctx.signal.throwIfAborted();
       const bindings = { ...inputs.variables, index, items: inputs.items };
-      const result = await compiled.evaluate(
-        item,
-        bindings,
-        budget(ctx.deadline, config.timeoutMs),
-      );
+      const result = await compiled.evaluate(item, bindings, budget);
       if (result !== undefined || !config.skipEmpty) {
         results.push(toJson(result));
       }
@@ -125,20 +155,17 @@ export const filter = defineNode({
     kept: z.array(z.unknown()).describe('Items for which the condition is true, in order.'),
     rejected: z.array(z.unknown()).describe('The other items, in order.'),
   }),
-  config: z.object({ expression, timeoutMs }),
+  config: z.object({ expression, timeoutMs, maxSteps }),
   dynamicConfig: (_ctx, current) => checkConfig(current),
   run: async (ctx, inputs, config) => {
     const compiled = compile(config.expression);
+    const budget = budgetOf(ctx, config);
     const kept: unknown[] = [];
     const rejected: unknown[] = [];
     for (const [index, item] of inputs.items.entries()) {
       ctx.signal.throwIfAborted();
       const bindings = { ...inputs.variables, index, items: inputs.items };
-      const verdict = await compiled.evaluate(
-        item,
-        bindings,
-        budget(ctx.deadline, config.timeoutMs),
-      );
+      const verdict = await compiled.evaluate(item, bindings, budget);
       (truthy(verdict) ? kept : rejected).push(item);
     }
     return { kept, rejected };

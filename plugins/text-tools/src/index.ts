@@ -1,4 +1,5 @@
-// Official plugin: everyday text operations. Pure functions, no dependencies.
+// Official plugin: everyday text operations. Pure functions; users' regular expressions run on
+// re2js (RE2), so none of them can backtrack catastrophically.
 import { definePlugin } from '@plugboard/sdk';
 import { changeCase, cleanWhitespace, count, truncate } from './format-nodes.ts';
 import { join, replace, split } from './list-nodes.ts';

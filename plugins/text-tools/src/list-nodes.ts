@@ -1,5 +1,12 @@
 // Nodes that search a text or move between a text and a list: replace, split, join.
-import { defineNode, PluginError, z, type DynamicConfigResult } from '@plugboard/sdk';
+import {
+  defineNode,
+  isPluginError,
+  PluginError,
+  z,
+  type DynamicConfigResult,
+} from '@plugboard/sdk';
+import { compileRegex, findMatches, replaceMatches, splitByRegex } from './regex.ts';
 
 /** Reads `\n`, `\r` and `\t` typed into a form field as the characters they name. */
 function unescape(value: string): string {
@@ -12,26 +19,28 @@ function escapeRegExp(value: string): string {
   return value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/** Compiles a user's pattern, turning the engine's SyntaxError into a PluginError people can act on. */
-function compile(pattern: string, flags: string): RegExp {
-  try {
-    return new RegExp(pattern, flags);
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new PluginError(`The regular expression is invalid: ${reason}`, {
-      code: 'INVALID_REGEX',
-      details: { pattern, flags },
-    });
-  }
+const REGEX_FLAGS = /^[imsuvyg]*$/;
+
+/** Regex-mode flags for the JavaScript check and RE2: i from caseSensitive, the rest from flags. */
+function regexFlags(flags: string, caseSensitive: boolean): string {
+  return [...new Set(`${caseSensitive ? '' : 'i'}${flags.replace(/[giy]/g, '')}`)].join('');
 }
 
-const REGEX_FLAGS = /^[imsuvyg]*$/;
+/** Edit-time message for a pattern that will not compile, or undefined. */
+function regexProblem(pattern: string, flags: string): string | undefined {
+  try {
+    compileRegex(pattern, flags);
+    return undefined;
+  } catch (error) {
+    return isPluginError(error) ? error.message : String(error);
+  }
+}
 
 export const replace = defineNode({
   name: 'replace',
   title: 'Find and replace',
   description:
-    'Replaces a piece of text, or matches of a JavaScript regular expression, with something else. In regex mode the replacement may use $1, $<name> and $&; in text mode it is used as is.',
+    'Replaces a piece of text, or matches of a regular expression (JavaScript syntax, run by the linear-time RE2 engine: no backreferences or lookaround), with something else. In regex mode the replacement may use $1, $<name> and $&; in text mode it is used as is.',
   category: 'text',
   inputs: z.object({ text: z.string().describe('The text to search.') }),
   outputs: z.object({
@@ -44,25 +53,25 @@ export const replace = defineNode({
     mode: z
       .enum(['text', 'regex'])
       .default('text')
-      .describe('text: find is plain text; regex: find is a JavaScript regular expression.'),
+      .describe(
+        'text: find is plain text; regex: find is a regular expression in JavaScript syntax without backreferences (\\1) or lookaround ((?=, (?!, (?<=, (?<!), which RE2 cannot run.',
+      ),
     all: z.boolean().default(true).describe('Replace every match, not only the first.'),
     caseSensitive: z.boolean().default(true).describe('Match upper and lower case exactly.'),
     flags: z
       .string()
       .default('')
       .describe(
-        'Extra regular-expression flags (regex mode): m (^ and $ match at line breaks), s (. matches line breaks), u or v (Unicode), y (sticky). g and i come from "all" and "case sensitive".',
+        'Extra regular-expression flags (regex mode): m (^ and $ match at \\n line breaks), s (. matches line breaks), u or v (Unicode; always on in RE2), y (sticky). g and i come from "all" and "case sensitive".',
       ),
   }),
   dynamicConfig: (_ctx, config): DynamicConfigResult => {
     const regex = config.mode === 'regex';
     const fields = { flags: { hidden: !regex } };
     if (regex && config.find !== undefined && config.find !== '') {
-      try {
-        new RegExp(config.find, (config.flags ?? '').replace(/[gi]/g, ''));
-      } catch (error) {
-        const reason = error instanceof Error ? error.message : String(error);
-        return { fields, ready: false, message: reason };
+      const problem = regexProblem(config.find, regexFlags(config.flags ?? '', true));
+      if (problem !== undefined) {
+        return { fields, ready: false, message: problem };
       }
     }
     return { fields };
@@ -74,21 +83,26 @@ export const replace = defineNode({
         { code: 'INVALID_REGEX', details: { flags: config.flags } },
       );
     }
-    const extra = config.mode === 'regex' ? config.flags.replace(/[gi]/g, '') : '';
-    const flags = [
-      ...new Set(`${config.all ? 'g' : ''}${config.caseSensitive ? '' : 'i'}${extra}`),
-    ];
-    const pattern = config.mode === 'regex' ? config.find : escapeRegExp(config.find);
-    const regex = compile(pattern, flags.join(''));
-    const replacements = config.all
-      ? Array.from(inputs.text.matchAll(regex)).length
-      : Number(regex.test(inputs.text));
-    regex.lastIndex = 0;
-    const text =
-      config.mode === 'regex'
-        ? inputs.text.replace(regex, config.replaceWith)
-        : inputs.text.replace(regex, () => config.replaceWith);
-    return { text, replacements };
+    if (config.mode === 'text') {
+      // A literal search cannot backtrack, so JavaScript's engine is safe here.
+      const literal = new RegExp(
+        escapeRegExp(config.find),
+        `${config.all ? 'g' : ''}${config.caseSensitive ? '' : 'i'}`,
+      );
+      const replacements = config.all
+        ? Array.from(inputs.text.matchAll(literal)).length
+        : Number(literal.test(inputs.text));
+      return { text: inputs.text.replace(literal, () => config.replaceWith), replacements };
+    }
+    const regex = compileRegex(config.find, regexFlags(config.flags, config.caseSensitive));
+    const matches = findMatches(regex, inputs.text, {
+      all: config.all,
+      sticky: config.flags.includes('y'),
+    });
+    return {
+      text: replaceMatches(inputs.text, matches, config.replaceWith),
+      replacements: matches.length,
+    };
   },
 });
 
@@ -97,6 +111,27 @@ const SEPARATORS = {
   comma: ',',
   whitespace: /\s+/,
 } as const;
+
+type SplitBy = 'lines' | 'comma' | 'whitespace' | 'custom' | 'regex';
+
+function splitter(by: SplitBy, separator: string): (text: string) => string[] {
+  switch (by) {
+    case 'regex': {
+      const regex = compileRegex(separator, 'u');
+      return (text) => splitByRegex(regex, text);
+    }
+    case 'custom': {
+      const custom = unescape(separator);
+      return (text) => text.split(custom);
+    }
+    case 'lines':
+    case 'comma':
+    case 'whitespace': {
+      const fixed = SEPARATORS[by];
+      return (text) => text.split(fixed);
+    }
+  }
+}
 
 export const split = defineNode({
   name: 'split',
@@ -131,35 +166,37 @@ export const split = defineNode({
   }),
   dynamicConfig: (_ctx, config): DynamicConfigResult => {
     const needsSeparator = config.by === 'custom' || config.by === 'regex';
+    const missing = needsSeparator && (config.separator ?? '') === '';
+    const problem =
+      config.by === 'regex' && !missing ? regexProblem(config.separator ?? '', 'u') : undefined;
     return {
       fields: {
         separator: {
           hidden: !needsSeparator,
           description:
             config.by === 'regex'
-              ? 'A JavaScript regular expression, e.g. [;,]\\s*'
+              ? 'A regular expression in JavaScript syntax (no backreferences or lookaround), e.g. [;,]\\s*'
               : 'The exact text between pieces; \\n and \\t are read as line break and tab.',
         },
       },
-      ...(needsSeparator && (config.separator ?? '') === ''
+      ...(missing
         ? { ready: false, message: `Splitting by "${config.by}" needs a separator` }
         : {}),
+      ...(problem === undefined ? {} : { ready: false, message: problem }),
     };
   },
   run: (_ctx, inputs, config) => {
-    let separator: string | RegExp;
-    if (config.by === 'custom' || config.by === 'regex') {
-      if (config.separator === undefined || config.separator === '') {
-        throw new PluginError(`Splitting by "${config.by}" needs a separator; fill in separator`, {
-          code: 'SEPARATOR_REQUIRED',
-        });
-      }
-      separator =
-        config.by === 'custom' ? unescape(config.separator) : compile(config.separator, 'u');
-    } else {
-      separator = SEPARATORS[config.by];
+    if (
+      (config.by === 'custom' || config.by === 'regex') &&
+      (config.separator === undefined || config.separator === '')
+    ) {
+      throw new PluginError(`Splitting by "${config.by}" needs a separator; fill in separator`, {
+        code: 'SEPARATOR_REQUIRED',
+      });
     }
-    let items = inputs.text === '' ? [] : inputs.text.split(separator);
+    // Built before looking at the text, so a bad pattern is reported whatever the input.
+    const splitText = splitter(config.by, config.separator ?? '');
+    let items = inputs.text === '' ? [] : splitText(inputs.text);
     if (config.trimItems) {
       items = items.map((item) => item.trim());
     }

@@ -150,6 +150,98 @@ describe('replace', () => {
   });
 });
 
+describe('regular expressions run on RE2', () => {
+  const catastrophic = { find: '(a+)+$', mode: 'regex', replaceWith: 'x' };
+  const hostile = `${'a'.repeat(40)}!`;
+
+  it('finishes a catastrophic pattern at once in replace and split', async () => {
+    const started = performance.now();
+    assert.deepEqual(await harness.execute(replace, { text: hostile }, { config: catastrophic }), {
+      text: hostile,
+      replacements: 0,
+    });
+    const pieces = await harness.execute(
+      split,
+      { text: hostile },
+      { config: { by: 'regex', separator: '(?:a|aa)+b' } },
+    );
+    assert.deepEqual(pieces, { items: [hostile], count: 1 });
+    // A backtracking engine needs hours for either; RE2 needs milliseconds.
+    assert.ok(performance.now() - started < 1_000);
+  });
+
+  it('gives the same results as JavaScript for the syntax both share', async () => {
+    const cases: [find: string, flags: string, text: string, replaceWith: string][] = [
+      ['(\\w)(\\d)?', '', 'a1 b c3', "[$2$1$$$&$`$'$10$01$0$3]"],
+      ['(?<k>\\w)=(?<v>\\d+)', 'm', 'x=1\ny=22', '$<v>:$<k>$<nope>'],
+      ['a*', '', 'aab', 'X'],
+      ['.', '', 'a\r\nb\u2028c', '.'],
+      ['.', 's', 'a\nb', '.'],
+      ['\\s+', '', 'a\u00a0b \u2003c\ufeffd', '_'],
+      ['[\\s\\S]', '', 'a\nb', '-'],
+      ['\\u0041|\\x42|\\cJ', '', 'AB\n', '#'],
+      ['(?:)', 'u', '😀a', '-'],
+      ['\\bfoo\\b', '', 'foo food foo', 'x'],
+      ['\\d{2,3}', 'y', '1234567 89', '<$&>'],
+    ];
+    for (const [find, flags, text, replaceWith] of cases) {
+      for (const [all, caseSensitive] of [
+        [true, true],
+        [false, false],
+      ] as const) {
+        const native = new RegExp(find, `${all ? 'g' : ''}${caseSensitive ? '' : 'i'}${flags}`);
+        const result = await harness.execute(
+          replace,
+          { text },
+          { config: { find, flags, replaceWith, mode: 'regex', all, caseSensitive } },
+        );
+        assert.equal(result.text, text.replace(native, replaceWith), `${find} /${flags}`);
+      }
+    }
+  });
+
+  it('keeps the groups of a regex split, an unmatched one as ""', async () => {
+    const result = await harness.execute(
+      split,
+      { text: 'a1-b-c3' },
+      { config: { by: 'regex', separator: '(\\d)?-', trimItems: false, removeEmpty: false } },
+    );
+    assert.deepEqual(result.items, ['a', '1', 'b', '', 'c3']);
+  });
+
+  it('refuses backreferences and lookaround, saying what to do instead', async () => {
+    const refused: [string, RegExp][] = [
+      ['(\\w)\\1', /backreference/],
+      ['(?<w>\\w)\\k<w>', /backreference/],
+      ['a(?=b)', /lookahead/],
+      ['a(?!b)', /lookahead/],
+      ['(?<=a)b', /lookbehind/],
+      ['(?<!a)b', /lookbehind/],
+    ];
+    for (const [find, construct] of refused) {
+      await assert.rejects(
+        harness.execute(replace, { text: 'ab' }, { config: { find, mode: 'regex' } }),
+        (error: { code: string; message: string }) => {
+          assert.equal(error.code, 'UNSUPPORTED_REGEX');
+          assert.match(error.message, construct);
+          assert.match(error.message, /RE2 cannot run.*instead, /);
+          return true;
+        },
+      );
+    }
+    await assert.rejects(
+      harness.execute(split, { text: 'ab' }, { config: { by: 'regex', separator: '(?=b)' } }),
+      { code: 'UNSUPPORTED_REGEX' },
+    );
+    const editing = await harness.nodeConfig(replace, { find: 'a(?=b)', mode: 'regex' });
+    assert.equal(editing.ready, false);
+    assert.match(editing.message ?? '', /lookahead/);
+    const splitting = await harness.nodeConfig(split, { by: 'regex', separator: '(\\w)\\1' });
+    assert.equal(splitting.ready, false);
+    assert.match(splitting.message ?? '', /backreference/);
+  });
+});
+
 describe('split', () => {
   it('splits lines, trimming and dropping empty ones', async () => {
     const result = await harness.execute(split, { text: ' one \r\n\ntwo\nthree ' });

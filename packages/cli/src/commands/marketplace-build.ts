@@ -7,6 +7,7 @@
  */
 import { mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { basename, join, posix, resolve } from 'node:path';
+import type { PluginPermissions, PluginResources } from '@plugboard/protocol';
 import { marketplaceIndexSchema, type MarketplaceIndex } from '@plugboard/server-api';
 import { CliError } from '../cli-error.ts';
 import { packPlugin } from './plugin-pack.ts';
@@ -62,6 +63,7 @@ export async function buildMarketplace(
     if (known === undefined) {
       entry.versions.push({
         version: manifest.version,
+        ...requestsOf(manifest),
         source: { type: 'archive', url: archive, integrity: packed.integrity },
       });
     }
@@ -98,10 +100,28 @@ function entryFor(
   return entry;
 }
 
+/** What the version asks of a sandbox, shown before anyone installs it. */
+function requestsOf(manifest: {
+  resources?: PluginResources | undefined;
+  permissions?: PluginPermissions | undefined;
+}): { resources?: PluginResources; permissions?: PluginPermissions } {
+  return {
+    ...(manifest.resources === undefined ? {} : { resources: manifest.resources }),
+    ...(manifest.permissions === undefined ? {} : { permissions: manifest.permissions }),
+  };
+}
+
 function pinToGit(
   index: MarketplaceIndex,
   plugin: {
-    manifest: { id: string; version: string; displayName: string; description: string };
+    manifest: {
+      id: string;
+      version: string;
+      displayName: string;
+      description: string;
+      resources?: PluginResources | undefined;
+      permissions?: PluginPermissions | undefined;
+    };
     folder: string;
     git: GitPin;
   },
@@ -118,6 +138,7 @@ function pinToGit(
   if (known === undefined) {
     entry.versions.push({
       version: manifest.version,
+      ...requestsOf(manifest),
       source: {
         type: 'git',
         url: git.url,

@@ -84,6 +84,12 @@ export async function runStart(
       platformApiKey: keys.platformApiKey,
       webhookSecret: keys.webhookSecret,
       marketplaceUrl,
+      // The official http-request plugin exists to call other hosts: this one-command system
+      // grants it the network (public addresses only, through the egress proxy) unless the
+      // environment says otherwise.
+      ...(deps.env['PLUGBOARD_SERVER_ALLOW_NETWORK'] === undefined
+        ? { allowNetwork: ['http-request'] }
+        : {}),
       ...(flags.dev === true ? { devMode: true } : {}),
     }),
     serveBin: SERVE_BIN,
@@ -109,6 +115,8 @@ export async function runStart(
   });
 
   // Long steps (dependency installs, first starts) show as they happen.
+  // Said loudly: what the host cannot confine plugins with (install bubblewrap, run as root…).
+  output.info(server.sandboxSummary);
   const since = new Map<string, number>();
   server.manager.on('status', (change) => {
     const now = performance.now();

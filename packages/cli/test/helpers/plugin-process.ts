@@ -83,8 +83,8 @@ export async function startPluginProcess(options: StartOptions = {}): Promise<Pl
     });
   });
   const parsed = parseHandshake(line);
-  if (!parsed.ok) {
-    throw new Error(parsed.reason);
+  if (!parsed.ok || parsed.handshake.transport !== 'tcp') {
+    throw new Error(parsed.ok ? 'the plugin announced a Unix socket' : parsed.reason);
   }
   const url = `http://127.0.0.1:${String(parsed.handshake.port)}`;
 

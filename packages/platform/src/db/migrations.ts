@@ -111,6 +111,11 @@ CREATE TABLE credentials (
 );
 `,
   },
+  {
+    version: 2,
+    name: 'what confines each plugin process',
+    sql: `ALTER TABLE plugins ADD COLUMN sandbox jsonb`,
+  },
 ];
 
 /** Any fixed number: the lock only has to be the same in every process of this platform. */

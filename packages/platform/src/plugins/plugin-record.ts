@@ -8,7 +8,7 @@ import {
   type Manifest,
   type PluginStatus,
 } from '@plugboard/protocol';
-import type { PluginSource } from '@plugboard/server-api';
+import { sandboxReportSchema, type PluginSource, type SandboxReport } from '@plugboard/server-api';
 import { z } from 'zod';
 
 export interface PluginRecord {
@@ -20,6 +20,8 @@ export interface PluginRecord {
   readonly hasSourceToken: boolean;
   readonly version: string | undefined;
   readonly manifest: Manifest | undefined;
+  /** What confines its process, as the Plugin Server last reported. */
+  readonly sandbox: SandboxReport | undefined;
   readonly reason: string | undefined;
   readonly logTail: string[] | undefined;
   readonly restarts: number;
@@ -46,6 +48,11 @@ export const pluginRecordViewSchema = z
     restarts: z.number().int(),
     nodes: z.array(z.string()).describe('Node types it registered (empty until `running`).'),
     manifest: manifestSchema.optional(),
+    sandbox: sandboxReportSchema
+      .optional()
+      .describe(
+        'What confines its process (identity, files, processes, network, memory, cpu), and what is missing on its host.',
+      ),
     createdAt: z.string(),
     updatedAt: z.string(),
   })

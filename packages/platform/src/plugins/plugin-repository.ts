@@ -3,7 +3,7 @@
  * SecretBox before they are written; reads open them only where the Plugin Server needs them.
  */
 import type { Manifest, PluginStatus } from '@plugboard/protocol';
-import type { PluginSource, StatusEvent } from '@plugboard/server-api';
+import type { PluginSource, SandboxReport, StatusEvent } from '@plugboard/server-api';
 import type { Queryable } from '../db/database.ts';
 import type { SecretBox } from '../secrets/secret-box.ts';
 import type { PluginRecord } from './plugin-record.ts';
@@ -16,6 +16,7 @@ interface PluginRow {
   version: string | null;
   config_sealed: string | null;
   manifest: Manifest | null;
+  sandbox: SandboxReport | null;
   reason: string | null;
   log_tail: string[] | null;
   restarts: number;
@@ -72,7 +73,7 @@ export class PluginRepository {
        VALUES ($1, 'installing', $2::jsonb, $3, $4, $5)
        ON CONFLICT (id) DO UPDATE SET
          status = 'installing', source = EXCLUDED.source, source_secret = EXCLUDED.source_secret,
-         version = EXCLUDED.version, config_sealed = EXCLUDED.config_sealed, manifest = NULL,
+         version = EXCLUDED.version, config_sealed = EXCLUDED.config_sealed, manifest = NULL, sandbox = NULL,
          reason = NULL, log_tail = NULL, restarts = 0, created_at = now(), updated_at = now()
        WHERE plugins.status = 'uninstalled'
        RETURNING (xmax = 0) AS inserted`,
@@ -111,7 +112,8 @@ export class PluginRepository {
   async setStatus(id: string, status: PluginStatus, reason?: string): Promise<void> {
     await this.#db.query(
       `UPDATE plugins SET status = $2, reason = $3, updated_at = now(),
-              manifest = CASE WHEN $2 IN ('uninstalling', 'uninstalled') THEN NULL ELSE manifest END
+              manifest = CASE WHEN $2 IN ('uninstalling', 'uninstalled') THEN NULL ELSE manifest END,
+              sandbox = CASE WHEN $2 IN ('uninstalling', 'uninstalled') THEN NULL ELSE sandbox END
         WHERE id = $1`,
       [id, status, reason ?? null],
     );
@@ -140,6 +142,10 @@ export class PluginRepository {
              WHEN $2 IN ('uninstalling', 'uninstalled') THEN NULL
              WHEN $2 IN ('running', 'missing_config') AND $8::jsonb IS NOT NULL THEN $8::jsonb
              ELSE p.manifest END,
+           sandbox = CASE
+             WHEN $2 IN ('uninstalling', 'uninstalled') THEN NULL
+             WHEN $2 IN ('running', 'missing_config') AND $10::jsonb IS NOT NULL THEN $10::jsonb
+             ELSE p.sandbox END,
            updated_at = now()
          FROM current c
          WHERE p.id = c.id
@@ -165,6 +171,7 @@ export class PluginRepository {
         event.restarts ?? null,
         event.manifest === undefined ? null : JSON.stringify(event.manifest),
         event.epoch,
+        event.sandbox === undefined ? null : JSON.stringify(event.sandbox),
       ],
     );
     return rows[0]?.outcome ?? 'unknown-plugin';
@@ -217,6 +224,7 @@ function toRecord(row: PluginRow): PluginRecord {
     hasSourceToken: row.source_secret !== null,
     version: row.version ?? undefined,
     manifest: row.manifest ?? undefined,
+    sandbox: row.sandbox ?? undefined,
     reason: row.reason ?? undefined,
     logTail: row.log_tail ?? undefined,
     restarts: row.restarts,

@@ -199,6 +199,7 @@ export class PluginService {
       restarts: record.restarts,
       nodes: (record.manifest?.nodes ?? []).map((n) => `${record.id}/${n.name}`),
       ...(record.manifest === undefined ? {} : { manifest: record.manifest }),
+      ...(record.sandbox === undefined ? {} : { sandbox: record.sandbox }),
       createdAt: record.createdAt,
       updatedAt: record.updatedAt,
     };

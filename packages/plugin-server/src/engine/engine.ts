@@ -3,6 +3,8 @@
  * environment and becomes a running process. The process engine is the one implementation; a
  * container engine would be another.
  */
+import type { Manifest } from '@plugboard/protocol';
+import type { LayerReport } from '../sandbox/host-probe.ts';
 import type { PluginLog } from './plugin-log.ts';
 
 export interface InstallEnvironmentRequest {
@@ -23,7 +25,8 @@ export interface LaunchRequest {
   readonly pluginId: string;
   readonly folder: string;
   readonly log: PluginLog;
-  readonly allowChildProcess: boolean;
+  /** The resources and permissions it asks for are granted (or refused) from here. */
+  readonly manifest: Pick<Manifest, 'resources' | 'permissions'>;
   /** Plugin-process settings (file bridge URL, limits) on top of the allowlist. */
   readonly env: Readonly<Record<string, string>>;
 }
@@ -32,12 +35,18 @@ export interface ExitInfo {
   readonly code: number | null;
   readonly signal: NodeJS.Signals | null;
   readonly description: string;
+  /** Ended by the kernel's out-of-memory killer or V8's heap limit inside its memory limit. */
+  readonly outOfMemory?: boolean;
 }
 
 export interface PluginProcess {
   readonly pid: number;
-  readonly port: number;
+  /** A TCP port, or a Unix socket (a sandboxed plugin has no network); `url` names the origin. */
+  readonly port: number | undefined;
+  readonly socketPath: string | undefined;
   readonly url: string;
+  /** What confines it. */
+  readonly sandbox: LayerReport;
   readonly token: string;
   readonly startedAt: Date;
   readonly exited: Promise<ExitInfo>;
@@ -47,7 +56,8 @@ export interface PluginProcess {
 export interface EngineDescription {
   readonly engine: string;
   readonly pid: number;
-  readonly port: number;
+  readonly port?: number;
+  readonly socketPath?: string;
   readonly startedAt: string;
 }
 

@@ -1,13 +1,17 @@
 /**
- * @module The process engine: runs each plugin as `plugboard plugin serve` in its own folder, from
- * an empty environment plus an allowlist, confined by Node's permission model, in its own process
- * group; reads its handshake; drains its output into its log; stops it gracefully or by force.
+ * @module The process engine: runs each plugin as `plugboard plugin serve` in its own folder, inside
+ * its sandbox (see ../sandbox), from an empty environment plus an allowlist, with Node's permission
+ * model as a further layer; reads its handshake; drains its output into its log; stops it
+ * gracefully or by force.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { realpathSync } from 'node:fs';
+import { constants } from 'node:os';
+import { Readable } from 'node:stream';
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { PLUGIN_ENV } from '@plugboard/protocol';
+import { dirname, join } from 'node:path';
+import { PLUGIN_ENV, type Handshake } from '@plugboard/protocol';
 import { ServerError } from '../errors.ts';
 import {
   installDependencies,
@@ -16,6 +20,8 @@ import {
 } from '../install/installer.ts';
 import type { Engine, ExitInfo, PluginProcess } from './engine.ts';
 import { readHandshake } from './handshake-reader.ts';
+import { describeLayers } from '../sandbox/host-probe.ts';
+import type { Sandbox } from '../sandbox/sandbox.ts';
 
 export interface ProcessEngineOptions {
   /** The Node binary and the `plugboard` bin that serves plugins. */
@@ -23,11 +29,10 @@ export interface ProcessEngineOptions {
   readonly serveBin: string;
   /** Folders the plugin may read besides its own (the serving runtime). */
   readonly runtimeReadPaths: readonly string[];
-  /** Shared V8 compile cache, so plugins start without re-compiling the runtime each time. */
-  readonly compileCacheDir: string;
   readonly handshakeTimeoutMs: number;
-  /** Host variables an operator chose to pass through (everything else is withheld). */
-  readonly passEnv: Readonly<Record<string, string>>;
+  /** The host environment: PATH, LANG, TZ and the variables a plugin is granted pass through. */
+  readonly hostEnv: Readonly<Record<string, string | undefined>>;
+  readonly sandbox: Sandbox;
   /** Where plugin versions live: `<pluginsDir>/<id>/<version>-<suffix>/{package,scratch}`. */
   readonly pluginsDir: string;
   readonly install: InstallSettings & { readonly installers: readonly InstallerName[] };
@@ -96,54 +101,107 @@ export function createProcessEngine(options: ProcessEngineOptions): Engine {
     describe: (running) => ({
       engine: 'process',
       pid: running.pid,
-      port: running.port,
+      ...(running.port === undefined ? {} : { port: running.port }),
+      ...(running.socketPath === undefined ? {} : { socketPath: running.socketPath }),
       startedAt: running.startedAt.toISOString(),
     }),
 
     async start(request) {
       const packageDir = join(request.folder, 'package');
       const scratchDir = join(request.folder, 'scratch');
+      const cacheDir = join(request.folder, 'cache');
+      await mkdir(cacheDir, { recursive: true });
+      const began = performance.now();
+      const launch = await options.sandbox.prepare({
+        pluginId: request.pluginId,
+        folder: request.folder,
+        requested: request.manifest,
+        readPaths: [...options.runtimeReadPaths, realpathSync(options.node)],
+        log: (line) => {
+          request.log.note(line);
+        },
+      });
       const token = randomBytes(24).toString('base64url');
-      const args = [
+      const heap =
+        launch.memoryLimitMiB === undefined
+          ? []
+          : [`--max-old-space-size=${String(heapMiB(launch.memoryLimitMiB))}`];
+      const nodeArgs = [
+        // Another process of the same user could otherwise open this one's inspector.
+        '--disable-sigusr1',
+        ...heap,
         '--permission',
-        ...[...options.runtimeReadPaths, packageDir, scratchDir, options.compileCacheDir].map(
+        ...[...options.runtimeReadPaths, packageDir, scratchDir, cacheDir].map(
           (p) => `--allow-fs-read=${p}`,
         ),
         `--allow-fs-write=${scratchDir}`,
-        `--allow-fs-write=${options.compileCacheDir}`,
-        ...(request.allowChildProcess ? ['--allow-child-process'] : []),
+        `--allow-fs-write=${cacheDir}`,
+        // Its socket is a file Node's permission model counts as a write.
+        ...(launch.socket === undefined
+          ? []
+          : [`--allow-fs-write=${dirname(launch.socket.inside)}`]),
+        ...(launch.grants.childProcesses ? ['--allow-child-process'] : []),
         options.serveBin,
         'plugin',
         'serve',
         packageDir,
-        '--port',
-        '0',
+        ...(launch.socket === undefined ? ['--port', '0'] : []),
       ];
       const env: Record<string, string> = {
-        ...options.passEnv,
+        ...pick(options.hostEnv, ['PATH', 'LANG', 'TZ', ...launch.grants.env]),
         HOME: scratchDir,
         TMPDIR: scratchDir,
-        NODE_COMPILE_CACHE: options.compileCacheDir,
+        // Its own cache: a cache shared between plugins would let one plant code in the others.
+        NODE_COMPILE_CACHE: cacheDir,
         ...request.env,
+        ...launch.env,
         [PLUGIN_ENV.token.name]: token,
       };
-      request.log.note(`starting: node ${args.filter((a) => !a.startsWith('--allow')).join(' ')}`);
-      const child = spawn(options.node, args, {
+      const confined = await launch.wrap([options.node, ...nodeArgs]);
+      const [command = options.node, ...args] = confined ?? [options.node, ...nodeArgs];
+      request.log.note(`sandbox: ${describeLayers(launch.layers)}`);
+      request.log.note(
+        `starting: node ${nodeArgs.filter((a) => !a.startsWith('--allow')).join(' ')}`,
+      );
+      const child = spawn(command, args, {
         cwd: packageDir,
         env,
         detached: true,
-        stdio: ['ignore', 'pipe', 'pipe'],
+        stdio: ['ignore', 'pipe', 'pipe', launch.namespaced ? 'pipe' : 'ignore'],
       });
+      const { stdout, stderr } = child;
+      if (stdout === null || stderr === null) {
+        throw new ServerError('PSRV_INTERNAL', 'the plugin process was spawned without pipes');
+      }
+      const initPid = launch.namespaced ? readInitPid(child.stdio[3]) : undefined;
       let exitedFlag = false;
       const exited = new Promise<ExitInfo>((resolve) => {
         child.once('exit', (code, signal) => {
-          exitedFlag = true;
-          const info = describeExit(code, signal);
-          request.log.note(`process ${String(child.pid)} ${info.description}`);
-          resolve(info);
+          void (async () => {
+            const aborted =
+              signal === 'SIGABRT' || signal === 'SIGTRAP' || code === 133 || code === 134;
+            const outOfMemory =
+              launch.memoryLimitMiB !== undefined &&
+              ((await launch.outOfMemory()) ||
+                (aborted && (await request.log.tail(5)).some((line) => HEAP_EXHAUSTED.test(line))));
+            // In the background: removing a cgroup can wait for the kernel to finish reaping.
+            void launch.release();
+            exitedFlag = true;
+            const info = outOfMemory
+              ? {
+                  code,
+                  signal,
+                  description: `ran out of memory (limit ${String(launch.memoryLimitMiB)} MiB)`,
+                  outOfMemory: true,
+                }
+              : describeExit(code, signal, launch.namespaced);
+            request.log.note(`process ${String(child.pid)} ${info.description}`);
+            resolve(info);
+          })();
         });
         child.once('error', (error) => {
           exitedFlag = true;
+          void launch.release();
           resolve({
             code: null,
             signal: null,
@@ -151,36 +209,44 @@ export function createProcessEngine(options: ProcessEngineOptions): Engine {
           });
         });
       });
-      request.log.drain(child.stderr);
+      request.log.drain(stderr);
       const outcome = await readHandshake(
-        child.stdout,
+        stdout,
         exited.then((e) => e.description),
         options.handshakeTimeoutMs,
       );
-      if (!outcome.ok) {
+      const endpoint = outcome.ok ? endpointOf(outcome.handshake, launch.socket) : outcome;
+      if (!endpoint.ok) {
         killGroup(child, 'SIGKILL');
         await exited;
-        request.log.note(`start failed: ${outcome.reason}`);
+        request.log.note(`start failed: ${endpoint.reason}`);
         throw new ServerError(
           'PSRV_START_FAILED',
-          `plugin ${request.pluginId} did not start: ${outcome.reason}`,
+          `plugin ${request.pluginId} did not start: ${endpoint.reason}`,
           {
-            details: { reason: outcome.code, logTail: await request.log.tail(20) },
+            details: { reason: endpoint.code, logTail: await request.log.tail(20) },
           },
         );
       }
-      request.log.drain(child.stdout, outcome.rest);
+      request.log.drain(stdout, outcome.ok ? outcome.rest : undefined);
+      await launch.started();
+      const init = await initPid;
+      const pid = init === undefined ? (child.pid ?? 0) : await pluginPidUnder(init);
       await writeFile(
         join(request.folder, PROCESS_FILE),
-        JSON.stringify({ pid: child.pid, startedAt: new Date().toISOString() }),
+        JSON.stringify({ pid, startedAt: new Date().toISOString() }),
       );
-      const { port } = outcome.handshake;
-      request.log.note(`listening on 127.0.0.1:${String(port)} (pid ${String(child.pid)})`);
+      const tookMs = performance.now() - began;
+      request.log.note(
+        `listening on ${endpoint.where} (pid ${String(pid)}, ${tookMs.toFixed(1)} ms after the launch began)`,
+      );
       return {
-        pid: child.pid ?? 0,
-        port,
-        url: `http://127.0.0.1:${String(port)}`,
+        pid,
+        port: endpoint.port,
+        url: endpoint.url,
+        socketPath: endpoint.socketPath,
         token,
+        sandbox: launch.layers,
         startedAt: new Date(),
         exited,
         hasExited: () => exitedFlag,
@@ -191,7 +257,8 @@ export function createProcessEngine(options: ProcessEngineOptions): Engine {
     async stop(running, graceMs) {
       const child = (running as PluginProcess & { [CHILD]: ChildProcess })[CHILD];
       if (!running.hasExited()) {
-        killGroup(child, 'SIGTERM');
+        // The plugin itself, not its sandbox's launcher, is asked to drain.
+        signalGroup(running.pid, 'SIGTERM');
         const timer = setTimeout(() => {
           killGroup(child, 'SIGKILL');
         }, graceMs);
@@ -200,28 +267,142 @@ export function createProcessEngine(options: ProcessEngineOptions): Engine {
       }
       // Whatever the leader left behind in its group (grandchildren) goes with it.
       killGroup(child, 'SIGKILL');
+      signalGroup(running.pid, 'SIGKILL');
       return running.exited;
     },
   };
 }
 
 const CHILD = Symbol('child');
+/** What V8 prints when the heap limit sized from the memory limit is reached. */
+const HEAP_EXHAUSTED = /JavaScript heap out of memory|Reached heap limit/;
+
+/** bubblewrap writes `{"child-pid": N}` on its info fd: the host pid of the sandbox's pid 1. */
+async function readInitPid(stream: unknown): Promise<number | undefined> {
+  if (!(stream instanceof Readable)) {
+    return undefined;
+  }
+  let text = '';
+  for await (const chunk of stream) {
+    text += String(chunk);
+    if (text.includes('}') || text.length > 4096) {
+      break;
+    }
+  }
+  const pid = (JSON.parse(text || '{}') as { 'child-pid'?: unknown })['child-pid'];
+  return typeof pid === 'number' && Number.isInteger(pid) ? pid : undefined;
+}
+
+/** The plugin is the one child of the sandbox's pid 1 (read once it has announced itself). */
+async function pluginPidUnder(init: number): Promise<number> {
+  const children = await readFile(`/proc/${String(init)}/task/${String(init)}/children`, 'utf8')
+    .then((list) => list.trim().split(/\s+/).map(Number))
+    .catch(() => []);
+  return children.find((pid) => Number.isInteger(pid) && pid > 0) ?? init;
+}
+
+type Endpoint =
+  | {
+      readonly ok: true;
+      readonly url: string;
+      readonly port: number | undefined;
+      readonly socketPath: string | undefined;
+      readonly where: string;
+    }
+  | { readonly ok: false; readonly reason: string; readonly code: string };
+
+/** Where the server reaches the plugin; a socket must be the one the sandbox gave it. */
+function endpointOf(
+  handshake: Handshake,
+  socket: { readonly inside: string; readonly outside: string } | undefined,
+): Endpoint {
+  if (handshake.transport === 'tcp') {
+    if (socket !== undefined) {
+      return {
+        ok: false,
+        code: 'handshake_invalid',
+        reason: `the plugin announced a TCP port, but it runs without a network and must listen on ${socket.inside} (its SDK is too old for the sandbox: upgrade it)`,
+      };
+    }
+    return {
+      ok: true,
+      url: `http://${handshake.host}:${String(handshake.port)}`,
+      port: handshake.port,
+      socketPath: undefined,
+      where: `${handshake.host}:${String(handshake.port)}`,
+    };
+  }
+  if (socket?.inside !== handshake.socketPath) {
+    return {
+      ok: false,
+      code: 'handshake_invalid',
+      reason: `the plugin announced the socket ${handshake.socketPath}, not the one it was given (${socket?.inside ?? 'none: it should listen on a TCP port'})`,
+    };
+  }
+  return {
+    ok: true,
+    url: 'http://plugin',
+    port: undefined,
+    socketPath: socket.outside,
+    where: socket.outside,
+  };
+}
 /** Where a version's running process is recorded, for reaping after a server crash. */
 const PROCESS_FILE = 'process.json';
 
 function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
-  if (child.pid === undefined) {
-    return;
-  }
-  try {
-    process.kill(-child.pid, signal);
-  } catch {
-    // The group is already gone.
+  if (child.pid !== undefined) {
+    signalPid(-child.pid, signal);
   }
 }
 
-export function describeExit(code: number | null, signal: NodeJS.Signals | null): ExitInfo {
+function signalPid(pid: number, signal: NodeJS.Signals): boolean {
+  try {
+    process.kill(pid, signal);
+    return true;
+  } catch {
+    return false; // Already gone.
+  }
+}
+
+/** The plugin leads its own process group (a new session in the sandbox, detached outside). */
+function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  if (!signalPid(-pid, signal)) {
+    signalPid(pid, signal);
+  }
+}
+
+/** V8's heap gets three quarters of the memory limit: an allocation past it is a clean heap error. */
+function heapMiB(limitMiB: number): number {
+  return Math.max(32, Math.floor(limitMiB * 0.75));
+}
+
+function pick(
+  from: Readonly<Record<string, string | undefined>>,
+  names: readonly string[],
+): Record<string, string> {
+  const picked: Record<string, string> = {};
+  for (const name of names) {
+    const value = from[name];
+    if (value !== undefined) {
+      picked[name] = value;
+    }
+  }
+  return picked;
+}
+
+/** A sandbox's launcher exits with 128 + N when the plugin inside was killed by signal N. */
+export function describeExit(
+  code: number | null,
+  signal: NodeJS.Signals | null,
+  sandboxed = false,
+): ExitInfo {
+  const inner =
+    sandboxed && code !== null && code > 128
+      ? Object.entries(constants.signals).find(([, n]) => n === code - 128)?.[0]
+      : undefined;
+  const killedBy = signal ?? (inner as NodeJS.Signals | undefined) ?? null;
   const description =
-    signal !== null ? `was killed by ${signal}` : `exited with code ${String(code)}`;
-  return { code, signal, description };
+    killedBy !== null ? `was killed by ${killedBy}` : `exited with code ${String(code)}`;
+  return { code, signal: killedBy, description };
 }

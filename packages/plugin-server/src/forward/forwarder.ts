@@ -116,10 +116,20 @@ export async function forward(
     };
   } catch (error) {
     release();
-    if (
-      error instanceof undiciErrors.HeadersTimeoutError ||
-      error instanceof undiciErrors.BodyTimeoutError
-    ) {
+    if (error instanceof undiciErrors.HeadersTimeoutError) {
+      // The plugin answers its own timeout at the deadline; silence past it means its event loop
+      // is stuck, and every other call on the process would wait behind it.
+      manager.replaceOverdue(
+        plugin,
+        instance,
+        `a call to ${path} overran its ${String(timeoutMs - DEADLINE_MARGIN_MS)} ms deadline without an answer`,
+      );
+      throw new ServerError(
+        'PSRV_PLUGIN_TIMEOUT',
+        `plugin "${plugin.id}" did not answer within ${String(timeoutMs - DEADLINE_MARGIN_MS)} ms; its process is being replaced`,
+      );
+    }
+    if (error instanceof undiciErrors.BodyTimeoutError) {
       throw new ServerError(
         'PSRV_PLUGIN_TIMEOUT',
         `plugin "${plugin.id}" did not answer within ${String(timeoutMs - DEADLINE_MARGIN_MS)} ms`,
@@ -130,6 +140,12 @@ export async function forward(
     }
     if (error instanceof ServerError) {
       throw error;
+    }
+    if (instance.overdue !== undefined) {
+      throw new ServerError(
+        'PSRV_PLUGIN_UNAVAILABLE',
+        `plugin "${plugin.id}" had its process replaced while this call ran (${instance.overdue}); retry`,
+      );
     }
     throw new ServerError(
       'PSRV_PLUGIN_CRASHED',

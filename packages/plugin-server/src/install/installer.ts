@@ -1,7 +1,8 @@
 /**
- * @module Installs a plugin's dependencies into its own folder: prepares its package.json,
- * skips the install when nothing is left to fetch, and otherwise runs the first available
- * installer (bun, npm or pnpm) of the configured order.
+ * @module Installs a plugin's dependencies into its own folder: removes the installer
+ * configuration it ships, prepares its package.json, refuses anything that is not a registry
+ * package, skips the install when nothing is left to fetch, and otherwise runs the first
+ * available installer (bun, npm or pnpm) of the configured order.
  */
 import { createRequire } from 'node:module';
 import { ServerError } from '../errors.ts';
@@ -9,6 +10,8 @@ import { createBunInstaller } from './bun-installer.ts';
 import { createNpmInstaller } from './npm-installer.ts';
 import { stripPlugboardDependencies } from './plugboard-dependencies.ts';
 import { createPnpmInstaller } from './pnpm-installer.ts';
+import { checkRegistryOnly } from './registry-only.ts';
+import { removeShippedInstallerConfig } from './shipped-config.ts';
 
 export type InstallerName = 'bun' | 'npm' | 'pnpm';
 
@@ -68,7 +71,8 @@ export function createInstallers(
 }
 
 /**
- * Prepares package.json (strips `@plugboard/*`), skips when there is nothing to install, else
+ * Removes shipped installer configuration, prepares package.json (strips `@plugboard/*`), refuses
+ * non-registry dependencies (PSRV_PACKAGE_INVALID), skips when there is nothing to install, else
  * uses the first available installer of `order` (default bun, then npm).
  */
 export async function installDependencies(
@@ -81,7 +85,10 @@ export async function installDependencies(
   if (request.signal?.aborted === true) {
     throw new ServerError('PSRV_INSTALL_FAILED', 'dependency install was cancelled');
   }
+  await removeShippedInstallerConfig(request.dir, request.log);
   const { installable } = await stripPlugboardDependencies(request.dir, request.log);
+  // Also when nothing is left to install: the rule is the package's, not this install's.
+  await checkRegistryOnly(request.dir, settings);
   if (installable === 0) {
     request.log('[install] no dependencies to install; skipped');
     return { installer: 'none', durationMs: elapsed(), skipped: true };

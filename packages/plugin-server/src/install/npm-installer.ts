@@ -27,6 +27,12 @@ export function createNpmInstaller(binary: string): Installer {
         '--no-progress',
         '--no-update-notifier',
         '--color=false',
+        // The package's own dependencies are checked before the install; these keep a registry
+        // package's dependencies (fetched during the install, unchecked) on the registry too.
+        '--allow-git=none',
+        '--allow-remote=none',
+        '--allow-file=none',
+        '--allow-directory=none',
       ];
       // npm 11 runs unreviewed dependency scripts with only a warning, so they are switched off
       // outright; --allow-scripts is refused for project installs, hence the long flag.

@@ -31,6 +31,13 @@ export function createPnpmInstaller(binary: string): Installer {
         // pnpm 11 fails an install whose dependencies have unreviewed build scripts by default;
         // here they are either all skipped or all allowed, so there is nothing to review.
         '--config.strict-dep-builds=false',
+        // A pnpmfile's hooks run code during resolution even with scripts off (shipped ones are
+        // also deleted); a registry package's own git or URL dependencies fail the install (pnpm
+        // has fetched them to resolve them by then, but installs nothing); and `engines.runtime` /
+        // `devEngines.runtime` must not download a Node.js from outside the registry.
+        '--ignore-pnpmfile',
+        '--config.block-exotic-subdeps=true',
+        '--config.runtime-on-fail=ignore',
       ];
       args.push(settings.allowScripts ? '--dangerously-allow-all-builds' : '--ignore-scripts');
       if (settings.offline) {

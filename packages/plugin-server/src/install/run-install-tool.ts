@@ -29,10 +29,21 @@ function basePath(): string {
   return process.env['PATH'] ?? '/usr/local/bin:/usr/bin:/bin';
 }
 
+/** The `.npmrc` an operator may provide for every install (a private registry, its auth). */
+export function operatorNpmrc(cacheDir: string): string {
+  return join(cacheDir, 'home', '.npmrc');
+}
+
 /**
  * The environment an install tool runs with. HOME and TMPDIR live under the shared cache folder,
  * so tools never write to the server's home (which may be read-only) and an administrator can
  * put a `.npmrc` for a private registry at `<cacheDir>/home/.npmrc`.
+ *
+ * Every place a tool looks for user-level configuration is pinned there too, so neither the
+ * server's environment (none of it reaches the tool beyond the names above) nor the machine's
+ * files steer an install: npm's and pnpm's user config is that `.npmrc`, npm's global config is
+ * none (the operator's file above is the one place), and the XDG folders where pnpm and bun keep
+ * their global config and state are under the same home.
  */
 export async function installEnvironment(
   cacheDir: string,
@@ -47,6 +58,12 @@ export async function installEnvironment(
     TMPDIR: tmp,
     NO_COLOR: '1',
     DO_NOT_TRACK: '1',
+    XDG_CONFIG_HOME: join(home, '.config'),
+    XDG_CACHE_HOME: join(home, '.cache'),
+    XDG_DATA_HOME: join(home, '.local', 'share'),
+    XDG_STATE_HOME: join(home, '.local', 'state'),
+    npm_config_userconfig: operatorNpmrc(cacheDir),
+    npm_config_globalconfig: '/dev/null',
   };
   for (const name of PASSED_THROUGH) {
     const value = process.env[name];

@@ -16,6 +16,8 @@ export interface RunningInstance {
   readonly manifest: Manifest;
   /** Ends the health probe. */
   readonly stopProbe: () => void;
+  /** Set when it is replaced because a call overran its deadline without an answer. */
+  overdue?: string;
 }
 
 export interface LastError {
@@ -35,6 +37,8 @@ export class ManagedPlugin {
   source: Record<string, unknown> | undefined;
   running: RunningInstance | undefined;
   restarts = 0;
+  /** Processes replaced because a call overran its deadline (not crashes). */
+  timeouts = 0;
   /** The configuration the platform wants this plugin to have. */
   config: Record<string, unknown> | undefined;
   lastError: LastError | undefined;
@@ -78,12 +82,18 @@ export class ManagedPlugin {
       id: this.id,
       status: this.status,
       restarts: this.restarts,
+      ...(this.timeouts === 0 ? {} : { timeouts: this.timeouts }),
       ...(this.version === undefined ? {} : { version: this.version }),
       ...(this.reason === undefined ? {} : { reason: this.reason }),
       ...(this.source === undefined ? {} : { source: this.source }),
       ...(proc === undefined
         ? {}
-        : { pid: proc.pid, port: proc.port, startedAt: proc.startedAt.toISOString() }),
+        : {
+            pid: proc.pid,
+            ...(proc.port === undefined ? {} : { port: proc.port }),
+            startedAt: proc.startedAt.toISOString(),
+            sandbox: { confined: [...proc.sandbox.confined], missing: [...proc.sandbox.missing] },
+          }),
       ...(this.lastError === undefined
         ? {}
         : {

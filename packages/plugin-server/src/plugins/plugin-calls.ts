@@ -3,7 +3,7 @@
  * manifest after start, and its verdict on a configuration.
  */
 import type { Manifest, ValidateConfigResponse } from '@plugboard/protocol';
-import { request } from 'undici';
+import { Client } from 'undici';
 import type { PluginProcess } from '../engine/engine.ts';
 import { ServerError } from '../errors.ts';
 
@@ -14,8 +14,12 @@ async function callPlugin<T>(
 ): Promise<T> {
   let status: number;
   let body: T;
+  const client = new Client(proc.url, {
+    ...(proc.socketPath === undefined ? {} : { socketPath: proc.socketPath }),
+  });
   try {
-    const response = await request(`${proc.url}${path}`, {
+    const response = await client.request({
+      path,
       method: options.body === undefined ? 'GET' : 'POST',
       headers: { authorization: `Bearer ${proc.token}`, 'content-type': 'application/json' },
       ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
@@ -28,6 +32,8 @@ async function callPlugin<T>(
       'PSRV_START_FAILED',
       `the plugin did not answer ${path}: ${(error as Error).message}`,
     );
+  } finally {
+    void client.close();
   }
   if (status !== 200) {
     throw new ServerError(

@@ -70,10 +70,6 @@ export class PluginManager extends EventEmitter<{ status: [StatusChange] }> {
     return this.#dirs.uploads;
   }
 
-  get compileCacheDir(): string {
-    return this.#dirs.compileCache;
-  }
-
   list(): ManagedPlugin[] {
     return [...this.#plugins.values()];
   }
@@ -197,6 +193,32 @@ export class PluginManager extends EventEmitter<{ status: [StatusChange] }> {
     return plugin;
   }
 
+  /**
+   * A call overran its deadline and the process did not answer even its own timeout: its event
+   * loop is stuck. The process is replaced at once (no waiting for health probes); this counts
+   * as a timeout, not a crash, and the calls still on it answer a retryable error.
+   */
+  replaceOverdue(plugin: ManagedPlugin, instance: RunningInstance, why: string): void {
+    if (plugin.running !== instance || instance.overdue !== undefined) {
+      return;
+    }
+    instance.overdue = why;
+    plugin.timeouts += 1;
+    plugin.lastError = { message: why, code: 'PSRV_PLUGIN_TIMEOUT', at: new Date() };
+    plugin.log.note(`${why}; replacing the process`);
+    // Out of the way now, so no new call reaches it and its exit is not taken for a crash.
+    plugin.running = undefined;
+    this.#setStatus(plugin, 'restarting', `${why}; replacing the process`);
+    void plugin.serialise(async () => {
+      instance.stopProbe();
+      await this.#deps.engine.stop(instance.process, 0);
+      await instance.pool.destroy().catch(() => undefined);
+      if (plugin.running === undefined && plugin.status === 'restarting') {
+        await this.#startOrCrash(plugin, instance.folder);
+      }
+    });
+  }
+
   /** Stops every plugin process (gracefully, in parallel); the installed files stay for the next boot. */
   async shutdown(): Promise<void> {
     this.#closing = true;
@@ -309,7 +331,7 @@ export class PluginManager extends EventEmitter<{ status: [StatusChange] }> {
       pluginId: plugin.id,
       folder,
       log: plugin.log,
-      allowChildProcess: config.allowChildProcess.includes(plugin.id),
+      manifest: expected,
       env: {
         ...this.#deps.pluginEnv?.(),
         PLUGBOARD_MAX_CONCURRENCY: String(config.limits.connectionsPerPlugin),
@@ -330,6 +352,7 @@ export class PluginManager extends EventEmitter<{ status: [StatusChange] }> {
       throw error;
     }
     const pool = new Pool(proc.url, {
+      ...(proc.socketPath === undefined ? {} : { socketPath: proc.socketPath }),
       connections: config.limits.connectionsPerPlugin,
       pipelining: 1,
       connectTimeout: 5_000,
@@ -342,7 +365,7 @@ export class PluginManager extends EventEmitter<{ status: [StatusChange] }> {
       pool,
       folder,
       manifest: expected,
-      stopProbe: startHealthProbe(proc.url, config.supervision, (reason) => {
+      stopProbe: startHealthProbe(proc, config.supervision, (reason) => {
         plugin.log.note(`unhealthy: ${reason}; replacing the process`);
         void engine.stop(proc, 0);
       }),

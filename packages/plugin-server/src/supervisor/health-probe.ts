@@ -2,7 +2,7 @@
  * @module Periodic liveness probe of a plugin process: GET /health with a timeout; after N
  * failures in a row the supervisor is told to replace the process.
  */
-import { request } from 'undici';
+import { Client } from 'undici';
 
 export interface HealthProbeSettings {
   readonly healthIntervalMs: number;
@@ -10,17 +10,30 @@ export interface HealthProbeSettings {
   readonly healthFailures: number;
 }
 
+/** Where the plugin listens: an origin, and a Unix socket when it has no network. */
+export interface ProbeTarget {
+  readonly url: string;
+  readonly socketPath: string | undefined;
+}
+
 export function startHealthProbe(
-  url: string,
+  target: ProbeTarget,
   settings: HealthProbeSettings,
   onUnhealthy: (reason: string) => void,
 ): () => void {
   let failures = 0;
   let stopped = false;
+  // Its own connection, so a probe never queues behind executions on the forwarding pool.
+  const client = new Client(target.url, {
+    ...(target.socketPath === undefined ? {} : { socketPath: target.socketPath }),
+    pipelining: 0,
+  });
   const probe = async (): Promise<void> => {
     let problem: string | undefined;
     try {
-      const response = await request(`${url}/health`, {
+      const response = await client.request({
+        method: 'GET',
+        path: '/health',
         headersTimeout: settings.healthTimeoutMs,
         bodyTimeout: settings.healthTimeoutMs,
         signal: AbortSignal.timeout(settings.healthTimeoutMs),
@@ -39,6 +52,7 @@ export function startHealthProbe(
     if (problem !== undefined && failures >= settings.healthFailures) {
       stopped = true;
       clearInterval(timer);
+      void client.destroy();
       onUnhealthy(`${problem} (${String(failures)} times in a row)`);
     }
   };
@@ -47,5 +61,6 @@ export function startHealthProbe(
   return () => {
     stopped = true;
     clearInterval(timer);
+    void client.destroy();
   };
 }

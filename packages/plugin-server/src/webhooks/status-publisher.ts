@@ -1,6 +1,7 @@
 /**
  * @module Turns every status change of the manager into a status webhook: the manifest with
- * `running` and `missing_config` (the platform registers the nodes from it), the reason and log tail with `error`.
+ * `running` and `missing_config` (the platform registers the nodes from it) with what confines the
+ * process, the reason and log tail with `error`.
  */
 import type { PluginManager, StatusChange } from '../plugins/plugin-manager.ts';
 import type { StatusEvent } from '@plugboard/server-api';
@@ -36,7 +37,13 @@ function toEvent(
     // With missing_config too: the platform needs the config schema to ask for what is missing.
     ...((change.status === 'running' || change.status === 'missing_config') &&
     plugin?.running !== undefined
-      ? { manifest: plugin.running.manifest }
+      ? {
+          manifest: plugin.running.manifest,
+          sandbox: {
+            confined: [...plugin.running.process.sandbox.confined],
+            missing: [...plugin.running.process.sandbox.missing],
+          },
+        }
       : {}),
     ...(change.status === 'error' && view?.lastError?.logTail !== undefined
       ? { logTail: view.lastError.logTail }

@@ -15,11 +15,15 @@ const FIXTURES_ROOT = join(tmpdir(), `plugboard-fixtures-${String(process.ppid)}
 mkdirSync(FIXTURES_ROOT, { recursive: true });
 
 export const CLI_BIN = fileURLToPath(new URL('../../../cli/bin/plugboard.js', import.meta.url));
-const FIXTURE = fileURLToPath(new URL('../fixtures/faulty', import.meta.url));
+const FIXTURES = fileURLToPath(new URL('../fixtures', import.meta.url));
 
 export interface FixtureOptions {
+  /** Which fixture: `faulty` (misbehaves as told) by default, or `hostile` (attacks its host). */
+  readonly fixture?: 'faulty' | 'hostile';
   readonly mode?: string;
   readonly version?: string;
+  /** What its manifest asks of the sandbox (`resources`, `permissions`). */
+  readonly declared?: Record<string, unknown>;
 }
 
 export async function runCli(args: readonly string[], cwd: string): Promise<string> {
@@ -44,8 +48,9 @@ export async function runCli(args: readonly string[], cwd: string): Promise<stri
 
 /** A folder holding the fixture with its manifest; the behaviour is written after the manifest. */
 export async function fixtureFolder(options: FixtureOptions = {}): Promise<string> {
-  const dir = join(await mkdtemp(join(FIXTURES_ROOT, 'fixture-')), 'faulty');
-  await cp(FIXTURE, dir, { recursive: true });
+  const fixture = options.fixture ?? 'faulty';
+  const dir = join(await mkdtemp(join(FIXTURES_ROOT, 'fixture-')), fixture);
+  await cp(join(FIXTURES, fixture), dir, { recursive: true });
   const version = options.version ?? '1.0.0';
   if (version !== '1.0.0') {
     for (const file of ['package.json', 'src/index.ts']) {
@@ -55,6 +60,9 @@ export async function fixtureFolder(options: FixtureOptions = {}): Promise<strin
         text.replace(/(["']?version["']?: ["'])1\.0\.0/, `$1${version}`),
       );
     }
+  }
+  if (options.declared !== undefined) {
+    await writeFile(join(dir, 'declared.json'), JSON.stringify(options.declared));
   }
   await runCli(['plugin', 'manifest', '--out', 'plugboard.manifest.json'], dir);
   if (options.mode !== undefined && options.mode !== 'ok') {

@@ -5,7 +5,7 @@ import { runCli } from './fixture-package.ts';
 
 export async function rewriteId(dir: string, id: string): Promise<void> {
   const source = await readFile(join(dir, 'src/index.ts'), 'utf8');
-  await writeFile(join(dir, 'src/index.ts'), source.replace("id: 'faulty'", `id: '${id}'`));
+  await writeFile(join(dir, 'src/index.ts'), source.replace(/id: '[a-z-]+'/, `id: '${id}'`));
   const behaviour = await readFile(join(dir, 'behaviour.json'), 'utf8').catch(() => undefined);
   if (behaviour !== undefined) {
     // The manifest is generated with the plugin behaving, then the behaviour is restored.

@@ -42,7 +42,7 @@ export interface TestServer {
 
 export async function startTestServer(
   overrides: Partial<ServerConfigInput> = {},
-  options: { dataDir?: string } = {},
+  options: { dataDir?: string; hostEnv?: Record<string, string | undefined> } = {},
 ): Promise<TestServer> {
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'plugboard-server-')));
   const config = loadServerConfig(
@@ -70,7 +70,7 @@ export async function startTestServer(
   const server = await createPluginServer({
     config,
     serveBin: CLI_BIN,
-    hostEnv: process.env,
+    hostEnv: options.hostEnv ?? process.env,
     logger: pino({ level: 'silent' }),
   });
   const url = await server.listen();

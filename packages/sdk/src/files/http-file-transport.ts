@@ -1,6 +1,8 @@
 /**
  * @module FileTransport over HTTP to the Plugin Server's file bridge. Bodies are streamed both ways
- * with the runtime's built-in fetch (undici), so a file never sits whole in the plugin's memory.
+ * with fetch, so a file never sits whole in the plugin's memory. A sandboxed plugin has no network
+ * and reaches the bridge on a Unix socket; undici's own fetch is loaded for that, since the
+ * built-in fetch cannot dial a socket path.
  */
 import {
   FILE_BRIDGE_HEADERS,
@@ -15,11 +17,14 @@ import type { FileCallOptions, FileTransport } from './file-transport.ts';
 export interface HttpFileTransportOptions {
   /** The bridge's base URL; undefined when the process was started without one. */
   readonly baseUrl: string | undefined;
+  /** The Unix socket the bridge listens on, when the plugin has no network. */
+  readonly socketPath?: string | undefined;
   /** The plugin's launch token: tells the bridge which plugin is calling. */
   readonly launchToken: string;
 }
 
 export function createHttpFileTransport(options: HttpFileTransportOptions): FileTransport {
+  const bridgeFetch = createBridgeFetch(options.socketPath);
   const headersFor = (call: FileCallOptions): Record<string, string> => {
     if (call.callToken === undefined) {
       throw PluginFailure.of(
@@ -83,11 +88,26 @@ export function createHttpFileTransport(options: HttpFileTransportOptions): File
   };
 }
 
+type Fetch = (url: URL, init: RequestInit) => Promise<Response>;
+
+function createBridgeFetch(socketPath: string | undefined): Fetch {
+  let socketFetch: Promise<Fetch> | undefined;
+  const fetchVia = (): Promise<Fetch> =>
+    socketPath === undefined
+      ? Promise.resolve(fetch)
+      : (socketFetch ??= import('undici').then(({ Agent, fetch: undiciFetch }) => {
+          const dispatcher = new Agent({ connect: { socketPath } });
+          return (url, init) =>
+            undiciFetch(url, { ...init, dispatcher } as Parameters<typeof undiciFetch>[1]);
+        }));
+  return async (url, init) => bridgeFetch(await fetchVia(), url, init);
+}
+
 /** fetch that turns network errors and non-2xx answers into failures carrying the bridge's own error. */
-async function bridgeFetch(url: URL, init: RequestInit): Promise<Response> {
+async function bridgeFetch(fetchFn: Fetch, url: URL, init: RequestInit): Promise<Response> {
   let response: Response;
   try {
-    response = await fetch(url, init);
+    response = await fetchFn(url, init);
   } catch (error) {
     if (init.signal?.aborted === true) {
       throw init.signal.reason;

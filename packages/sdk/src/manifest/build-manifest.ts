@@ -68,6 +68,8 @@ export function buildManifest(plugin: Plugin): Manifest {
         problems,
       ),
     })),
+    ...(plugin.resources === undefined ? {} : { resources: plugin.resources }),
+    ...(plugin.permissions === undefined ? {} : { permissions: plugin.permissions }),
   };
   if (problems.length > 0) {
     throw new PluginDefinitionError(`plugin ${JSON.stringify(plugin.id)}`, problems);

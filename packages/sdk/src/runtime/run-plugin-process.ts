@@ -6,11 +6,18 @@ import { writeSync } from 'node:fs';
 import { once } from 'node:events';
 import { flushCompileCache } from 'node:module';
 import { format } from 'node:util';
-import { PLUGIN_ENV, PROTOCOL_VERSION, formatHandshake } from '@plugboard/protocol';
+import {
+  PLUGIN_ENV,
+  PROTOCOL_VERSION,
+  UNIX_SOCKET_HANDSHAKE_VERSION,
+  formatHandshake,
+  type Handshake,
+} from '@plugboard/protocol';
 import { createDispatcher } from '../dispatch/dispatcher.ts';
 import { PluginFailure } from '../dispatch/plugin-failure.ts';
 import { createHttpFileTransport } from '../files/http-file-transport.ts';
 import { createPluginHttpServer } from './http-server.ts';
+import { startEgressRelay } from './egress-relay.ts';
 import { loadPlugin } from './load-plugin.ts';
 import { createProcessLog, type ProcessLog } from './json-log.ts';
 import { RuntimeError } from './runtime-error.ts';
@@ -35,10 +42,18 @@ export async function runPluginProcess(input: PluginProcessInput): Promise<numbe
   const rootLog = createProcessLog({ level: options.logLevel, bindings: {} });
   keepStdoutForHandshake(rootLog);
 
+  if (options.egressSocket !== undefined) {
+    // Before the plugin's code runs, so the port is the relay's.
+    await startEgressRelay(options.egressSocket);
+  }
   const { plugin } = await loadPlugin(options.dir);
   const log = rootLog.child({ pluginId: plugin.id, version: plugin.version });
   const dispatcher = createDispatcher(plugin, {
-    files: createHttpFileTransport({ baseUrl: options.fileBridgeUrl, launchToken: options.token }),
+    files: createHttpFileTransport({
+      baseUrl: options.fileBridgeUrl,
+      socketPath: options.fileBridgeSocket,
+      launchToken: options.token,
+    }),
     logger: (bindings) => log.child(bindings),
     maxConcurrency: options.maxConcurrency,
     defaultTimeoutMs: options.defaultTimeoutMs,
@@ -54,19 +69,32 @@ export async function runPluginProcess(input: PluginProcessInput): Promise<numbe
     shutdownSignal: shutdown.signal,
   });
 
-  http.server.listen(options.port, options.host);
+  const where = options.socketPath ?? `${options.host}:${String(options.port)}`;
+  if (options.socketPath === undefined) {
+    http.server.listen(options.port, options.host);
+  } else {
+    http.server.listen(options.socketPath);
+  }
   try {
     await once(http.server, 'listening');
   } catch (error) {
     throw new RuntimeError(
       'SDK_LISTEN_FAILED',
-      `cannot listen on ${options.host}:${String(options.port)}: ${(error as Error).message}`,
+      `cannot listen on ${where}: ${(error as Error).message}`,
     );
   }
   const address = http.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : options.port;
+  const handshake: Handshake =
+    options.socketPath === undefined
+      ? { transport: 'tcp', protocolVersion: PROTOCOL_VERSION, host: options.host, port }
+      : {
+          transport: 'unix',
+          protocolVersion: UNIX_SOCKET_HANDSHAKE_VERSION,
+          socketPath: options.socketPath,
+        };
   // Written straight to fd 1 and synchronously: it is the only stdout line, and it must be whole.
-  writeSync(1, formatHandshake({ protocolVersion: PROTOCOL_VERSION, host: options.host, port }));
+  writeSync(1, formatHandshake(handshake));
   // The compile cache is otherwise written at exit, which a SIGKILLed plugin never reaches; then
   // every start would pay for stripping and compiling again.
   flushCompileCache();
@@ -75,7 +103,7 @@ export async function runPluginProcess(input: PluginProcessInput): Promise<numbe
       ? `plugin listening; no ${PLUGIN_ENV.token.name} was set, so send the generated token shown here`
       : 'plugin listening',
     {
-      url: `http://${options.host}:${String(port)}`,
+      url: options.socketPath ?? `http://${options.host}:${String(port)}`,
       nodes: [...plugin.nodes.keys()],
       ...(options.tokenGenerated ? { token: options.token } : {}),
     },

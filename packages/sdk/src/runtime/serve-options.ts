@@ -23,7 +23,23 @@ export const serveOptionsSchema = z.object({
     .min(16)
     .optional()
     .describe('Per-launch token; generated and logged when unset.'),
+  socketPath: z
+    .string()
+    .startsWith('/')
+    .max(107)
+    .optional()
+    .describe('Unix socket to listen on instead of a TCP port (handshake version 2).'),
+  egressSocket: z
+    .string()
+    .startsWith('/')
+    .optional()
+    .describe("The Plugin Server's egress proxy, for a sandboxed plugin granted the network."),
   fileBridgeUrl: z.url({ protocol: /^https?$/ }).optional(),
+  fileBridgeSocket: z
+    .string()
+    .startsWith('/')
+    .optional()
+    .describe('Unix socket on which the file bridge listens.'),
   maxConcurrency: z.coerce.number().int().min(1).max(10_000).default(16),
   drainTimeoutMs: z.coerce.number().int().min(0).max(600_000).default(10_000),
   defaultTimeoutMs: z.coerce.number().int().min(1).max(86_400_000).default(60_000),

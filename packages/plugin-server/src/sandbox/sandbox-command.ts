@@ -1,0 +1,207 @@
+/**
+ * @module The command line that starts one plugin inside its sandbox. Each layer is a well-kept
+ * tool rather than code of ours: a shell puts the launch into its control groups, prlimit sets
+ * its open-file and core limits, bubblewrap builds its mount, pid, network, IPC and UTS namespaces, and setpriv drops to the plugin's own uid. Layers
+ * the host lacks are left out (and reported).
+ */
+import { lstat, readlink } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { Grants } from './grants.ts';
+import type { HostSandbox } from './host-probe.ts';
+
+/** Where the plugin finds its own socket folder and the file bridge, inside its sandbox. */
+export const INSIDE_RUN_DIR = '/run/plugboard';
+export const INSIDE_PLUGIN_SOCKET = `${INSIDE_RUN_DIR}/plugin.sock`;
+export const INSIDE_BRIDGE_SOCKET = '/run/plugboard-bridge.sock';
+
+export interface SandboxCommandRequest {
+  readonly host: HostSandbox;
+  /** Whether bubblewrap can build namespaces here; without them only the limits apply. */
+  readonly namespaces: boolean;
+  readonly grants: Grants;
+  readonly uid: number;
+  /** The command to confine (node and its arguments). */
+  readonly command: readonly string[];
+  /** Host folders the plugin may read (the runtime), bound read-only at the same paths. */
+  readonly readPaths: readonly string[];
+  /** The package, read-only; scratch (a tmpfs of the granted size); the writable cache. */
+  readonly packageDir: string;
+  readonly scratchDir: string;
+  readonly cacheDir: string;
+  readonly cwd: string;
+  /** The launch's own folder on the host, seen inside as INSIDE_RUN_DIR (its socket lives there). */
+  readonly runDir: string;
+  readonly bridgeSocket: string | undefined;
+  /** cgroup.procs files to join before anything of the plugin runs. */
+  readonly procsFiles: readonly string[];
+}
+
+/** Host folders the runtime links against, bound read-only when they exist. */
+const SYSTEM_DIRS = ['/usr', '/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32'];
+/** TLS roots, for plugins that reach HTTPS hosts through the egress proxy. */
+const TLS_FILES = ['/etc/ssl', '/etc/ca-certificates', '/etc/pki'];
+
+/** Puts the shell's own pid into each control group given before `--`, then runs the rest. */
+const JOIN_CGROUPS =
+  'while [ "$1" != -- ]; do echo $$ > "$1" || exit 125; shift; done; shift; exec "$@"';
+
+/**
+ * The whole command line: cgroups and limits around bubblewrap when the host has it, around the
+ * bare command when it does not (the limits still hold; the namespaces and identity do not).
+ */
+export async function sandboxCommand(request: SandboxCommandRequest): Promise<string[]> {
+  const prefix = limitsPrefix(request);
+  const { bwrap } = request.host;
+  return request.namespaces && bwrap !== undefined
+    ? [...prefix, ...(await bwrapCommand(request, bwrap))]
+    : [...prefix, ...request.command];
+}
+
+async function bwrapCommand(request: SandboxCommandRequest, bwrapPath: string): Promise<string[]> {
+  const { host, grants } = request;
+  // As root, bubblewrap builds the namespaces itself (it can reach every folder it binds) and
+  // setpriv, inside, drops to the plugin's uid for good: no capabilities, no new privileges.
+  // Otherwise an unprivileged user namespace maps the server's own uid.
+  const dropToPlugin =
+    host.root && host.setpriv !== undefined
+      ? [
+          host.setpriv,
+          `--reuid=${String(request.uid)}`,
+          `--regid=${String(request.uid)}`,
+          '--clear-groups',
+          '--no-new-privs',
+          '--inh-caps=-all',
+          '--bounding-set=-all',
+          '--',
+        ]
+      : undefined;
+  const namespaces =
+    dropToPlugin === undefined
+      ? ['--unshare-all']
+      : [
+          '--unshare-ipc',
+          '--unshare-pid',
+          '--unshare-uts',
+          '--unshare-cgroup-try',
+          // Even with a network grant: its way out is the egress proxy, never the host's network.
+          '--unshare-net',
+          ...['CAP_SETUID', 'CAP_SETGID', 'CAP_SETPCAP'].flatMap((cap) => ['--cap-add', cap]),
+        ];
+  return [
+    bwrapPath,
+    ...namespaces,
+    '--die-with-parent',
+    // A new session: the plugin cannot push input into the server's terminal (TIOCSTI).
+    '--new-session',
+    // bwrap's pid 1 reaps orphans; it reports its host pid here, and the plugin is its child.
+    '--info-fd',
+    '3',
+    '--hostname',
+    'plugin',
+    // Folders bubblewrap makes on the way to a bind are 0700 as root: the plugin could not pass.
+    ...ancestors(TLS_FILES).flatMap((dir) => ['--perms', '0755', '--dir', dir]),
+    ...(await systemBinds()),
+    '--proc',
+    '/proc',
+    '--dev',
+    '/dev',
+    // Owned by root in the sandbox, so open to all (sticky); the plugin's uid is the only user there.
+    '--perms',
+    '1777',
+    '--size',
+    String(grants.scratchMiB * 1024 * 1024),
+    '--tmpfs',
+    '/tmp',
+    // After /tmp's tmpfs, which would hide folders made before it.
+    ...ancestors([
+      ...request.readPaths,
+      request.packageDir,
+      request.scratchDir,
+      request.cacheDir,
+      INSIDE_RUN_DIR,
+      INSIDE_BRIDGE_SOCKET,
+    ]).flatMap((dir) => ['--perms', '0755', '--dir', dir]),
+
+    ...request.readPaths.flatMap((path) => ['--ro-bind', path, path]),
+    '--ro-bind',
+    request.packageDir,
+    request.packageDir,
+    '--perms',
+    '1777',
+    '--size',
+    String(grants.scratchMiB * 1024 * 1024),
+    '--tmpfs',
+    request.scratchDir,
+    '--bind',
+    request.cacheDir,
+    request.cacheDir,
+    '--bind',
+    request.runDir,
+    INSIDE_RUN_DIR,
+    ...(request.bridgeSocket === undefined
+      ? []
+      : ['--ro-bind', request.bridgeSocket, INSIDE_BRIDGE_SOCKET]),
+    '--chdir',
+    request.cwd,
+    '--',
+    ...(dropToPlugin ?? []),
+    ...request.command,
+  ];
+}
+
+/** Joins the launch's control groups, then sets its open-file, core and (failing a pids cgroup) process limits. */
+function limitsPrefix(request: SandboxCommandRequest): string[] {
+  const { host, grants } = request;
+  // Without a pids cgroup, RLIMIT_NPROC on the plugin's own uid still bounds its processes.
+  const countProcesses =
+    host.cgroups?.bases.pids === undefined &&
+    request.namespaces &&
+    host.root &&
+    host.setpriv !== undefined;
+  const limits =
+    host.prlimit === undefined
+      ? []
+      : [
+          host.prlimit,
+          `--nofile=${String(grants.openFiles)}`,
+          '--core=0',
+          ...(countProcesses ? [`--nproc=${String(grants.processes * 2)}`] : []),
+          '--',
+        ];
+  const join =
+    request.procsFiles.length === 0
+      ? []
+      : ['/bin/sh', '-c', JOIN_CGROUPS, 'sh', ...request.procsFiles, '--'];
+  return [...join, ...limits];
+}
+
+/** Every folder above the given paths, parents first, without duplicates. */
+function ancestors(paths: readonly string[]): string[] {
+  const dirs = new Set<string>();
+  for (const path of paths) {
+    const chain: string[] = [];
+    for (let dir = dirname(path); dir !== dirname(dir); dir = dirname(dir)) {
+      chain.unshift(dir);
+    }
+    for (const dir of chain) {
+      dirs.add(dir);
+    }
+  }
+  return [...dirs].sort((a, b) => a.split('/').length - b.split('/').length);
+}
+
+async function systemBinds(): Promise<string[]> {
+  const args: string[] = [];
+  for (const path of [...SYSTEM_DIRS, ...TLS_FILES]) {
+    const stat = await lstat(path).catch(() => undefined);
+    if (stat === undefined) {
+      continue;
+    }
+    if (stat.isSymbolicLink()) {
+      args.push('--symlink', await readlink(path), path);
+    } else {
+      args.push('--ro-bind', path, path);
+    }
+  }
+  return args;
+}

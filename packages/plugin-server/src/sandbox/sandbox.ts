@@ -1,0 +1,232 @@
+/**
+ * @module The sandbox as the engine sees it: for each launch, the grants decided from the
+ * manifest and the operator's policy, the plugin's uid, its control groups and folders, and the
+ * command line that confines it; what held and what is missing, for the host and per plugin.
+ */
+import { chmod, chown, mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ServerConfig } from '../config.ts';
+import { ServerError } from '../errors.ts';
+import { createGroup } from './cgroups.ts';
+import { decideGrants, type Grants, type Requested } from './grants.ts';
+import { describeLayers, type HostSandbox, type LayerReport } from './host-probe.ts';
+import type { PluginUids } from './plugin-uids.ts';
+import { EGRESS_PROXY_PORT, PLUGIN_ENV } from '@plugboard/protocol';
+import { startEgressProxy } from './egress-proxy.ts';
+import {
+  INSIDE_BRIDGE_SOCKET,
+  INSIDE_PLUGIN_SOCKET,
+  INSIDE_RUN_DIR,
+  sandboxCommand,
+} from './sandbox-command.ts';
+
+export type SandboxMode = ServerConfig['sandbox']['mode'];
+
+export interface SandboxDeps {
+  readonly mode: SandboxMode;
+  readonly host: HostSandbox;
+  readonly policy: Pick<
+    ServerConfig,
+    'sandbox' | 'allowChildProcess' | 'allowNetwork' | 'pluginEnv' | 'egressAllow'
+  >;
+  readonly uids: PluginUids;
+  /** A short folder of the server's (Unix socket paths are limited to 107 bytes). */
+  readonly runRoot: string;
+  /** The file bridge's socket on the host, when it listens on one. */
+  readonly bridgeSocket: () => string | undefined;
+}
+
+export interface LaunchSpec {
+  readonly pluginId: string;
+  readonly folder: string;
+  readonly requested: Requested;
+  /** Host folders the runtime needs, read-only. */
+  readonly readPaths: readonly string[];
+  /** The plugin's log, for what the sandbox refuses (egress). */
+  readonly log: (line: string) => void;
+}
+
+export interface PreparedLaunch {
+  readonly grants: Grants;
+  /** What confines this plugin, after its grants (a network grant opens the network layer). */
+  readonly layers: LayerReport;
+  /** Whether it runs in its own namespaces (bubblewrap), which changes how it is signalled. */
+  readonly namespaced: boolean;
+  /** The command to run instead of `command` itself; undefined when it runs unconfined. */
+  wrap(command: readonly string[]): Promise<string[] | undefined>;
+  /** Extra environment for the plugin (its socket and the bridge's, inside the sandbox). */
+  readonly env: Readonly<Record<string, string>>;
+  /** The socket the plugin listens on, as the server reaches it; undefined for a TCP port. */
+  readonly socket: { readonly inside: string; readonly outside: string } | undefined;
+  /** The cgroup memory limit, when one holds. */
+  readonly memoryLimitMiB: number | undefined;
+  /** Called once it has announced itself: the limits that would slow a start take hold. */
+  started(): Promise<void>;
+  /** Whether the kernel's out-of-memory killer ended it (read after it exited). */
+  outOfMemory(): Promise<boolean>;
+  /** Removes its control groups and socket folder. */
+  release(): Promise<void>;
+}
+
+export interface Sandbox {
+  readonly mode: SandboxMode;
+  readonly host: HostSandbox;
+  prepare(spec: LaunchSpec): Promise<PreparedLaunch>;
+}
+
+let launches = 0;
+
+export function createSandbox(deps: SandboxDeps): Sandbox {
+  const { host, mode } = deps;
+  const namespaces = mode !== 'off' && !host.layers.missing.some((m) => m.layer === 'files');
+  return {
+    mode,
+    host,
+    async prepare(spec) {
+      const decision = decideGrants(spec.pluginId, spec.requested, deps.policy);
+      if (!decision.ok) {
+        throw new ServerError(
+          'PSRV_NOT_GRANTED',
+          `plugin ${spec.pluginId} is not started: ${decision.refusals.join('; ')}`,
+          { details: { refusals: decision.refusals } },
+        );
+      }
+      const { grants } = decision;
+      const layers = pluginLayers(mode, host.layers);
+      if (mode === 'strict' && layers.missing.length > 0) {
+        throw new ServerError(
+          'PSRV_SANDBOX_UNAVAILABLE',
+          `plugin ${spec.pluginId} is not started: PLUGBOARD_SERVER_SANDBOX=strict and this host cannot fully confine it (${describeLayers(layers)}); provide the missing layers or set PLUGBOARD_SERVER_SANDBOX=auto`,
+          { details: { confined: layers.confined, missing: layers.missing } },
+        );
+      }
+      if (mode === 'off') {
+        return unconfined(grants, layers);
+      }
+      launches += 1;
+      const name = `${spec.pluginId}.${String(process.pid)}.${String(launches)}`;
+      const runDir = join(deps.runRoot, String(launches));
+      const uid = host.root ? await deps.uids.uidFor(spec.pluginId) : (process.getuid?.() ?? 0);
+      const cacheDir = join(spec.folder, 'cache');
+      if (namespaces) {
+        await mkdir(runDir, { mode: 0o700 });
+        // The package arrives in a private staging folder (0700); the plugin's uid must read it.
+        await chmod(join(spec.folder, 'package'), 0o755);
+        if (host.root) {
+          await Promise.all([chown(runDir, uid, uid), chown(cacheDir, uid, uid)]);
+        }
+      }
+      const cgroup =
+        host.cgroups === undefined || Object.keys(host.cgroups.bases).length === 0
+          ? undefined
+          : await createGroup(host.cgroups, name, {
+              memoryBytes: grants.memoryMiB * 1024 * 1024,
+              cpus: grants.cpus,
+              processes: grants.processes,
+            });
+      const bridgeSocket = deps.bridgeSocket();
+      const egress =
+        namespaces && grants.network !== false
+          ? await startEgressProxy(
+              join(runDir, 'egress.sock'),
+              {
+                hosts: grants.network === true ? true : grants.network.hosts,
+                allowRanges: deps.policy.egressAllow,
+              },
+              spec.log,
+            )
+          : undefined;
+      if (egress !== undefined) {
+        // Root's socket in the plugin's folder: the plugin's uid must be able to connect.
+        await chmod(join(runDir, 'egress.sock'), 0o666);
+      }
+      return {
+        grants,
+        layers,
+        namespaced: namespaces,
+        env: namespaces
+          ? {
+              PLUGBOARD_PLUGIN_SOCKET: INSIDE_PLUGIN_SOCKET,
+              ...(bridgeSocket === undefined
+                ? {}
+                : { PLUGBOARD_FILE_BRIDGE_SOCKET: INSIDE_BRIDGE_SOCKET }),
+              ...(egress === undefined ? {} : egressEnv()),
+            }
+          : {},
+        socket: namespaces
+          ? { inside: INSIDE_PLUGIN_SOCKET, outside: join(runDir, 'plugin.sock') }
+          : undefined,
+        memoryLimitMiB: host.cgroups?.bases.memory === undefined ? undefined : grants.memoryMiB,
+        wrap: async (command) => {
+          const argv = await sandboxCommand({
+            host,
+            namespaces,
+            grants,
+            uid,
+            command,
+            readPaths: spec.readPaths,
+            packageDir: join(spec.folder, 'package'),
+            scratchDir: join(spec.folder, 'scratch'),
+            cacheDir,
+            cwd: join(spec.folder, 'package'),
+            runDir,
+            bridgeSocket,
+            procsFiles: cgroup?.procsFiles ?? [],
+          });
+          return argv.length === command.length ? undefined : argv;
+        },
+        started: async () => {
+          await cgroup?.capCpu();
+        },
+        outOfMemory: async () => ((await cgroup?.oomKills()) ?? 0) > 0,
+        async release() {
+          await egress?.close();
+          await cgroup?.remove().catch(() => undefined);
+          await rm(runDir, { recursive: true, force: true });
+        },
+      };
+    },
+  };
+}
+
+/** HTTP clients (Node's fetch and http with NODE_USE_ENV_PROXY, curl, most libraries) use it. */
+function egressEnv(): Record<string, string> {
+  const proxy = `http://127.0.0.1:${String(EGRESS_PROXY_PORT)}`;
+  return {
+    [PLUGIN_ENV.egressSocket.name]: `${INSIDE_RUN_DIR}/egress.sock`,
+    HTTP_PROXY: proxy,
+    HTTPS_PROXY: proxy,
+    http_proxy: proxy,
+    https_proxy: proxy,
+    NODE_USE_ENV_PROXY: '1',
+  };
+}
+
+function unconfined(grants: Grants, layers: LayerReport): PreparedLaunch {
+  return {
+    grants,
+    layers,
+    namespaced: false,
+    env: {},
+    socket: undefined,
+    memoryLimitMiB: undefined,
+    wrap: () => Promise.resolve(undefined),
+    started: () => Promise.resolve(),
+    outOfMemory: () => Promise.resolve(false),
+    release: () => Promise.resolve(),
+  };
+}
+
+/** The host's layers for one plugin; mode off opens all. */
+function pluginLayers(mode: SandboxMode, host: LayerReport): LayerReport {
+  if (mode === 'off') {
+    return {
+      confined: [],
+      missing: [...host.confined, ...host.missing.map((m) => m.layer)].map((layer) => ({
+        layer,
+        why: 'the sandbox is off (PLUGBOARD_SERVER_SANDBOX=off)',
+      })),
+    };
+  }
+  return host;
+}
