@@ -1,6 +1,6 @@
 // Every official plugin in plugins/ passes its own tests and validation the way an author runs
 // them: `plugboard plugin test` and `plugboard plugin validate` in its folder.
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -12,6 +12,18 @@ const folders = readdirSync(PLUGINS).filter((name) => statSync(join(PLUGINS, nam
 describe('official plugins', () => {
   it('are the five the marketplace ships', () => {
     expect(folders.sort()).toEqual(['csv', 'http-request', 'json-query', 'markdown', 'text-tools']);
+  });
+
+  it('ask the sandbox for nothing but the network http-request needs', () => {
+    for (const name of folders) {
+      const manifest = JSON.parse(
+        readFileSync(join(PLUGINS, name, 'plugboard.manifest.json'), 'utf8'),
+      ) as { permissions?: unknown; resources?: unknown };
+      expect(manifest.resources, name).toBeUndefined();
+      expect(manifest.permissions, name).toEqual(
+        name === 'http-request' ? { network: true } : undefined,
+      );
+    }
   });
 
   it.each(folders)(

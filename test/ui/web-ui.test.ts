@@ -110,6 +110,13 @@ describe('the web UI', () => {
     await page.getByRole('link', { name: 'Plugins' }).click();
     await page.getByRole('button', { name: 'Install plugin' }).click();
     await page.getByRole('tab', { name: 'Marketplace' }).click();
+    // What a plugin asks the operator to grant shows before it is installed.
+    await page.getByLabel('Search the marketplace').fill('http');
+    const http = page.locator('[data-marketplace="http-request"]');
+    await http.waitFor();
+    expect(await http.getByTestId('marketplace-asks').textContent()).toContain(
+      'Asks for: network (any public host)',
+    );
     await page.getByLabel('Search the marketplace').fill('jsonata');
     const item = page.locator('[data-marketplace="json-query"]');
     await item.waitFor();

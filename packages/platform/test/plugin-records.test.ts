@@ -202,6 +202,37 @@ describe.each(kinds)('plugin records (%s)', (kind) => {
       expect(await nodeTypes()).toEqual(expect.arrayContaining(['hooks/greet', 'hooks/shout']));
     });
 
+    it('shows what the plugin asks for and what confines it, as the Plugin Server reports', async () => {
+      await install('asking');
+      const answer = await postStatus(t.url, {
+        pluginId: 'asking',
+        status: 'running',
+        sequence: 2,
+        version: '1.0.0',
+        manifest: {
+          ...testManifest({ id: 'asking', nodes: [{ name: 'fetch' }] }),
+          permissions: { network: { hosts: ['api.example.com'] }, childProcesses: true },
+          resources: { memoryMiB: 1024 },
+        },
+        sandbox: {
+          confined: ['identity', 'files', 'processes', 'network', 'memory'],
+          missing: [{ layer: 'cpu', why: 'no cgroup cpu controller is mounted' }],
+        },
+      });
+      expect(answer.body).toEqual({ outcome: 'applied' });
+      const read = await plugin('asking');
+      expect(read.body).toMatchObject({
+        asks: ['network (api.example.com)', 'child processes', '1024 MiB of memory'],
+        sandbox: {
+          confined: ['identity', 'files', 'processes', 'network', 'memory'],
+          missing: [{ layer: 'cpu', why: 'no cgroup cpu controller is mounted' }],
+        },
+      });
+      // A later error keeps what was last reported about the process that ran.
+      await postStatus(t.url, { pluginId: 'asking', status: 'error', sequence: 3 });
+      expect((await plugin('asking')).body).toHaveProperty('sandbox.confined');
+    });
+
     it('takes statuses numbered from 1 again under a later epoch (a Plugin Server that lost its data folder), and no late ones from before', async () => {
       await install('renumbered');
       const send = (sequence: number, epoch: number, status: 'installing' | 'running' | 'error') =>

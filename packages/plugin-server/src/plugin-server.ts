@@ -19,7 +19,8 @@ import { PluginManager } from './plugins/plugin-manager.ts';
 import { fetchDesiredState } from './reconcile/desired-state-client.ts';
 import { Reconciler } from './reconcile/reconciler.ts';
 import { createBridgeSocket } from './http/bridge-socket.ts';
-import { describeLayers, probeHost } from './sandbox/host-probe.ts';
+import { describeSandbox } from '@plugboard/server-api';
+import { probeHost } from './sandbox/host-probe.ts';
 import { createPluginUids } from './sandbox/plugin-uids.ts';
 import { createSandbox } from './sandbox/sandbox.ts';
 import { STATUS_WEBHOOK_PATH } from '@plugboard/server-api';
@@ -65,7 +66,7 @@ export async function createPluginServer(options: PluginServerOptions): Promise<
   const sandboxSummary =
     mode === 'off'
       ? 'sandbox off (PLUGBOARD_SERVER_SANDBOX=off): plugins run unconfined; use it only for plugins you trust'
-      : `sandbox ${mode}: ${describeLayers(hostSandbox.layers)}${
+      : `sandbox ${mode}: ${describeSandbox(hostSandbox.layers)}${
           !lacking
             ? ''
             : mode === 'strict'

@@ -21,6 +21,16 @@ export const sandboxReportSchema = z
   .meta({ id: 'SandboxReport' });
 export type SandboxReport = z.infer<typeof sandboxReportSchema>;
 
+/** "confined: identity, files; missing: cpu (why)", for logs, the CLI and the UI. */
+export function describeSandbox(report: {
+  readonly confined: readonly string[];
+  readonly missing: readonly { readonly layer: string; readonly why: string }[];
+}): string {
+  const held = report.confined.length === 0 ? 'nothing' : report.confined.join(', ');
+  const lacking = report.missing.map((m) => `${m.layer} (${m.why})`).join('; ');
+  return lacking === '' ? `confined: ${held}` : `confined: ${held}; missing: ${lacking}`;
+}
+
 export const pluginViewSchema = z
   .object({
     id: z.string(),

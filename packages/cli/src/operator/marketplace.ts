@@ -11,7 +11,8 @@ interface Listing {
     description: string;
     versions: string[];
     latest: string;
-    installed?: { status: string; version?: string };
+    asks: string[];
+    installed?: { status: string; version?: string; asks?: string[] };
   }[];
 }
 
@@ -39,7 +40,8 @@ export async function searchMarketplace(
         { header: 'NAME' },
         { header: 'LATEST' },
         { header: 'INSTALLED' },
-        { header: 'DESCRIPTION', max: 70 },
+        { header: 'ASKS FOR', max: 40 },
+        { header: 'DESCRIPTION', max: 60 },
       ],
       listing.plugins.map((p) => [
         p.name,
@@ -47,9 +49,20 @@ export async function searchMarketplace(
         p.installed === undefined
           ? '-'
           : `${p.installed.version ?? ''} ${p.installed.status}`.trim(),
+        asksText(p),
         p.description,
       ]),
     ),
   );
   ctx.output.info(`from ${listing.source}; install with: plugboard plugins install <name>`);
+}
+
+/** What the latest version asks for; on an installed plugin, what it asks beyond that version. */
+function asksText(plugin: Listing['plugins'][number]): string {
+  const before = plugin.installed?.asks;
+  if (before === undefined) {
+    return plugin.asks.join(', ') || '-';
+  }
+  const more = plugin.asks.filter((ask) => !before.includes(ask));
+  return more.length === 0 ? plugin.asks.join(', ') || '-' : `more: ${more.join(', ')}`;
 }

@@ -3,6 +3,12 @@
  * restart, configure and read logs, through /api/plugins.
  */
 import { resolve } from 'node:path';
+import {
+  describeRequests,
+  type PluginPermissions,
+  type PluginResources,
+} from '@plugboard/protocol';
+import { describeSandbox, type SandboxReport } from '@plugboard/server-api';
 import type { OperatorContext } from './context.ts';
 import { OperatorError } from './errors.ts';
 import { formatPairs, formatTable, json, parsePairs, sleep } from './format.ts';
@@ -17,7 +23,12 @@ export interface PluginView {
   readonly logTail?: string[];
   readonly restarts: number;
   readonly nodes: string[];
-  readonly manifest?: { config?: { properties?: Record<string, { type?: unknown }> } };
+  readonly manifest?: {
+    config?: { properties?: Record<string, { type?: unknown }> };
+    resources?: PluginResources;
+    permissions?: PluginPermissions;
+  };
+  readonly sandbox?: SandboxReport;
   readonly createdAt: string;
   readonly updatedAt: string;
 }
@@ -310,7 +321,12 @@ async function waitForStatus(
 function describe(record: PluginView): string {
   const version = record.version === undefined ? '' : ` ${record.version}`;
   const nodes = record.nodes.length === 0 ? '' : `; nodes: ${record.nodes.join(', ')}`;
-  return `${record.id}${version}: ${record.status}${nodes}`;
+  const asks = record.manifest === undefined ? [] : describeRequests(record.manifest);
+  return [
+    `${record.id}${version}: ${record.status}${nodes}`,
+    ...(asks.length === 0 ? [] : [`  granted: ${asks.join(', ')}`]),
+    ...(record.sandbox === undefined ? [] : [`  sandbox: ${describeSandbox(record.sandbox)}`]),
+  ].join('\n');
 }
 
 function report(ctx: OperatorContext, record: PluginView, text: string): void {

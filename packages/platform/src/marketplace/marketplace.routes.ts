@@ -4,7 +4,7 @@
  * `GET /api/marketplace` to browse whichever index the Plugin Server uses, with what is installed.
  */
 import fastifyStatic from '@fastify/static';
-import { errorEnvelopeSchema } from '@plugboard/protocol';
+import { describeRequests, errorEnvelopeSchema } from '@plugboard/protocol';
 import { marketplaceIndexSchema, type MarketplaceIndex } from '@plugboard/server-api';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -24,8 +24,20 @@ const listingSchema = z
         description: z.string(),
         versions: z.array(z.string()).describe('Newest last, as the index lists them.'),
         latest: z.string(),
+        asks: z
+          .array(z.string())
+          .describe(
+            'What the latest version asks an operator to grant beyond the sandbox (network, child processes, resources).',
+          ),
         installed: z
-          .object({ status: z.string(), version: z.string().optional() })
+          .object({
+            status: z.string(),
+            version: z.string().optional(),
+            asks: z
+              .array(z.string())
+              .optional()
+              .describe('What the installed version asks for, when its manifest is known.'),
+          })
           .optional()
           .describe('The plugin record of that id, when there is one not uninstalled.'),
       }),
@@ -118,12 +130,16 @@ export const marketplaceRoutes: FastifyPluginAsyncZod<{
               description: p.description,
               versions,
               latest: versions.at(-1) ?? '',
+              asks: describeRequests(p.versions.at(-1) ?? {}),
               ...(record === undefined || record.status === 'uninstalled'
                 ? {}
                 : {
                     installed: {
                       status: record.status,
                       ...(record.version === undefined ? {} : { version: record.version }),
+                      ...(record.manifest === undefined
+                        ? {}
+                        : { asks: describeRequests(record.manifest) }),
                     },
                   }),
             };

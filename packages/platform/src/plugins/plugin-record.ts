@@ -48,6 +48,11 @@ export const pluginRecordViewSchema = z
     restarts: z.number().int(),
     nodes: z.array(z.string()).describe('Node types it registered (empty until `running`).'),
     manifest: manifestSchema.optional(),
+    asks: z
+      .array(z.string())
+      .describe(
+        'What its manifest asks for beyond the sandbox (network, child processes, resources); it runs only once the operator has granted all of it.',
+      ),
     sandbox: sandboxReportSchema
       .optional()
       .describe(

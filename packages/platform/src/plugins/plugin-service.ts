@@ -4,7 +4,7 @@
  * A Plugin Server that cannot be reached loses nothing: the record keeps the desired state and
  * the next reconcile nudge carries it over.
  */
-import { pluginIdSchema } from '@plugboard/protocol';
+import { describeRequests, pluginIdSchema } from '@plugboard/protocol';
 import type { DesiredState, PluginSource } from '@plugboard/server-api';
 import type { FastifyBaseLogger } from 'fastify';
 import { PlatformError } from '../errors.ts';
@@ -199,6 +199,7 @@ export class PluginService {
       restarts: record.restarts,
       nodes: (record.manifest?.nodes ?? []).map((n) => `${record.id}/${n.name}`),
       ...(record.manifest === undefined ? {} : { manifest: record.manifest }),
+      asks: record.manifest === undefined ? [] : describeRequests(record.manifest),
       ...(record.sandbox === undefined ? {} : { sandbox: record.sandbox }),
       createdAt: record.createdAt,
       updatedAt: record.updatedAt,

@@ -20,7 +20,7 @@ import {
 } from '../install/installer.ts';
 import type { Engine, ExitInfo, PluginProcess } from './engine.ts';
 import { readHandshake } from './handshake-reader.ts';
-import { describeLayers } from '../sandbox/host-probe.ts';
+import { describeSandbox } from '@plugboard/server-api';
 import type { Sandbox } from '../sandbox/sandbox.ts';
 
 export interface ProcessEngineOptions {
@@ -159,7 +159,7 @@ export function createProcessEngine(options: ProcessEngineOptions): Engine {
       };
       const confined = await launch.wrap([options.node, ...nodeArgs]);
       const [command = options.node, ...args] = confined ?? [options.node, ...nodeArgs];
-      request.log.note(`sandbox: ${describeLayers(launch.layers)}`);
+      request.log.note(`sandbox: ${describeSandbox(launch.layers)}`);
       request.log.note(
         `starting: node ${nodeArgs.filter((a) => !a.startsWith('--allow')).join(' ')}`,
       );

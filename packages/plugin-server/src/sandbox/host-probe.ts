@@ -100,13 +100,6 @@ export async function probeHost(options: ProbeOptions): Promise<HostSandbox> {
   };
 }
 
-/** "confined: identity, files; missing: cpu (why)" — for logs and statuses. */
-export function describeLayers(report: LayerReport): string {
-  const held = report.confined.length === 0 ? 'nothing' : report.confined.join(', ');
-  const lacking = report.missing.map((m) => `${m.layer} (${m.why})`).join('; ');
-  return lacking === '' ? `confined: ${held}` : `confined: ${held}; missing: ${lacking}`;
-}
-
 function uniqueByLayer<T extends { layer: SandboxLayer }>(items: T[]): T[] {
   const seen = new Set<SandboxLayer>();
   return items.filter((item) => !seen.has(item.layer) && seen.add(item.layer));

@@ -9,7 +9,8 @@ import type { ServerConfig } from '../config.ts';
 import { ServerError } from '../errors.ts';
 import { createGroup } from './cgroups.ts';
 import { decideGrants, type Grants, type Requested } from './grants.ts';
-import { describeLayers, type HostSandbox, type LayerReport } from './host-probe.ts';
+import { describeSandbox } from '@plugboard/server-api';
+import type { HostSandbox, LayerReport } from './host-probe.ts';
 import type { PluginUids } from './plugin-uids.ts';
 import { EGRESS_PROXY_PORT, PLUGIN_ENV } from '@plugboard/protocol';
 import { startEgressProxy } from './egress-proxy.ts';
@@ -96,7 +97,7 @@ export function createSandbox(deps: SandboxDeps): Sandbox {
       if (mode === 'strict' && layers.missing.length > 0) {
         throw new ServerError(
           'PSRV_SANDBOX_UNAVAILABLE',
-          `plugin ${spec.pluginId} is not started: PLUGBOARD_SERVER_SANDBOX=strict and this host cannot fully confine it (${describeLayers(layers)}); provide the missing layers or set PLUGBOARD_SERVER_SANDBOX=auto`,
+          `plugin ${spec.pluginId} is not started: PLUGBOARD_SERVER_SANDBOX=strict and this host cannot fully confine it (${describeSandbox(layers)}); provide the missing layers or set PLUGBOARD_SERVER_SANDBOX=auto`,
           { details: { confined: layers.confined, missing: layers.missing } },
         );
       }

@@ -74,6 +74,13 @@ export interface PluginRecord {
   readonly restarts: number;
   readonly nodes: readonly string[];
   readonly manifest?: Manifest;
+  /** What its manifest asks for beyond the sandbox (granted by the operator, or it does not run). */
+  readonly asks: readonly string[];
+  /** What confines its process, and what its host lacks. */
+  readonly sandbox?: {
+    readonly confined: readonly string[];
+    readonly missing: readonly { readonly layer: string; readonly why: string }[];
+  };
   readonly createdAt: string;
   readonly updatedAt: string;
 }
@@ -90,7 +97,13 @@ export interface MarketplacePlugin {
   readonly description: string;
   readonly versions: readonly string[];
   readonly latest: string;
-  readonly installed?: { readonly status: string; readonly version?: string };
+  /** What the latest version asks an operator to grant beyond the sandbox. */
+  readonly asks: readonly string[];
+  readonly installed?: {
+    readonly status: string;
+    readonly version?: string;
+    readonly asks?: readonly string[];
+  };
 }
 
 export interface FieldOption {

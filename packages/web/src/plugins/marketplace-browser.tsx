@@ -59,6 +59,18 @@ export function MarketplaceBrowser({ onInstalled }: { onInstalled: (r: PluginRec
   );
 }
 
+/** Shown before an install or update: what the operator must grant for it to run. */
+function asksText(plugin: MarketplacePlugin): string {
+  const before = plugin.installed?.asks;
+  const more = before === undefined ? [] : plugin.asks.filter((ask) => !before.includes(ask));
+  if (more.length > 0) {
+    return `Version ${plugin.latest} asks for more than the installed one: ${more.join(', ')}`;
+  }
+  return plugin.asks.length === 0
+    ? 'Asks for nothing beyond the sandbox'
+    : `Asks for: ${plugin.asks.join(', ')} (the operator must grant it)`;
+}
+
 function MarketplaceItem(props: { plugin: MarketplacePlugin; onInstall: (v: string) => void }) {
   const { plugin } = props;
   const [version, setVersion] = useState(plugin.latest);
@@ -69,6 +81,9 @@ function MarketplaceItem(props: { plugin: MarketplacePlugin; onInstall: (v: stri
         <h3>{plugin.displayName}</h3>
         <p className="small muted">{plugin.name}</p>
         <p>{plugin.description}</p>
+        <p className="small" data-testid="marketplace-asks">
+          {asksText(plugin)}
+        </p>
       </div>
       <div className="card-actions">
         {plugin.installed === undefined ? (

@@ -126,6 +126,26 @@ export function PluginPage({ id }: { id: string }) {
         <dd>{describeSource(record.source)}</dd>
         <dt>Restarts</dt>
         <dd>{record.restarts}</dd>
+        <dt>Asks for</dt>
+        <dd data-testid="plugin-asks">
+          {record.asks.length === 0 ? 'nothing beyond the sandbox' : record.asks.join(', ')}
+        </dd>
+        {record.sandbox === undefined ? null : (
+          <>
+            <dt>Sandbox</dt>
+            <dd data-testid="plugin-sandbox">
+              {record.sandbox.confined.length === 0
+                ? 'not confined'
+                : `confined: ${record.sandbox.confined.join(', ')}`}
+              {record.sandbox.missing.map((m) => (
+                <span key={m.layer} className="muted small sandbox-missing">
+                  {' '}
+                  missing {m.layer}: {m.why}
+                </span>
+              ))}
+            </dd>
+          </>
+        )}
         <dt>Installed</dt>
         <dd>{new Date(record.createdAt).toLocaleString()}</dd>
         <dt>Last change</dt>
