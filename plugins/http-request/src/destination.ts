@@ -184,6 +184,16 @@ function guardedLookup(
   };
 }
 
+/** Set by the Plugin Server's egress proxy on its own refusals. */
+const PROXY_REFUSED = 'x-plugboard-egress-refused';
+
+function refusedByProxy(url: URL, why: string): PluginError {
+  return new PluginError(
+    `Refused to connect to ${url.host}: the Plugin Server's sandbox lets plugins reach only public addresses unless its operator opens more (PLUGBOARD_SERVER_EGRESS_ALLOW) (${why}).`,
+    { code: 'DESTINATION_NOT_ALLOWED', details: { host: url.hostname } },
+  );
+}
+
 /** Refuses a URL whose host is an IP address the policy does not allow (names wait for lookup). */
 function checkLiteral(url: URL, policy: Policy): void {
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
@@ -218,13 +228,24 @@ export function createGuard(config: DestinationConfig): Guard {
   return {
     async fetch(url, init) {
       checkLiteral(url, policy);
+      let response: Response;
       try {
-        return await fetch(url, { ...init, dispatcher: agent });
+        response = await fetch(url, { ...init, dispatcher: agent });
       } catch (error) {
         // fetch reports a refused lookup as "fetch failed" with the refusal as its cause.
         const cause = (error as { cause?: unknown }).cause;
+        if (
+          proxied &&
+          /Proxy response \(403\)/.test(String((cause as Error | undefined)?.message))
+        ) {
+          throw refusedByProxy(url, 'the egress proxy refused the tunnel');
+        }
         throw isPluginError(cause) ? cause : error;
       }
+      if (proxied && response.status === 403 && response.headers.has(PROXY_REFUSED)) {
+        throw refusedByProxy(url, (await response.text()).trim());
+      }
+      return response;
     },
     close: () => agent.destroy(),
   };

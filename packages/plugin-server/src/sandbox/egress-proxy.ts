@@ -11,6 +11,9 @@ import { connect, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import ipaddr from 'ipaddr.js';
 
+/** Marks the proxy's own refusals, so a client can tell them from a 403 of the host it called. */
+export const REFUSED_HEADER = 'x-plugboard-egress-refused';
+
 export interface EgressPolicy {
   /** `true`: any public host; otherwise only these hosts (`*.example.com` matches below it). */
   readonly hosts: true | readonly string[];
@@ -80,7 +83,9 @@ export async function startEgressProxy(
       const checked = await check(target.hostname);
       if (!checked.ok) {
         log(`egress refused: ${request.method ?? 'GET'} ${target.host}: ${checked.why}`);
-        response.writeHead(403, { 'content-type': 'text/plain' }).end(`refused: ${checked.why}\n`);
+        response
+          .writeHead(403, { 'content-type': 'text/plain', [REFUSED_HEADER]: 'true' })
+          .end(`refused: ${checked.why}\n`);
         return;
       }
       const upstream = httpRequest({
