@@ -39,13 +39,22 @@ async function serverWith(
   return { server, url };
 }
 
+/** The parts of the Plugin Server's answers this test reads. */
+interface Answer {
+  status?: string;
+  reason?: string;
+  sandbox?: { confined: string[] };
+  outputs?: Record<string, unknown>;
+  error?: { code: string; message: string };
+}
+
 async function call(url: string, method: string, path: string, body?: unknown) {
   const response = await fetch(`${url}${path}`, {
     method,
     headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
-  return { status: response.status, body: (await response.json()) as Record<string, any> };
+  return { status: response.status, body: (await response.json()) as Answer };
 }
 
 async function installed(url: string, done: (status: string) => boolean) {
@@ -55,7 +64,7 @@ async function installed(url: string, done: (status: string) => boolean) {
   });
   for (let i = 0; i < 600; i++) {
     const view = await call(url, 'GET', '/plugins/http-request');
-    if (done(String(view.body['status']))) {
+    if (done(String(view.body.status))) {
       return view.body;
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -101,10 +110,10 @@ describe('http-request in the sandbox', () => {
       install: { installers: ['npm'] },
     });
     const view = await installed(opened.url, (s) => s === 'running' || s === 'error');
-    expect(view['status'], String(view['reason'])).toBe('running');
-    expect(view['sandbox']?.confined).toContain('network');
+    expect(view.status, view.reason).toBe('running');
+    expect(view.sandbox?.confined).toContain('network');
     const answer = await get(opened.url);
-    expect(answer.body['outputs'], JSON.stringify(answer.body)).toMatchObject({
+    expect(answer.body.outputs, JSON.stringify(answer.body)).toMatchObject({
       status: 200,
       body: { from: 'the host' },
     });
@@ -115,14 +124,14 @@ describe('http-request in the sandbox', () => {
     });
     await installed(closed.url, (s) => s === 'running');
     const refused = await get(closed.url);
-    expect(refused.body['error']?.code).toBe('DESTINATION_NOT_ALLOWED');
-    expect(refused.body['error']?.message).toContain('PLUGBOARD_SERVER_EGRESS_ALLOW');
+    expect(refused.body.error?.code).toBe('DESTINATION_NOT_ALLOWED');
+    expect(refused.body.error?.message).toContain('PLUGBOARD_SERVER_EGRESS_ALLOW');
     expect(JSON.stringify(refused.body)).not.toContain('the host');
   }, 120_000);
 
   it('does not start without the network grant, and says how to grant it', async () => {
     const ungranted = await serverWith({ install: { installers: ['npm'] } });
     const view = await installed(ungranted.url, (s) => s === 'error');
-    expect(view['reason']).toContain('PLUGBOARD_SERVER_ALLOW_NETWORK');
+    expect(view.reason).toContain('PLUGBOARD_SERVER_ALLOW_NETWORK');
   }, 120_000);
 });
