@@ -18,7 +18,7 @@ import { runtimeReadPaths } from './engine/runtime-paths.ts';
 import { PluginManager } from './plugins/plugin-manager.ts';
 import { fetchDesiredState } from './reconcile/desired-state-client.ts';
 import { Reconciler } from './reconcile/reconciler.ts';
-import { createBridgeSocket } from './http/bridge-socket.ts';
+import { bridgeSockets } from './http/bridge-socket.ts';
 import { describeSandbox } from '@plugboard/server-api';
 import { probeHost } from './sandbox/host-probe.ts';
 import { createPluginUids } from './sandbox/plugin-uids.ts';
@@ -80,14 +80,15 @@ export async function createPluginServer(options: PluginServerOptions): Promise<
   // Short, so socket paths stay under the 107-byte limit wherever the data folder lives.
   const runRoot = await mkdtemp(join(tmpdir(), 'plugboard-'));
   await chmod(runRoot, 0o711);
-  const bridge = createBridgeSocket(join(runRoot, 'bridge.sock'));
+  let listening: FastifyInstance | undefined;
+  const openBridge = bridgeSockets(() => listening);
   const sandbox = createSandbox({
     mode,
     host: hostSandbox,
     policy: config,
     uids: createPluginUids(join(config.dataDir, 'plugin-uids.json'), config.sandbox.uidBase),
     runRoot,
-    bridgeSocket: () => bridge.path,
+    openBridge,
   });
   let bridgeUrl: string | undefined;
   const manager = new PluginManager({
@@ -175,9 +176,7 @@ export async function createPluginServer(options: PluginServerOptions): Promise<
       const { port } = app.server.address() as AddressInfo;
       const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
       bridgeUrl = `http://${host}:${String(port)}/bridge`;
-      if (mode !== 'off') {
-        await bridge.listen(app);
-      }
+      listening = app;
       // Plugins start only now, so each learns the file bridge's address.
       await manager.boot();
       await pullAndReconcile();
@@ -192,7 +191,6 @@ export async function createPluginServer(options: PluginServerOptions): Promise<
       // Statuses still waiting get a moment to reach the platform; the rest wait on disk.
       await outbox?.drained(2_000);
       outbox?.stop();
-      await bridge.close();
       await rm(runRoot, { recursive: true, force: true });
     },
   };

@@ -235,12 +235,32 @@ describe('network, granted', () => {
     await neighbourServes();
   });
 
+  it('answers malformed proxy requests with an error and keeps serving', async () => {
+    for (const request of [
+      'CONNECT 1.1.1.1:99999 HTTP/1.1\\r\\n\\r\\n',
+      'CONNECT 1.1.1.1:0 HTTP/1.1\\r\\n\\r\\n',
+      'CONNECT 1.1.1.1 HTTP/1.1\\r\\n\\r\\n',
+      'CONNECT :443 HTTP/1.1\\r\\n\\r\\n',
+      'GET /relative HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n',
+      'GET ftp://example.com/ HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n',
+    ]) {
+      expect(await attack('online', 'raw-egress', request), request).toMatch(/HTTP\/1\.1 4\d\d/);
+    }
+    expect(await attack('online', 'info')).toContain('"pid"');
+    expect((await server.json('GET', '/health')).status).toBe(200);
+    await neighbourServes();
+  });
+
   it('reaches a private address the operator opened, through the proxy', async () => {
     const opened = await startTestServer({
       allowNetwork: ['online'],
       egressAllow: ['127.0.0.1/32'],
     });
-    const target = createServer((_request, response) => response.end('hello from the host'));
+    const target = createServer((request, response) =>
+      response.end(
+        request.url === '/host' ? `host=${request.headers.host ?? ''}` : 'hello from the host',
+      ),
+    );
     await new Promise<void>((resolve) => target.listen(0, '127.0.0.1', resolve));
     try {
       const folder = await fixtureFolder({
@@ -259,6 +279,18 @@ describe('network, granted', () => {
         { inputs: { kind: 'fetch', target: `http://127.0.0.1:${String(port)}/` } },
       );
       expect(result.body.outputs.outcome).toBe('status 200: hello from the host');
+      // The host checked is the host asked for: another Host header cannot reach another site.
+      const fronted = await opened.json<{ outputs: { outcome: string } }>(
+        'POST',
+        '/plugins/online/nodes/attack/execute',
+        {
+          inputs: {
+            kind: 'raw-egress',
+            target: `GET http://127.0.0.1:${String(port)}/host HTTP/1.1\\r\\nHost: admin.internal.example\\r\\nConnection: close\\r\\n\\r\\n`,
+          },
+        },
+      );
+      expect(fronted.body.outputs.outcome).toContain(`host=127.0.0.1:${String(port)}`);
     } finally {
       target.close();
       await opened.close();

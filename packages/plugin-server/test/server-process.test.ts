@@ -1,7 +1,7 @@
 // `plugboard server` as a real process: killed with SIGKILL its plugins exit by themselves (F11);
 // started again on the same data folder it brings them back, one process each; SIGTERM stops all.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, readlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -21,7 +21,13 @@ afterAll(() => {
 async function startServerProcess(
   dataDir: string,
   env: Record<string, string> = {},
+  /** Descriptors it inherits open, as a careless supervisor or shell redirect can leave them. */
+  inheritedFds: readonly number[] = [],
 ): Promise<{ child: ChildProcess; url: string }> {
+  const stdio: ('ignore' | 'pipe')[] = ['ignore', 'ignore', 'pipe'];
+  for (const fd of inheritedFds) {
+    stdio[fd] = 'pipe';
+  }
   const child = spawn(
     process.execPath,
     [CLI_BIN, 'server', '--port', '0', '--data-dir', dataDir, '--dev'],
@@ -32,13 +38,13 @@ async function startServerProcess(
         PLUGBOARD_SERVER_LOG_LEVEL: 'warn',
         ...env,
       },
-      stdio: ['ignore', 'ignore', 'pipe'],
+      stdio: Array.from({ length: stdio.length }, (_, fd) => stdio[fd] ?? 'ignore'),
     },
   );
   children.push(child);
   const url = await new Promise<string>((resolve, reject) => {
     let seen = '';
-    child.stderr.on('data', (chunk: Buffer) => {
+    child.stderr?.on('data', (chunk: Buffer) => {
       seen += chunk.toString();
       const match = /listening on (http:\/\/[^\s]+)/.exec(seen);
       if (match?.[1] !== undefined) {
@@ -80,7 +86,46 @@ async function pluginProcesses(dataDir: string): Promise<number[]> {
   return pids;
 }
 
+async function fdTargets(pid: number): Promise<string[]> {
+  const dir = `/proc/${String(pid)}/fd`;
+  const fds = await readdir(dir).catch(() => []);
+  return Promise.all(fds.map((fd) => readlink(join(dir, fd)).catch(() => '')));
+}
+
 describe('plugboard server', () => {
+  it('runs without the inspector signal and passes none of the descriptors it inherited into a sandbox', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'plugboard-server-fds-'));
+    const server = await startServerProcess(dataDir, {}, [9, 200]);
+    try {
+      const cmdline = await readFile(`/proc/${String(server.child.pid)}/cmdline`, 'utf8');
+      expect(cmdline.split('\0')).toContain('--disable-sigusr1');
+      const inherited = (await fdTargets(server.child.pid ?? 0)).filter((t) =>
+        t.startsWith('pipe:'),
+      );
+      await fetch(`${server.url}/plugins/faulty/install`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ source: { type: 'local', path: await fixtureFolder() } }),
+      });
+      await expect
+        .poll(async () => (await view(server.url, 'faulty'))?.status, { timeout: 20_000 })
+        .toBe('running');
+      const plugin = (await view(server.url, 'faulty'))?.pid ?? 0;
+      const status = await readFile(`/proc/${String(plugin)}/status`, 'utf8');
+      const sandboxInit = Number(/^PPid:\s+(\d+)/m.exec(status)?.[1]);
+      for (const pid of [plugin, sandboxInit]) {
+        const targets = await fdTargets(pid);
+        expect(targets.length).toBeGreaterThan(0);
+        for (const target of inherited) {
+          expect(targets).not.toContain(target);
+        }
+      }
+    } finally {
+      server.child.kill('SIGTERM');
+      await new Promise((resolve) => server.child.once('exit', resolve));
+    }
+  });
+
   it('survives a SIGKILL and a restart with exactly the plugins it had, one process each', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'plugboard-server-proc-'));
     const first = await startServerProcess(dataDir);

@@ -137,9 +137,7 @@ export function createProcessEngine(options: ProcessEngineOptions): Engine {
         `--allow-fs-write=${scratchDir}`,
         `--allow-fs-write=${cacheDir}`,
         // Its socket is a file Node's permission model counts as a write.
-        ...(launch.socket === undefined
-          ? []
-          : [`--allow-fs-write=${dirname(launch.socket.inside)}`]),
+        ...(launch.socket === undefined ? [] : [`--allow-fs-write=${dirname(launch.socket)}`]),
         ...(launch.grants.childProcesses ? ['--allow-child-process'] : []),
         options.serveBin,
         'plugin',
@@ -215,7 +213,8 @@ export function createProcessEngine(options: ProcessEngineOptions): Engine {
         exited.then((e) => e.description),
         options.handshakeTimeoutMs,
       );
-      const endpoint = outcome.ok ? endpointOf(outcome.handshake, launch.socket) : outcome;
+      const init = await initPid;
+      const endpoint = outcome.ok ? endpointOf(outcome.handshake, launch.socket, init) : outcome;
       if (!endpoint.ok) {
         killGroup(child, 'SIGKILL');
         await exited;
@@ -230,7 +229,6 @@ export function createProcessEngine(options: ProcessEngineOptions): Engine {
       }
       request.log.drain(stdout, outcome.ok ? outcome.rest : undefined);
       await launch.started();
-      const init = await initPid;
       const pid = init === undefined ? (child.pid ?? 0) : await pluginPidUnder(init);
       await writeFile(
         join(request.folder, PROCESS_FILE),
@@ -311,17 +309,22 @@ type Endpoint =
     }
   | { readonly ok: false; readonly reason: string; readonly code: string };
 
-/** Where the server reaches the plugin; a socket must be the one the sandbox gave it. */
+/**
+ * Where the server reaches the plugin; a socket must be the one the sandbox gave it. It is dialled
+ * through the sandbox's root (/proc/<its pid 1>/root), so a link the plugin puts in its place
+ * resolves inside the sandbox, never to a socket of the host's.
+ */
 function endpointOf(
   handshake: Handshake,
-  socket: { readonly inside: string; readonly outside: string } | undefined,
+  socket: string | undefined,
+  sandboxInit: number | undefined,
 ): Endpoint {
   if (handshake.transport === 'tcp') {
     if (socket !== undefined) {
       return {
         ok: false,
         code: 'handshake_invalid',
-        reason: `the plugin announced a TCP port, but it runs without a network and must listen on ${socket.inside} (its SDK is too old for the sandbox: upgrade it)`,
+        reason: `the plugin announced a TCP port, but it runs without a network and must listen on ${socket} (its SDK is too old for the sandbox: upgrade it)`,
       };
     }
     return {
@@ -332,20 +335,15 @@ function endpointOf(
       where: `${handshake.host}:${String(handshake.port)}`,
     };
   }
-  if (socket?.inside !== handshake.socketPath) {
+  if (socket !== handshake.socketPath || sandboxInit === undefined) {
     return {
       ok: false,
       code: 'handshake_invalid',
-      reason: `the plugin announced the socket ${handshake.socketPath}, not the one it was given (${socket?.inside ?? 'none: it should listen on a TCP port'})`,
+      reason: `the plugin announced the socket ${handshake.socketPath}, not the one it was given (${socket ?? 'none: it should listen on a TCP port'})`,
     };
   }
-  return {
-    ok: true,
-    url: 'http://plugin',
-    port: undefined,
-    socketPath: socket.outside,
-    where: socket.outside,
-  };
+  const socketPath = `/proc/${String(sandboxInit)}/root${socket}`;
+  return { ok: true, url: 'http://plugin', port: undefined, socketPath, where: socketPath };
 }
 /** Where a version's running process is recorded, for reaping after a server crash. */
 const PROCESS_FILE = 'process.json';

@@ -14,6 +14,9 @@ import ipaddr from 'ipaddr.js';
 /** Marks the proxy's own refusals, so a client can tell them from a 403 of the host it called. */
 export const REFUSED_HEADER = 'x-plugboard-egress-refused';
 
+/** Connections one plugin may hold open through the proxy at once. */
+const MAX_CONNECTIONS = 256;
+
 export interface EgressPolicy {
   /** `true`: any public host; otherwise only these hosts (`*.example.com` matches below it). */
   readonly hosts: true | readonly string[];
@@ -56,7 +59,11 @@ export async function startEgressProxy(
     // Every address must be allowed: one private answer among public ones is refused, not skipped.
     for (const text of addresses) {
       const address = ipaddr.process(text);
-      const range = address.range();
+      // ::a.b.c.d (IPv4-compatible, deprecated) counts as unicast to the library; it is not public.
+      const range =
+        address.kind() === 'ipv6' && address.toNormalizedString().startsWith('0:0:0:0:0:0:')
+          ? 'ipv4Compatible'
+          : address.range();
       if (
         range !== 'unicast' &&
         !ranges.some((cidr) => address.kind() === cidr[0].kind() && address.match(cidr))
@@ -73,64 +80,84 @@ export async function startEgressProxy(
       : { ok: true, address: ipaddr.process(first).toString() };
   };
 
+  const refuse = (what: string, why: string): string => {
+    log(`egress refused: ${what}: ${why}`);
+    return `refused: ${why}\n`;
+  };
+
   const server: Server = createServer((request, response) => {
-    void (async () => {
-      const target = parseAbsolute(request.url);
-      if (target === undefined) {
-        response.writeHead(400).end('only absolute http:// requests and CONNECT are proxied\n');
-        return;
-      }
-      const checked = await check(target.hostname);
-      if (!checked.ok) {
-        log(`egress refused: ${request.method ?? 'GET'} ${target.host}: ${checked.why}`);
-        response
-          .writeHead(403, { 'content-type': 'text/plain', [REFUSED_HEADER]: 'true' })
-          .end(`refused: ${checked.why}\n`);
-        return;
-      }
-      const upstream = httpRequest({
-        host: checked.address,
-        port: Number(target.port || 80),
-        method: request.method,
-        path: `${target.pathname}${target.search}`,
-        headers: withoutHopByHop(request),
-        setHost: false,
+    const target = parseAbsolute(request.url);
+    if (target === undefined) {
+      response.writeHead(400).end('only absolute http:// requests and CONNECT are proxied\n');
+      return;
+    }
+    check(target.hostname)
+      .then((checked) => {
+        if (!checked.ok) {
+          response
+            .writeHead(403, { 'content-type': 'text/plain', [REFUSED_HEADER]: 'true' })
+            .end(refuse(`${request.method ?? 'GET'} ${target.host}`, checked.why));
+          return;
+        }
+        const upstream = httpRequest({
+          host: checked.address,
+          port: Number(target.port || 80),
+          method: request.method,
+          path: `${target.pathname}${target.search}`,
+          // The host checked is the host asked: a Host header naming another site on the same
+          // address would reach what the grant does not name.
+          headers: { ...withoutHopByHop(request), host: target.host },
+          setHost: false,
+        });
+        upstream.once('response', (answer) => {
+          response.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(response);
+        });
+        upstream.once('error', (error) => {
+          response.destroy(error);
+        });
+        request.pipe(upstream);
+      })
+      .catch(() => {
+        response.destroy();
       });
-      upstream.once('response', (answer) => {
-        response.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(response);
-      });
-      upstream.once('error', (error) => {
-        response.destroy(error);
-      });
-      request.pipe(upstream);
-    })();
   });
   server.on('connect', (request: IncomingMessage, client: Duplex, head: Buffer) => {
-    void (async () => {
-      const [host = '', portText = ''] = (request.url ?? '').split(/:(?=\d+$)/);
-      const checked = await check(host);
-      if (!checked.ok) {
-        log(`egress refused: CONNECT ${request.url ?? ''}: ${checked.why}`);
-        client.end(
-          `HTTP/1.1 403 Forbidden\r\ncontent-type: text/plain\r\n\r\nrefused: ${checked.why}\n`,
-        );
-        return;
-      }
-      const upstream: Socket = connect({ host: checked.address, port: Number(portText) || 443 });
-      upstream.once('connect', () => {
-        client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
-        upstream.write(head);
-        upstream.pipe(client).pipe(upstream);
-      });
-      const end = (): void => {
-        upstream.destroy();
+    client.on('error', () => {
+      client.destroy();
+    });
+    const match = /^(.+):(\d{1,5})$/.exec(request.url ?? '');
+    const port = Number(match?.[2]);
+    if (match === null || port < 1 || port > 65_535) {
+      client.end('HTTP/1.1 400 Bad Request\r\n\r\nCONNECT takes host:port\n');
+      return;
+    }
+    const host = match[1] ?? '';
+    check(host)
+      .then((checked) => {
+        if (!checked.ok) {
+          client.end(
+            `HTTP/1.1 403 Forbidden\r\ncontent-type: text/plain\r\n${REFUSED_HEADER}: true\r\n\r\n${refuse(`CONNECT ${host}:${String(port)}`, checked.why)}`,
+          );
+          return;
+        }
+        const upstream: Socket = connect({ host: checked.address, port });
+        upstream.once('connect', () => {
+          client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+          upstream.write(head);
+          upstream.pipe(client).pipe(upstream);
+        });
+        upstream.once('error', () => {
+          upstream.destroy();
+          client.destroy();
+        });
+      })
+      .catch(() => {
         client.destroy();
-      };
-      upstream.once('error', end);
-      client.once('error', end);
-    })();
+      });
   });
+  // Each connection costs the server a file descriptor: one plugin cannot take them all.
+  server.maxConnections = MAX_CONNECTIONS;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(socketPath, resolve);

@@ -4,9 +4,8 @@
  * its open-file and core limits, bubblewrap builds its mount, pid, network, IPC and UTS namespaces, and setpriv drops to the plugin's own uid. Layers
  * the host lacks are left out (and reported).
  */
-import { lstat, readlink } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import type { Grants } from './grants.ts';
+import { ancestors, bindsOf, SYSTEM_DIRS, TLS_FILES } from './host-binds.ts';
 import type { HostSandbox } from './host-probe.ts';
 
 /** Where the plugin finds its own socket folder and the file bridge, inside its sandbox. */
@@ -36,14 +35,44 @@ export interface SandboxCommandRequest {
   readonly procsFiles: readonly string[];
 }
 
-/** Host folders the runtime links against, bound read-only when they exist. */
-const SYSTEM_DIRS = ['/usr', '/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32'];
-/** TLS roots, for plugins that reach HTTPS hosts through the egress proxy. */
-const TLS_FILES = ['/etc/ssl', '/etc/ca-certificates', '/etc/pki'];
-
 /** Puts the shell's own pid into each control group given before `--`, then runs the rest. */
 const JOIN_CGROUPS =
   'while [ "$1" != -- ]; do echo $$ > "$1" || exit 125; shift; done; shift; exec "$@"';
+
+/**
+ * Closes every descriptor above 3 (3 carries bubblewrap's info) that the server itself inherited
+ * from whatever started it: one open on a folder would let the plugin walk the host's files past
+ * its mount namespace. Bash, because dash cannot name descriptors above 9. No redirection on the
+ * loop: bash would park stderr on a high descriptor for it, and the loop would close that.
+ */
+const CLOSE_INHERITED =
+  'for fd in /proc/self/fd/*; do n=${fd##*/}; if [ "$n" -gt 3 ] && [ -e "$fd" ]; then eval "exec $n>&-"; fi; done; ';
+
+/** What setpriv needs inside a privileged bubblewrap to drop to a uid for good. */
+export const SETPRIV_CAPS = ['CAP_SETUID', 'CAP_SETGID', 'CAP_SETPCAP'].flatMap((cap) => [
+  '--cap-add',
+  cap,
+]);
+
+/**
+ * As root, bubblewrap builds the namespaces itself (it can reach every folder it binds) and
+ * setpriv, inside, drops to the given uid for good: no capabilities, no new privileges.
+ * Otherwise (undefined) an unprivileged user namespace maps the server's own uid.
+ */
+export function dropPrivileges(host: HostSandbox, uid: number): string[] | undefined {
+  return host.root && host.setpriv !== undefined
+    ? [
+        host.setpriv,
+        `--reuid=${String(uid)}`,
+        `--regid=${String(uid)}`,
+        '--clear-groups',
+        '--no-new-privs',
+        '--inh-caps=-all',
+        '--bounding-set=-all',
+        '--',
+      ]
+    : undefined;
+}
 
 /**
  * The whole command line: cgroups and limits around bubblewrap when the host has it, around the
@@ -59,22 +88,7 @@ export async function sandboxCommand(request: SandboxCommandRequest): Promise<st
 
 async function bwrapCommand(request: SandboxCommandRequest, bwrapPath: string): Promise<string[]> {
   const { host, grants } = request;
-  // As root, bubblewrap builds the namespaces itself (it can reach every folder it binds) and
-  // setpriv, inside, drops to the plugin's uid for good: no capabilities, no new privileges.
-  // Otherwise an unprivileged user namespace maps the server's own uid.
-  const dropToPlugin =
-    host.root && host.setpriv !== undefined
-      ? [
-          host.setpriv,
-          `--reuid=${String(request.uid)}`,
-          `--regid=${String(request.uid)}`,
-          '--clear-groups',
-          '--no-new-privs',
-          '--inh-caps=-all',
-          '--bounding-set=-all',
-          '--',
-        ]
-      : undefined;
+  const dropToPlugin = dropPrivileges(host, request.uid);
   const namespaces =
     dropToPlugin === undefined
       ? ['--unshare-all']
@@ -85,7 +99,7 @@ async function bwrapCommand(request: SandboxCommandRequest, bwrapPath: string): 
           '--unshare-cgroup-try',
           // Even with a network grant: its way out is the egress proxy, never the host's network.
           '--unshare-net',
-          ...['CAP_SETUID', 'CAP_SETGID', 'CAP_SETPCAP'].flatMap((cap) => ['--cap-add', cap]),
+          ...SETPRIV_CAPS,
         ];
   return [
     bwrapPath,
@@ -100,7 +114,7 @@ async function bwrapCommand(request: SandboxCommandRequest, bwrapPath: string): 
     'plugin',
     // Folders bubblewrap makes on the way to a bind are 0700 as root: the plugin could not pass.
     ...ancestors(TLS_FILES).flatMap((dir) => ['--perms', '0755', '--dir', dir]),
-    ...(await systemBinds()),
+    ...(await bindsOf([...SYSTEM_DIRS, ...TLS_FILES])),
     '--proc',
     '/proc',
     '--dev',
@@ -143,13 +157,16 @@ async function bwrapCommand(request: SandboxCommandRequest, bwrapPath: string): 
       : ['--ro-bind', request.bridgeSocket, INSIDE_BRIDGE_SOCKET]),
     '--chdir',
     request.cwd,
+    // The launcher's bash exports it (even unset, exec sets it again); the plugin gets only its own.
+    '--unsetenv',
+    'SHLVL',
     '--',
     ...(dropToPlugin ?? []),
     ...request.command,
   ];
 }
 
-/** Joins the launch's control groups, then sets its open-file, core and (failing a pids cgroup) process limits. */
+/** Closes inherited descriptors, joins the launch's control groups, sets its open-file, core and (failing a pids cgroup) process limits. */
 function limitsPrefix(request: SandboxCommandRequest): string[] {
   const { host, grants } = request;
   // Without a pids cgroup, RLIMIT_NPROC on the plugin's own uid still bounds its processes.
@@ -168,40 +185,13 @@ function limitsPrefix(request: SandboxCommandRequest): string[] {
           ...(countProcesses ? [`--nproc=${String(grants.processes * 2)}`] : []),
           '--',
         ];
-  const join =
-    request.procsFiles.length === 0
-      ? []
-      : ['/bin/sh', '-c', JOIN_CGROUPS, 'sh', ...request.procsFiles, '--'];
+  const join = [
+    '/bin/bash',
+    '-c',
+    CLOSE_INHERITED + JOIN_CGROUPS,
+    'bash',
+    ...request.procsFiles,
+    '--',
+  ];
   return [...join, ...limits];
-}
-
-/** Every folder above the given paths, parents first, without duplicates. */
-function ancestors(paths: readonly string[]): string[] {
-  const dirs = new Set<string>();
-  for (const path of paths) {
-    const chain: string[] = [];
-    for (let dir = dirname(path); dir !== dirname(dir); dir = dirname(dir)) {
-      chain.unshift(dir);
-    }
-    for (const dir of chain) {
-      dirs.add(dir);
-    }
-  }
-  return [...dirs].sort((a, b) => a.split('/').length - b.split('/').length);
-}
-
-async function systemBinds(): Promise<string[]> {
-  const args: string[] = [];
-  for (const path of [...SYSTEM_DIRS, ...TLS_FILES]) {
-    const stat = await lstat(path).catch(() => undefined);
-    if (stat === undefined) {
-      continue;
-    }
-    if (stat.isSymbolicLink()) {
-      args.push('--symlink', await readlink(path), path);
-    } else {
-      args.push('--ro-bind', path, path);
-    }
-  }
-  return args;
 }

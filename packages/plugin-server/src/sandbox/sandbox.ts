@@ -6,6 +6,7 @@
 import { chmod, chown, mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ServerConfig } from '../config.ts';
+import type { BridgeSocket } from '../http/bridge-socket.ts';
 import { ServerError } from '../errors.ts';
 import { createGroup } from './cgroups.ts';
 import { decideGrants, type Grants, type Requested } from './grants.ts';
@@ -33,8 +34,8 @@ export interface SandboxDeps {
   readonly uids: PluginUids;
   /** A short folder of the server's (Unix socket paths are limited to 107 bytes). */
   readonly runRoot: string;
-  /** The file bridge's socket on the host, when it listens on one. */
-  readonly bridgeSocket: () => string | undefined;
+  /** Opens a file bridge socket for one launch (undefined before the server listens). */
+  readonly openBridge: (path: string) => Promise<BridgeSocket | undefined>;
 }
 
 export interface LaunchSpec {
@@ -57,8 +58,8 @@ export interface PreparedLaunch {
   wrap(command: readonly string[]): Promise<string[] | undefined>;
   /** Extra environment for the plugin (its socket and the bridge's, inside the sandbox). */
   readonly env: Readonly<Record<string, string>>;
-  /** The socket the plugin listens on, as the server reaches it; undefined for a TCP port. */
-  readonly socket: { readonly inside: string; readonly outside: string } | undefined;
+  /** The socket the plugin listens on, inside its sandbox; undefined for a TCP port. */
+  readonly socket: string | undefined;
   /** The cgroup memory limit, when one holds. */
   readonly memoryLimitMiB: number | undefined;
   /** Called once it has announced itself: the limits that would slow a start take hold. */
@@ -125,7 +126,11 @@ export function createSandbox(deps: SandboxDeps): Sandbox {
               cpus: grants.cpus,
               processes: grants.processes,
             });
-      const bridgeSocket = deps.bridgeSocket();
+      // In the server's own folder (the plugin cannot replace it), bound into the sandbox.
+      const bridge = namespaces
+        ? await deps.openBridge(join(deps.runRoot, `${String(launches)}.bridge.sock`))
+        : undefined;
+      const bridgeSocket = bridge?.path;
       const egress =
         namespaces && grants.network !== false
           ? await startEgressProxy(
@@ -154,9 +159,7 @@ export function createSandbox(deps: SandboxDeps): Sandbox {
               ...(egress === undefined ? {} : egressEnv()),
             }
           : {},
-        socket: namespaces
-          ? { inside: INSIDE_PLUGIN_SOCKET, outside: join(runDir, 'plugin.sock') }
-          : undefined,
+        socket: namespaces ? INSIDE_PLUGIN_SOCKET : undefined,
         memoryLimitMiB: host.cgroups?.bases.memory === undefined ? undefined : grants.memoryMiB,
         wrap: async (command) => {
           const argv = await sandboxCommand({
@@ -182,6 +185,7 @@ export function createSandbox(deps: SandboxDeps): Sandbox {
         outOfMemory: async () => ((await cgroup?.oomKills()) ?? 0) > 0,
         async release() {
           await egress?.close();
+          await bridge?.close();
           await cgroup?.remove().catch(() => undefined);
           await rm(runDir, { recursive: true, force: true });
         },
