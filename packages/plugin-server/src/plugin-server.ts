@@ -188,6 +188,7 @@ export async function createPluginServer(options: PluginServerOptions): Promise<
       clearInterval(resync);
       await app.close();
       await manager.shutdown();
+      await sandbox.close();
       // Statuses still waiting get a moment to reach the platform; the rest wait on disk.
       await outbox?.drained(2_000);
       outbox?.stop();

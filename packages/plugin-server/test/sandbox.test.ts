@@ -176,6 +176,16 @@ describe('files', () => {
     expect(neighbour).toContain('written');
     await neighbourServes();
   });
+
+  it('fills only its own compile cache, which is not the host disk', async () => {
+    const outcome = await attack(
+      'hostile',
+      'sh',
+      `dd if=/dev/zero of="$NODE_COMPILE_CACHE/fill" bs=1M count=${String(SCRATCH_MIB * 4)} 2>&1; rm -f "$NODE_COMPILE_CACHE/fill"`,
+    );
+    expect(outcome).toContain('No space left on device');
+    await neighbourServes();
+  });
 });
 
 describe('processes', () => {

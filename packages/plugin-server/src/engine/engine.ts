@@ -68,7 +68,7 @@ export interface Engine {
   start(request: LaunchRequest): Promise<PluginProcess>;
   /** Graceful stop, forced after `graceMs`; resolves once nothing of it is left. */
   stop(process: PluginProcess, graceMs: number): Promise<ExitInfo>;
-  /** Deletes a version's folder. */
+  /** Deletes a version's folder, or a plugin's with all its versions. */
   remove(folder: string): Promise<void>;
   /**
    * Stops whatever a previous run of the server left running for this version (after a SIGKILL

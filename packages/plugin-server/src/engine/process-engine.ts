@@ -75,6 +75,7 @@ export function createProcessEngine(options: ProcessEngineOptions): Engine {
     },
 
     async remove(folder) {
+      await options.sandbox.forget(folder);
       await rm(folder, { recursive: true, force: true });
     },
 
@@ -213,8 +214,15 @@ export function createProcessEngine(options: ProcessEngineOptions): Engine {
         exited.then((e) => e.description),
         options.handshakeTimeoutMs,
       );
-      const init = await initPid;
-      const endpoint = outcome.ok ? endpointOf(outcome.handshake, launch.socket, init) : outcome;
+      let endpoint = outcome.ok ? endpointOf(outcome.handshake, launch.socket) : outcome;
+      if (endpoint.ok && launch.socket !== undefined) {
+        try {
+          const socketPath = await launch.claimSocket();
+          endpoint = { ...endpoint, socketPath, where: socketPath };
+        } catch (error) {
+          endpoint = { ok: false, code: 'handshake_invalid', reason: (error as Error).message };
+        }
+      }
       if (!endpoint.ok) {
         killGroup(child, 'SIGKILL');
         await exited;
@@ -229,6 +237,7 @@ export function createProcessEngine(options: ProcessEngineOptions): Engine {
       }
       request.log.drain(stdout, outcome.ok ? outcome.rest : undefined);
       await launch.started();
+      const init = await initPid;
       const pid = init === undefined ? (child.pid ?? 0) : await pluginPidUnder(init);
       await writeFile(
         join(request.folder, PROCESS_FILE),
@@ -309,16 +318,8 @@ type Endpoint =
     }
   | { readonly ok: false; readonly reason: string; readonly code: string };
 
-/**
- * Where the server reaches the plugin; a socket must be the one the sandbox gave it. It is dialled
- * through the sandbox's root (/proc/<its pid 1>/root), so a link the plugin puts in its place
- * resolves inside the sandbox, never to a socket of the host's.
- */
-function endpointOf(
-  handshake: Handshake,
-  socket: string | undefined,
-  sandboxInit: number | undefined,
-): Endpoint {
+/** Where the server reaches the plugin; a socket must be the one the sandbox gave it. */
+function endpointOf(handshake: Handshake, socket: string | undefined): Endpoint {
   if (handshake.transport === 'tcp') {
     if (socket !== undefined) {
       return {
@@ -335,15 +336,15 @@ function endpointOf(
       where: `${handshake.host}:${String(handshake.port)}`,
     };
   }
-  if (socket !== handshake.socketPath || sandboxInit === undefined) {
+  if (socket !== handshake.socketPath) {
     return {
       ok: false,
       code: 'handshake_invalid',
       reason: `the plugin announced the socket ${handshake.socketPath}, not the one it was given (${socket ?? 'none: it should listen on a TCP port'})`,
     };
   }
-  const socketPath = `/proc/${String(sandboxInit)}/root${socket}`;
-  return { ok: true, url: 'http://plugin', port: undefined, socketPath, where: socketPath };
+  // The path is known once the sandbox has claimed the socket (see PreparedLaunch.claimSocket).
+  return { ok: true, url: 'http://plugin', port: undefined, socketPath: socket, where: socket };
 }
 /** Where a version's running process is recorded, for reaping after a server crash. */
 const PROCESS_FILE = 'process.json';

@@ -136,7 +136,7 @@ export class PluginManager extends EventEmitter<{ status: [StatusChange] }> {
       this.#setStatus(plugin, 'uninstalling');
       clearTimeout(plugin.restartTimer);
       await this.#stopRunning(plugin);
-      await rm(join(this.#dirs.plugins, id), { recursive: true, force: true });
+      await this.#deps.engine.remove(join(this.#dirs.plugins, id));
       plugin.log.note('uninstalled');
       // An install queued behind this uninstall reuses the record (and its log); otherwise it goes.
       if (plugin.waiting === 0) {

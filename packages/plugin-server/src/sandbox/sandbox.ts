@@ -3,11 +3,12 @@
  * manifest and the operator's policy, the plugin's uid, its control groups and folders, and the
  * command line that confines it; what held and what is missing, for the host and per plugin.
  */
-import { chmod, chown, mkdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { chmod, chown, lstat, mkdir, rename, rm } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import type { ServerConfig } from '../config.ts';
 import type { BridgeSocket } from '../http/bridge-socket.ts';
 import { ServerError } from '../errors.ts';
+import { mountCache, unmountCachesUnder } from './cache-mount.ts';
 import { createGroup } from './cgroups.ts';
 import { decideGrants, type Grants, type Requested } from './grants.ts';
 import { describeSandbox } from '@plugboard/server-api';
@@ -66,6 +67,13 @@ export interface PreparedLaunch {
   started(): Promise<void>;
   /** Whether the kernel's out-of-memory killer ended it (read after it exited). */
   outOfMemory(): Promise<boolean>;
+  /**
+   * Once the plugin listens: moves its socket out of the folder the plugin can write into one
+   * only the server writes, checked to be the plugin's own socket, and returns that path. Dialled
+   * where the plugin put it, a link the plugin swapped in would point the server (root) at any
+   * socket of the host's.
+   */
+  claimSocket(): Promise<string>;
   /** Removes its control groups and socket folder. */
   release(): Promise<void>;
 }
@@ -74,6 +82,10 @@ export interface Sandbox {
   readonly mode: SandboxMode;
   readonly host: HostSandbox;
   prepare(spec: LaunchSpec): Promise<PreparedLaunch>;
+  /** Before a folder is removed (a version's, a plugin's): unmounts the compile caches in it. */
+  forget(folder: string): Promise<void>;
+  /** At shutdown: unmounts every compile cache it mounted (so the data folder can be removed). */
+  close(): Promise<void>;
 }
 
 let launches = 0;
@@ -81,9 +93,19 @@ let launches = 0;
 export function createSandbox(deps: SandboxDeps): Sandbox {
   const { host, mode } = deps;
   const namespaces = mode !== 'off' && !host.layers.missing.some((m) => m.layer === 'files');
+  const caches = new Set<string>();
   return {
     mode,
     host,
+    async forget(folder) {
+      await unmountCachesUnder(folder);
+    },
+    async close() {
+      for (const cache of caches) {
+        await unmountCachesUnder(cache).catch(() => undefined);
+      }
+      caches.clear();
+    },
     async prepare(spec) {
       const decision = decideGrants(spec.pluginId, spec.requested, deps.policy);
       if (!decision.ok) {
@@ -106,8 +128,9 @@ export function createSandbox(deps: SandboxDeps): Sandbox {
         return unconfined(grants, layers);
       }
       launches += 1;
-      const name = `${spec.pluginId}.${String(process.pid)}.${String(launches)}`;
-      const runDir = join(deps.runRoot, String(launches));
+      const launch = launches;
+      const name = `${spec.pluginId}.${String(process.pid)}.${String(launch)}`;
+      const runDir = join(deps.runRoot, String(launch));
       const uid = host.root ? await deps.uids.uidFor(spec.pluginId) : (process.getuid?.() ?? 0);
       const cacheDir = join(spec.folder, 'cache');
       if (namespaces) {
@@ -115,7 +138,9 @@ export function createSandbox(deps: SandboxDeps): Sandbox {
         // The package arrives in a private staging folder (0700); the plugin's uid must read it.
         await chmod(join(spec.folder, 'package'), 0o755);
         if (host.root) {
-          await Promise.all([chown(runDir, uid, uid), chown(cacheDir, uid, uid)]);
+          await chown(runDir, uid, uid);
+          await mountCache(cacheDir, uid, grants.scratchMiB);
+          caches.add(cacheDir);
         }
       }
       const cgroup =
@@ -128,7 +153,7 @@ export function createSandbox(deps: SandboxDeps): Sandbox {
             });
       // In the server's own folder (the plugin cannot replace it), bound into the sandbox.
       const bridge = namespaces
-        ? await deps.openBridge(join(deps.runRoot, `${String(launches)}.bridge.sock`))
+        ? await deps.openBridge(join(deps.runRoot, `${String(launch)}.bridge.sock`))
         : undefined;
       const bridgeSocket = bridge?.path;
       const egress =
@@ -179,11 +204,25 @@ export function createSandbox(deps: SandboxDeps): Sandbox {
           });
           return argv.length === command.length ? undefined : argv;
         },
+        async claimSocket() {
+          const claimed = join(deps.runRoot, `${String(launch)}.plugin.sock`);
+          await rename(join(runDir, basename(INSIDE_PLUGIN_SOCKET)), claimed);
+          const found = await lstat(claimed);
+          if (!found.isSocket() || (host.root && found.uid !== uid)) {
+            await rm(claimed, { force: true });
+            throw new ServerError(
+              'PSRV_START_FAILED',
+              `plugin ${spec.pluginId} did not start: what it left at ${INSIDE_PLUGIN_SOCKET} is not its own socket`,
+            );
+          }
+          return claimed;
+        },
         started: async () => {
           await cgroup?.capCpu();
         },
         outOfMemory: async () => ((await cgroup?.oomKills()) ?? 0) > 0,
         async release() {
+          await rm(join(deps.runRoot, `${String(launch)}.plugin.sock`), { force: true });
           await egress?.close();
           await bridge?.close();
           await cgroup?.remove().catch(() => undefined);
@@ -216,6 +255,7 @@ function unconfined(grants: Grants, layers: LayerReport): PreparedLaunch {
     socket: undefined,
     memoryLimitMiB: undefined,
     wrap: () => Promise.resolve(undefined),
+    claimSocket: () => Promise.reject(new Error('an unconfined plugin listens on a TCP port')),
     started: () => Promise.resolve(),
     outOfMemory: () => Promise.resolve(false),
     release: () => Promise.resolve(),
