@@ -6,6 +6,7 @@
 import { execFile } from 'node:child_process';
 import { readFile, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { ServerError } from '../errors.ts';
 
 function run(command: string, args: readonly string[]): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -13,7 +14,12 @@ function run(command: string, args: readonly string[]): Promise<void> {
       if (error === null) {
         resolve();
       } else {
-        reject(new Error(`${command} ${args.join(' ')}: ${stderr.trim() || error.message}`));
+        reject(
+          new ServerError(
+            'PSRV_SANDBOX_UNAVAILABLE',
+            `${command} ${args.join(' ')} failed: ${stderr.trim() || error.message}`,
+          ),
+        );
       }
     });
   });

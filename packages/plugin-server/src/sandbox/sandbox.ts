@@ -255,7 +255,13 @@ function unconfined(grants: Grants, layers: LayerReport): PreparedLaunch {
     socket: undefined,
     memoryLimitMiB: undefined,
     wrap: () => Promise.resolve(undefined),
-    claimSocket: () => Promise.reject(new Error('an unconfined plugin listens on a TCP port')),
+    claimSocket: () =>
+      Promise.reject(
+        new ServerError(
+          'PSRV_INTERNAL',
+          'an unconfined plugin listens on a TCP port, not a socket',
+        ),
+      ),
     started: () => Promise.resolve(),
     outOfMemory: () => Promise.resolve(false),
     release: () => Promise.resolve(),
