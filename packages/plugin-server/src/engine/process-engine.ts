@@ -7,11 +7,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { realpathSync } from 'node:fs';
 import { constants } from 'node:os';
-import { Readable } from 'node:stream';
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { PLUGIN_ENV, type Handshake } from '@plugboard/protocol';
+import { PLUGIN_ENV } from '@plugboard/protocol';
 import { ServerError } from '../errors.ts';
 import {
   installDependencies,
@@ -20,6 +19,7 @@ import {
 } from '../install/installer.ts';
 import type { Engine, ExitInfo, PluginProcess } from './engine.ts';
 import { readHandshake } from './handshake-reader.ts';
+import { endpointOf, pluginPidUnder, readInitPid } from './plugin-endpoint.ts';
 import { describeSandbox } from '@plugboard/server-api';
 import type { Sandbox } from '../sandbox/sandbox.ts';
 
@@ -284,68 +284,6 @@ const CHILD = Symbol('child');
 /** What V8 prints when the heap limit sized from the memory limit is reached. */
 const HEAP_EXHAUSTED = /JavaScript heap out of memory|Reached heap limit/;
 
-/** bubblewrap writes `{"child-pid": N}` on its info fd: the host pid of the sandbox's pid 1. */
-async function readInitPid(stream: unknown): Promise<number | undefined> {
-  if (!(stream instanceof Readable)) {
-    return undefined;
-  }
-  let text = '';
-  for await (const chunk of stream) {
-    text += String(chunk);
-    if (text.includes('}') || text.length > 4096) {
-      break;
-    }
-  }
-  const pid = (JSON.parse(text || '{}') as { 'child-pid'?: unknown })['child-pid'];
-  return typeof pid === 'number' && Number.isInteger(pid) ? pid : undefined;
-}
-
-/** The plugin is the one child of the sandbox's pid 1 (read once it has announced itself). */
-async function pluginPidUnder(init: number): Promise<number> {
-  const children = await readFile(`/proc/${String(init)}/task/${String(init)}/children`, 'utf8')
-    .then((list) => list.trim().split(/\s+/).map(Number))
-    .catch(() => []);
-  return children.find((pid) => Number.isInteger(pid) && pid > 0) ?? init;
-}
-
-type Endpoint =
-  | {
-      readonly ok: true;
-      readonly url: string;
-      readonly port: number | undefined;
-      readonly socketPath: string | undefined;
-      readonly where: string;
-    }
-  | { readonly ok: false; readonly reason: string; readonly code: string };
-
-/** Where the server reaches the plugin; a socket must be the one the sandbox gave it. */
-function endpointOf(handshake: Handshake, socket: string | undefined): Endpoint {
-  if (handshake.transport === 'tcp') {
-    if (socket !== undefined) {
-      return {
-        ok: false,
-        code: 'handshake_invalid',
-        reason: `the plugin announced a TCP port, but it runs without a network and must listen on ${socket} (its SDK is too old for the sandbox: upgrade it)`,
-      };
-    }
-    return {
-      ok: true,
-      url: `http://${handshake.host}:${String(handshake.port)}`,
-      port: handshake.port,
-      socketPath: undefined,
-      where: `${handshake.host}:${String(handshake.port)}`,
-    };
-  }
-  if (socket !== handshake.socketPath) {
-    return {
-      ok: false,
-      code: 'handshake_invalid',
-      reason: `the plugin announced the socket ${handshake.socketPath}, not the one it was given (${socket ?? 'none: it should listen on a TCP port'})`,
-    };
-  }
-  // The path is known once the sandbox has claimed the socket (see PreparedLaunch.claimSocket).
-  return { ok: true, url: 'http://plugin', port: undefined, socketPath: socket, where: socket };
-}
 /** Where a version's running process is recorded, for reaping after a server crash. */
 const PROCESS_FILE = 'process.json';
 
