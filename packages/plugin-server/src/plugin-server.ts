@@ -80,6 +80,7 @@ export async function createPluginServer(options: PluginServerOptions): Promise<
   // Short, so socket paths stay under the 107-byte limit wherever the data folder lives.
   const runRoot = await mkdtemp(join(tmpdir(), 'plugboard-'));
   await chmod(runRoot, 0o711);
+  const readPaths = runtimeReadPaths(options.serveBin);
   let listening: FastifyInstance | undefined;
   const openBridge = bridgeSockets(() => listening);
   const sandbox = createSandbox({
@@ -89,6 +90,11 @@ export async function createPluginServer(options: PluginServerOptions): Promise<
     uids: createPluginUids(join(config.dataDir, 'plugin-uids.json'), config.sandbox.uidBase),
     runRoot,
     openBridge,
+    install: {
+      cacheDir: layout.installCache,
+      readPaths,
+      path: hostEnv['PATH'] ?? '/usr/local/bin:/usr/bin:/bin',
+    },
   });
   let bridgeUrl: string | undefined;
   const manager = new PluginManager({
@@ -99,7 +105,7 @@ export async function createPluginServer(options: PluginServerOptions): Promise<
     engine: createProcessEngine({
       node: options.node ?? process.execPath,
       serveBin: options.serveBin,
-      runtimeReadPaths: runtimeReadPaths(options.serveBin),
+      runtimeReadPaths: readPaths,
       handshakeTimeoutMs: config.limits.handshakeTimeoutMs,
       hostEnv,
       sandbox,

@@ -51,9 +51,11 @@ export function createProcessEngine(options: ProcessEngineOptions): Engine {
         await rename(request.staging, join(folder, 'package'));
         await mkdir(join(folder, 'scratch'));
         const { installers, ...settings } = options.install;
+        const confinement = await options.sandbox.confineInstall(join(folder, 'package'));
         const installed = await installDependencies(
           {
             dir: join(folder, 'package'),
+            confine: confinement?.confine,
             log: (line) => {
               request.log.note(`install: ${line}`);
             },
@@ -61,7 +63,7 @@ export function createProcessEngine(options: ProcessEngineOptions): Engine {
           },
           settings,
           { order: installers },
-        );
+        ).finally(() => confinement?.done());
         request.log.note(
           installed.skipped
             ? 'dependencies: none to install'

@@ -97,6 +97,7 @@ export function createBunInstaller(binary: string | undefined): Installer {
         installer: 'bun',
         binary,
         dir: request.dir,
+        confine: request.confine,
         env,
         timeoutMs: settings.timeoutMs,
         startedAt,

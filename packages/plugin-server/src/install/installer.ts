@@ -7,6 +7,7 @@
 import { createRequire } from 'node:module';
 import { ServerError } from '../errors.ts';
 import { createBunInstaller } from './bun-installer.ts';
+import type { Confine } from './run-install-tool.ts';
 import { createNpmInstaller } from './npm-installer.ts';
 import { stripPlugboardDependencies } from './plugboard-dependencies.ts';
 import { createPnpmInstaller } from './pnpm-installer.ts';
@@ -31,6 +32,8 @@ export interface InstallSettings {
 export interface InstallRequest {
   /** The plugin's folder, holding its package.json. */
   readonly dir: string;
+  /** Runs each install tool in the server's installer sandbox. */
+  readonly confine?: Confine | undefined;
   readonly signal?: AbortSignal;
   readonly log: (line: string) => void;
 }

@@ -48,6 +48,7 @@ export function createNpmInstaller(binary: string): Installer {
         binary,
         args,
         dir: request.dir,
+        confine: request.confine,
         env: await installEnvironment(settings.cacheDir),
         timeoutMs: settings.timeoutMs,
         startedAt,

@@ -51,6 +51,7 @@ export function createPnpmInstaller(binary: string): Installer {
         binary,
         args,
         dir: request.dir,
+        confine: request.confine,
         env: await installEnvironment(settings.cacheDir),
         timeoutMs: settings.timeoutMs,
         startedAt,

@@ -88,8 +88,13 @@ export function probeBinary(binary: string): Promise<boolean> {
   });
 }
 
+/** Wraps a tool's command line in the server's installer sandbox. */
+export type Confine = (command: readonly string[]) => string[];
+
 export interface ToolRun {
   readonly installer: string;
+  /** The sandbox it runs in, when the server confines installs. */
+  readonly confine?: Confine | undefined;
   readonly binary: string;
   readonly args: readonly string[];
   readonly dir: string;
@@ -139,7 +144,11 @@ export function runInstallTool(run: ToolRun): Promise<void> {
 
   return new Promise((resolve, reject) => {
     // Its own process group, so a timeout also ends whatever the tool started (scripts, workers).
-    const child = spawn(run.binary, run.args, {
+    const [command = run.binary, ...args] = run.confine?.([run.binary, ...run.args]) ?? [
+      run.binary,
+      ...run.args,
+    ];
+    const child = spawn(command, args, {
       cwd: run.dir,
       env: run.env,
       detached: true,

@@ -1,9 +1,8 @@
 /**
  * @module The dependency installer, confined like a plugin: bubblewrap's namespaces (the host's
  * network stays, for the registry), a uid of its own that owns only the shared package cache and
- * the package being installed, so it writes nothing else, and the server's logs, uploads, status
- * outbox and staging hidden. It matters most when install scripts are allowed: they then run
- * third-party code.
+ * the package being installed, and nothing else of the host's but the runtime, read-only. It
+ * matters most when install scripts are allowed: they then run third-party code.
  */
 import { delimiter } from 'node:path';
 import type { HostSandbox } from './host-probe.ts';
@@ -17,20 +16,18 @@ export interface InstallerSandboxRequest {
   readonly host: HostSandbox;
   readonly bwrap: string;
   readonly uid: number;
-  /** The Plugin Server's data folder: the package and the cache are inside it, on one mount. */
-  readonly dataDir: string;
-  /** Folders of the data folder the installer must not see. */
-  readonly hidden: readonly string[];
+  /** The package being installed and the shared package cache: all it may write. */
   readonly packageDir: string;
+  readonly cacheDir: string;
   /** Read-only: the runtime (node, npm, bun and pnpm live there or on PATH). */
   readonly readPaths: readonly string[];
   readonly path: string;
 }
 
 /**
- * The bubblewrap arguments that confine an install tool; the tool's command goes after them.
- * The data folder is one bind, so the tools' hard links from the cache into node_modules work
- * (link(2) refuses to cross mounts); file ownership keeps the installer to its two folders.
+ * The bubblewrap arguments that confine an install tool; the tool's command goes after them. Of
+ * the server's data folder it sees only the package and the cache, each its own bind (so tools
+ * copy from the cache rather than hard-link: link(2) does not cross mounts).
  */
 export async function installerSandbox(request: InstallerSandboxRequest): Promise<string[]> {
   const drop = dropPrivileges(request.host, request.uid);
@@ -66,7 +63,7 @@ export async function installerSandbox(request: InstallerSandboxRequest): Promis
     '1777',
     '--tmpfs',
     '/tmp',
-    ...ancestors([...readPaths, request.dataDir]).flatMap((dir) => [
+    ...ancestors([...readPaths, request.packageDir, request.cacheDir]).flatMap((dir) => [
       '--perms',
       '0755',
       '--dir',
@@ -74,9 +71,11 @@ export async function installerSandbox(request: InstallerSandboxRequest): Promis
     ]),
     ...(await bindsOf(readPaths)),
     '--bind',
-    request.dataDir,
-    request.dataDir,
-    ...request.hidden.flatMap((dir) => ['--tmpfs', dir]),
+    request.packageDir,
+    request.packageDir,
+    '--bind',
+    request.cacheDir,
+    request.cacheDir,
     '--chdir',
     request.packageDir,
     '--',

@@ -9,6 +9,8 @@ import type { ServerConfig } from '../config.ts';
 import type { BridgeSocket } from '../http/bridge-socket.ts';
 import { ServerError } from '../errors.ts';
 import { mountCache, unmountCachesUnder } from './cache-mount.ts';
+import { installerSandbox } from './installer-command.ts';
+import { chownTree } from './owner.ts';
 import { createGroup } from './cgroups.ts';
 import { decideGrants, type Grants, type Requested } from './grants.ts';
 import { describeSandbox } from '@plugboard/server-api';
@@ -35,6 +37,12 @@ export interface SandboxDeps {
   readonly uids: PluginUids;
   /** A short folder of the server's (Unix socket paths are limited to 107 bytes). */
   readonly runRoot: string;
+  /** What installs use: the shared package cache, the runtime, the PATH their tools come from. */
+  readonly install: {
+    readonly cacheDir: string;
+    readonly readPaths: readonly string[];
+    readonly path: string;
+  };
   /** Opens a file bridge socket for one launch (undefined before the server listens). */
   readonly openBridge: (path: string) => Promise<BridgeSocket | undefined>;
 }
@@ -78,10 +86,22 @@ export interface PreparedLaunch {
   release(): Promise<void>;
 }
 
+export interface InstallConfinement {
+  readonly confine: (command: readonly string[]) => string[];
+  /** Gives the package back to root, so no later install (of another plugin) can change it. */
+  done(): Promise<void>;
+}
+
 export interface Sandbox {
   readonly mode: SandboxMode;
   readonly host: HostSandbox;
   prepare(spec: LaunchSpec): Promise<PreparedLaunch>;
+  /**
+   * Confines the dependency install of one package: its tools run in bubblewrap as the installer's
+   * uid, which owns only the shared package cache and (until `done`) that package. Undefined
+   * where the host cannot (no namespaces) or the sandbox is off.
+   */
+  confineInstall(packageDir: string): Promise<InstallConfinement | undefined>;
   /** Before a folder is removed (a version's, a plugin's): unmounts the compile caches in it. */
   forget(folder: string): Promise<void>;
   /** At shutdown: unmounts every compile cache it mounted (so the data folder can be removed). */
@@ -94,9 +114,42 @@ export function createSandbox(deps: SandboxDeps): Sandbox {
   const { host, mode } = deps;
   const namespaces = mode !== 'off' && !host.layers.missing.some((m) => m.layer === 'files');
   const caches = new Set<string>();
+  let cacheOwned: Promise<void> | undefined;
   return {
     mode,
     host,
+    async confineInstall(packageDir) {
+      const { bwrap } = host;
+      if (!namespaces || bwrap === undefined) {
+        return undefined;
+      }
+      const uid = host.root ? deps.policy.sandbox.uidBase - 1 : (process.getuid?.() ?? 0);
+      if (host.root) {
+        // Once per server run: the cache may hold files an earlier, unconfined install wrote. Its
+        // home and temp folders are made first, so the server never makes them as root later.
+        cacheOwned ??= (async () => {
+          for (const dir of ['home', 'tmp']) {
+            await mkdir(join(deps.install.cacheDir, dir), { recursive: true });
+          }
+          await chownTree(deps.install.cacheDir, uid, uid);
+        })();
+        await cacheOwned;
+        await chownTree(packageDir, uid, uid);
+      }
+      const prefix = await installerSandbox({
+        host,
+        bwrap,
+        uid,
+        packageDir,
+        cacheDir: deps.install.cacheDir,
+        readPaths: deps.install.readPaths,
+        path: deps.install.path,
+      });
+      return {
+        confine: (command) => [...prefix, ...command],
+        done: () => (host.root ? chownTree(packageDir, 0, 0) : Promise.resolve()),
+      };
+    },
     async forget(folder) {
       await unmountCachesUnder(folder);
     },
