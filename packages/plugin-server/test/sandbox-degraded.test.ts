@@ -35,7 +35,7 @@ describe('a host without bubblewrap', () => {
     expect(health.body.sandbox.mode).toBe('auto');
     expect(health.body.sandbox.confined).toEqual(['memory', 'cpu']);
     expect(health.body.sandbox.missing.map((m) => m.layer).sort()).toEqual(
-      ['files', 'identity', 'network', 'processes'].sort(),
+      ['files', 'identity', 'network', 'processes', 'syscalls'].sort(),
     );
     for (const missing of health.body.sandbox.missing) {
       expect(missing.why).toContain('bubblewrap (bwrap) is not installed');
@@ -86,7 +86,7 @@ describe('a host with every layer', () => {
       const health = await server.json<Health>('GET', '/health');
       expect(health.body.sandbox).toEqual({
         mode: 'auto',
-        confined: ['identity', 'files', 'processes', 'network', 'memory', 'cpu'],
+        confined: ['identity', 'files', 'processes', 'network', 'memory', 'cpu', 'syscalls'],
         missing: [],
       });
     } finally {

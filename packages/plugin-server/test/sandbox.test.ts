@@ -97,6 +97,7 @@ describe('identity', () => {
       'network',
       'memory',
       'cpu',
+      'syscalls',
     ]);
     expect(readFileSync(`/proc/${String(pids['hostile'])}/cmdline`, 'utf8')).toContain(
       '--disable-sigusr1',
@@ -195,6 +196,17 @@ describe('processes', () => {
     expect(await attack('hostile', 'inspect', String(process.pid))).toMatch(/^failed/);
     expect(await attack('hostile', 'sh', `kill -USR1 ${String(process.pid)}`)).not.toMatch(
       /^exit 0/,
+    );
+    await neighbourServes();
+  });
+
+  it('cannot make a user namespace (every capability inside it) nor reach the kernel interfaces it has no use for', async () => {
+    expect(await attack('hostile', 'sh', 'unshare -Ur id')).not.toMatch(/^exit 0/);
+    expect(await attack('hostile', 'sh', 'unshare -Urm sh -c "mount -t tmpfs x /tmp"')).not.toMatch(
+      /^exit 0/,
+    );
+    expect(await attack('hostile', 'sh', 'grep Seccomp: /proc/self/status')).toMatch(
+      /Seccomp:\s+2/,
     );
     await neighbourServes();
   });

@@ -8,7 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { realpathSync } from 'node:fs';
 import { constants } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { PLUGIN_ENV } from '@plugboard/protocol';
 import { ServerError } from '../errors.ts';
@@ -164,12 +164,21 @@ export function createProcessEngine(options: ProcessEngineOptions): Engine {
       request.log.note(
         `starting: node ${nodeArgs.filter((a) => !a.startsWith('--allow')).join(' ')}`,
       );
+      // Opened for the spawn only: bubblewrap reads the filter from this descriptor.
+      const filter = launch.seccomp === undefined ? undefined : await open(launch.seccomp, 'r');
       const child = spawn(command, args, {
         cwd: packageDir,
         env,
         detached: true,
-        stdio: ['ignore', 'pipe', 'pipe', launch.namespaced ? 'pipe' : 'ignore'],
+        stdio: [
+          'ignore',
+          'pipe',
+          'pipe',
+          launch.namespaced ? 'pipe' : 'ignore',
+          filter?.fd ?? 'ignore',
+        ],
       });
+      await filter?.close();
       const { stdout, stderr } = child;
       if (stdout === null || stderr === null) {
         throw new ServerError('PSRV_INTERNAL', 'the plugin process was spawned without pipes');

@@ -7,6 +7,7 @@ import { execFile } from 'node:child_process';
 import { access, constants } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
 import { detectCgroups, type CgroupHost } from './cgroups.ts';
+import { seccompFilter } from './seccomp.ts';
 
 export const SANDBOX_LAYERS = [
   'identity',
@@ -15,6 +16,7 @@ export const SANDBOX_LAYERS = [
   'network',
   'memory',
   'cpu',
+  'syscalls',
 ] as const;
 export type SandboxLayer = (typeof SANDBOX_LAYERS)[number];
 
@@ -55,7 +57,7 @@ export async function probeHost(options: ProbeOptions): Promise<HostSandbox> {
       ? 'bubblewrap (bwrap) is not installed; install the bubblewrap package'
       : await tryNamespaces(bwrap, root ? setpriv : undefined, options.trialUid);
   if (trial !== undefined) {
-    for (const layer of ['files', 'processes', 'network'] as const) {
+    for (const layer of ['files', 'processes', 'network', 'syscalls'] as const) {
       missing.push({ layer, why: trial });
     }
   }
@@ -84,6 +86,12 @@ export async function probeHost(options: ProbeOptions): Promise<HostSandbox> {
     missing.push({
       layer: 'processes',
       why: cgroups?.unusable.pids ?? 'no pids cgroup and no per-plugin uid to count processes by',
+    });
+  }
+  if (trial === undefined && seccompFilter() === undefined) {
+    missing.push({
+      layer: 'syscalls',
+      why: `no seccomp filter is defined for ${process.arch}`,
     });
   }
   const missingLayers = new Set(missing.map((m) => m.layer));

@@ -31,6 +31,8 @@ export interface SandboxCommandRequest {
   /** The launch's own folder on the host, seen inside as INSIDE_RUN_DIR (its socket lives there). */
   readonly runDir: string;
   readonly bridgeSocket: string | undefined;
+  /** The descriptor the seccomp filter is read from, when there is one for this machine. */
+  readonly seccompFd?: number | undefined;
   /** cgroup.procs files to join before anything of the plugin runs. */
   readonly procsFiles: readonly string[];
 }
@@ -40,13 +42,13 @@ const JOIN_CGROUPS =
   'while [ "$1" != -- ]; do echo $$ > "$1" || exit 125; shift; done; shift; exec "$@"';
 
 /**
- * Closes every descriptor above 3 (3 carries bubblewrap's info) that the server itself inherited
+ * Closes every descriptor above 4 (3 carries bubblewrap's info, 4 the seccomp filter) that the server itself inherited
  * from whatever started it: one open on a folder would let the plugin walk the host's files past
  * its mount namespace. Bash, because dash cannot name descriptors above 9. No redirection on the
  * loop: bash would park stderr on a high descriptor for it, and the loop would close that.
  */
 const CLOSE_INHERITED =
-  'for fd in /proc/self/fd/*; do n=${fd##*/}; if [ "$n" -gt 3 ] && [ -e "$fd" ]; then eval "exec $n>&-"; fi; done; ';
+  'for fd in /proc/self/fd/*; do n=${fd##*/}; if [ "$n" -gt 4 ] && [ -e "$fd" ]; then eval "exec $n>&-"; fi; done; ';
 
 /** What setpriv needs inside a privileged bubblewrap to drop to a uid for good. */
 export const SETPRIV_CAPS = ['CAP_SETUID', 'CAP_SETGID', 'CAP_SETPCAP'].flatMap((cap) => [
@@ -105,6 +107,7 @@ async function bwrapCommand(request: SandboxCommandRequest, bwrapPath: string): 
     bwrapPath,
     ...namespaces,
     '--die-with-parent',
+    ...(request.seccompFd === undefined ? [] : ['--seccomp', String(request.seccompFd)]),
     // A new session: the plugin cannot push input into the server's terminal (TIOCSTI).
     '--new-session',
     // bwrap's pid 1 reaps orphans; it reports its host pid here, and the plugin is its child.

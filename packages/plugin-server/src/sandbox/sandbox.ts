@@ -3,13 +3,14 @@
  * manifest and the operator's policy, the plugin's uid, its control groups and folders, and the
  * command line that confines it; what held and what is missing, for the host and per plugin.
  */
-import { chmod, chown, lstat, mkdir, rename, rm } from 'node:fs/promises';
+import { chmod, chown, lstat, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { ServerConfig } from '../config.ts';
 import type { BridgeSocket } from '../http/bridge-socket.ts';
 import { ServerError } from '../errors.ts';
 import { mountCache, unmountCachesUnder } from './cache-mount.ts';
 import { installerSandbox } from './installer-command.ts';
+import { seccompFilter } from './seccomp.ts';
 import { chownTree } from './owner.ts';
 import { createGroup } from './cgroups.ts';
 import { decideGrants, type Grants, type Requested } from './grants.ts';
@@ -71,6 +72,8 @@ export interface PreparedLaunch {
   readonly socket: string | undefined;
   /** The cgroup memory limit, when one holds. */
   readonly memoryLimitMiB: number | undefined;
+  /** A file holding the seccomp filter, to hand to the process as descriptor SECCOMP_FD. */
+  readonly seccomp: string | undefined;
   /** Called once it has announced itself: the limits that would slow a start take hold. */
   started(): Promise<void>;
   /** Whether the kernel's out-of-memory killer ended it (read after it exited). */
@@ -110,10 +113,25 @@ export interface Sandbox {
 
 let launches = 0;
 
+/** The descriptor bubblewrap reads the seccomp filter from (3 is its info pipe). */
+export const SECCOMP_FD = 4;
+
 export function createSandbox(deps: SandboxDeps): Sandbox {
   const { host, mode } = deps;
   const namespaces = mode !== 'off' && !host.layers.missing.some((m) => m.layer === 'files');
   const caches = new Set<string>();
+  // Written once, by the server: every sandbox reads the same filter from it.
+  let filterFile: Promise<string | undefined> | undefined;
+  const seccompFile = (): Promise<string | undefined> =>
+    (filterFile ??= (async () => {
+      const filter = seccompFilter();
+      if (filter === undefined) {
+        return undefined;
+      }
+      const path = join(deps.runRoot, 'seccomp.bpf');
+      await writeFile(path, filter, { mode: 0o400 });
+      return path;
+    })());
   let cacheOwned: Promise<void> | undefined;
   return {
     mode,
@@ -209,6 +227,7 @@ export function createSandbox(deps: SandboxDeps): Sandbox {
         ? await deps.openBridge(join(deps.runRoot, `${String(launch)}.bridge.sock`))
         : undefined;
       const bridgeSocket = bridge?.path;
+      const seccomp = namespaces ? await seccompFile() : undefined;
       const egress =
         namespaces && grants.network !== false
           ? await startEgressProxy(
@@ -228,6 +247,7 @@ export function createSandbox(deps: SandboxDeps): Sandbox {
         grants,
         layers,
         namespaced: namespaces,
+        seccomp,
         env: namespaces
           ? {
               PLUGBOARD_PLUGIN_SOCKET: INSIDE_PLUGIN_SOCKET,
@@ -253,6 +273,7 @@ export function createSandbox(deps: SandboxDeps): Sandbox {
             cwd: join(spec.folder, 'package'),
             runDir,
             bridgeSocket,
+            seccompFd: seccomp === undefined ? undefined : SECCOMP_FD,
             procsFiles: cgroup?.procsFiles ?? [],
           });
           return argv.length === command.length ? undefined : argv;
@@ -304,6 +325,7 @@ function unconfined(grants: Grants, layers: LayerReport): PreparedLaunch {
     grants,
     layers,
     namespaced: false,
+    seccomp: undefined,
     env: {},
     socket: undefined,
     memoryLimitMiB: undefined,
