@@ -14,7 +14,7 @@ import { createApp } from './app.ts';
 import { dataLayout } from './data-layout.ts';
 import type { ServerConfig } from './config.ts';
 import { createProcessEngine } from './engine/process-engine.ts';
-import { runtimeReadPaths } from './engine/runtime-paths.ts';
+import { egressRelayScript, runtimeReadPaths } from './engine/runtime-paths.ts';
 import { PluginManager } from './plugins/plugin-manager.ts';
 import { fetchDesiredState } from './reconcile/desired-state-client.ts';
 import { Reconciler } from './reconcile/reconciler.ts';
@@ -94,6 +94,13 @@ export async function createPluginServer(options: PluginServerOptions): Promise<
       cacheDir: layout.installCache,
       readPaths,
       path: hostEnv['PATH'] ?? '/usr/local/bin:/usr/bin:/bin',
+      relay: {
+        node: options.node ?? process.execPath,
+        script: egressRelayScript(options.serveBin),
+      },
+      log: (line) => {
+        logger.warn(line);
+      },
     },
   });
   let bridgeUrl: string | undefined;

@@ -19,6 +19,7 @@ import {
 } from '../install/installer.ts';
 import type { Engine, ExitInfo, PluginProcess } from './engine.ts';
 import { readHandshake } from './handshake-reader.ts';
+import { acceptedRegistries } from '../install/registry-spec.ts';
 import { endpointOf, pluginPidUnder, readInitPid } from './plugin-endpoint.ts';
 import { describeSandbox } from '@plugboard/server-api';
 import type { Sandbox } from '../sandbox/sandbox.ts';
@@ -51,7 +52,10 @@ export function createProcessEngine(options: ProcessEngineOptions): Engine {
         await rename(request.staging, join(folder, 'package'));
         await mkdir(join(folder, 'scratch'));
         const { installers, ...settings } = options.install;
-        const confinement = await options.sandbox.confineInstall(join(folder, 'package'));
+        const confinement = await options.sandbox.confineInstall(
+          join(folder, 'package'),
+          await acceptedRegistries(options.install),
+        );
         const installed = await installDependencies(
           {
             dir: join(folder, 'package'),

@@ -33,6 +33,14 @@ export function runtimeReadPaths(serveBin: string): string[] {
   return [...paths];
 }
 
+/** The SDK's egress relay, which gives a tool in a sandbox without a network its HTTP proxy. */
+export function egressRelayScript(serveBin: string): string {
+  const cliDir = packageDirOf(realpathSync(serveBin));
+  return realpathSync(
+    createRequire(join(cliDir, 'package.json')).resolve('@plugboard/sdk/runtime/egress-relay'),
+  );
+}
+
 function packageDirOf(file: string): string {
   for (let dir = dirname(file); dir !== dirname(dir); dir = dirname(dir)) {
     if (existsSync(join(dir, 'package.json'))) {

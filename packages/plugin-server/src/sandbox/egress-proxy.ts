@@ -22,6 +22,8 @@ export interface EgressPolicy {
   readonly hosts: true | readonly string[];
   /** Address ranges (CIDR) the operator opened although they are not public. */
   readonly allowRanges: readonly string[];
+  /** Hosts the operator configured (the package registry): reached at whatever address they have. */
+  readonly trustedHosts?: readonly string[];
 }
 
 export interface EgressProxy {
@@ -56,8 +58,9 @@ export async function startEgressProxy(
         why: `cannot resolve ${name}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`,
       };
     }
+    const trusted = policy.trustedHosts?.includes(name) === true;
     // Every address must be allowed: one private answer among public ones is refused, not skipped.
-    for (const text of addresses) {
+    for (const text of trusted ? [] : addresses) {
       const address = ipaddr.process(text);
       // ::a.b.c.d (IPv4-compatible, deprecated) counts as unicast to the library; it is not public.
       const range =

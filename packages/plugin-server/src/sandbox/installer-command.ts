@@ -1,16 +1,18 @@
 /**
- * @module The dependency installer, confined like a plugin: bubblewrap's namespaces (the host's
- * network stays, for the registry), a uid of its own that owns only the shared package cache and
- * the package being installed, and nothing else of the host's but the runtime, read-only. It
- * matters most when install scripts are allowed: they then run third-party code.
+ * @module The dependency installer, confined like a plugin: bubblewrap's namespaces, no network
+ * but an egress proxy that reaches the configured registries only, a uid of its own that owns
+ * only the shared package cache and the package being installed, and nothing else of the host's
+ * but the runtime, read-only. It matters most when install scripts are allowed: they then run
+ * third-party code.
  */
 import { delimiter } from 'node:path';
+import { EGRESS_PROXY_PORT } from '@plugboard/protocol';
 import type { HostSandbox } from './host-probe.ts';
 import { ancestors, bindsOf, SYSTEM_DIRS, TLS_FILES } from './host-binds.ts';
 import { dropPrivileges, SETPRIV_CAPS } from './sandbox-command.ts';
 
-/** Name resolution on the host network, for the registry. */
-const RESOLVER_FILES = ['/etc/resolv.conf', '/etc/hosts', '/etc/nsswitch.conf', '/etc/gai.conf'];
+/** Where, inside the installer's sandbox, the egress proxy's socket is. */
+const INSIDE_EGRESS = '/run/plugboard-egress.sock';
 
 export interface InstallerSandboxRequest {
   readonly host: HostSandbox;
@@ -22,6 +24,10 @@ export interface InstallerSandboxRequest {
   /** Read-only: the runtime (node, npm, bun and pnpm live there or on PATH). */
   readonly readPaths: readonly string[];
   readonly path: string;
+  /** The egress proxy that lets it reach the configured registries and nothing else. */
+  readonly egressSocket: string;
+  /** Node and the SDK's relay script, which serve the proxy inside on EGRESS_PROXY_PORT. */
+  readonly relay: { readonly node: string; readonly script: string };
 }
 
 /**
@@ -38,23 +44,20 @@ export async function installerSandbox(request: InstallerSandboxRequest): Promis
   return [
     request.bwrap,
     ...(drop === undefined
-      ? ['--unshare-all', '--share-net']
+      ? ['--unshare-all']
       : [
           '--unshare-ipc',
           '--unshare-pid',
           '--unshare-uts',
           '--unshare-cgroup-try',
+          // Even here: the way out is the egress proxy, to the configured registries only.
+          '--unshare-net',
           ...SETPRIV_CAPS,
         ]),
     '--die-with-parent',
     '--new-session',
-    ...ancestors([...TLS_FILES, ...RESOLVER_FILES]).flatMap((dir) => [
-      '--perms',
-      '0755',
-      '--dir',
-      dir,
-    ]),
-    ...(await bindsOf([...SYSTEM_DIRS, ...TLS_FILES, ...RESOLVER_FILES])),
+    ...ancestors([...TLS_FILES, INSIDE_EGRESS]).flatMap((dir) => ['--perms', '0755', '--dir', dir]),
+    ...(await bindsOf([...SYSTEM_DIRS, ...TLS_FILES])),
     '--proc',
     '/proc',
     '--dev',
@@ -76,9 +79,27 @@ export async function installerSandbox(request: InstallerSandboxRequest): Promis
     '--bind',
     request.cacheDir,
     request.cacheDir,
+    '--ro-bind',
+    request.egressSocket,
+    INSIDE_EGRESS,
+    // npm, pnpm and bun all take their proxy from these; nothing may bypass it.
+    ...[
+      'HTTP_PROXY',
+      'HTTPS_PROXY',
+      'http_proxy',
+      'https_proxy',
+      'npm_config_proxy',
+      'npm_config_https_proxy',
+    ].flatMap((name) => ['--setenv', name, `http://127.0.0.1:${String(EGRESS_PROXY_PORT)}`]),
+    ...['NO_PROXY', 'no_proxy', 'npm_config_noproxy'].flatMap((name) => ['--unsetenv', name]),
     '--chdir',
     request.packageDir,
     '--',
     ...(drop ?? []),
+    request.relay.node,
+    '--disable-sigusr1',
+    request.relay.script,
+    INSIDE_EGRESS,
+    '--',
   ];
 }

@@ -43,6 +43,9 @@ export interface SandboxDeps {
     readonly cacheDir: string;
     readonly readPaths: readonly string[];
     readonly path: string;
+    readonly relay: { readonly node: string; readonly script: string };
+    /** Where the egress proxy's refusals are told (the server's log). */
+    readonly log: (line: string) => void;
   };
   /** Opens a file bridge socket for one launch (undefined before the server listens). */
   readonly openBridge: (path: string) => Promise<BridgeSocket | undefined>;
@@ -91,7 +94,7 @@ export interface PreparedLaunch {
 
 export interface InstallConfinement {
   readonly confine: (command: readonly string[]) => string[];
-  /** Gives the package back to root, so no later install (of another plugin) can change it. */
+  /** Closes its egress proxy and gives the package back to root, so no later install changes it. */
   done(): Promise<void>;
 }
 
@@ -104,7 +107,10 @@ export interface Sandbox {
    * uid, which owns only the shared package cache and (until `done`) that package. Undefined
    * where the host cannot (no namespaces) or the sandbox is off.
    */
-  confineInstall(packageDir: string): Promise<InstallConfinement | undefined>;
+  confineInstall(
+    packageDir: string,
+    registries: readonly string[],
+  ): Promise<InstallConfinement | undefined>;
   /** Before a folder is removed (a version's, a plugin's): unmounts the compile caches in it. */
   forget(folder: string): Promise<void>;
   /** At shutdown: unmounts every compile cache it mounted (so the data folder can be removed). */
@@ -136,7 +142,7 @@ export function createSandbox(deps: SandboxDeps): Sandbox {
   return {
     mode,
     host,
-    async confineInstall(packageDir) {
+    async confineInstall(packageDir, registries) {
       const { bwrap } = host;
       if (!namespaces || bwrap === undefined) {
         return undefined;
@@ -154,6 +160,18 @@ export function createSandbox(deps: SandboxDeps): Sandbox {
         await cacheOwned;
         await chownTree(packageDir, uid, uid);
       }
+      launches += 1;
+      const egressSocket = join(deps.runRoot, `${String(launches)}.install-egress.sock`);
+      const hosts = [
+        ...new Set(registries.map((url) => new URL(url).hostname.replace(/^\[|\]$/g, ''))),
+      ];
+      // The registries are the operator's: reached wherever they are, loopback included.
+      const egress = await startEgressProxy(
+        egressSocket,
+        { hosts, allowRanges: [], trustedHosts: hosts },
+        deps.install.log,
+      );
+      await chmod(egressSocket, 0o666);
       const prefix = await installerSandbox({
         host,
         bwrap,
@@ -162,10 +180,18 @@ export function createSandbox(deps: SandboxDeps): Sandbox {
         cacheDir: deps.install.cacheDir,
         readPaths: deps.install.readPaths,
         path: deps.install.path,
+        egressSocket,
+        relay: deps.install.relay,
       });
       return {
         confine: (command) => [...prefix, ...command],
-        done: () => (host.root ? chownTree(packageDir, 0, 0) : Promise.resolve()),
+        async done() {
+          await egress.close();
+          await rm(egressSocket, { force: true });
+          if (host.root) {
+            await chownTree(packageDir, 0, 0);
+          }
+        },
       };
     },
     async forget(folder) {
