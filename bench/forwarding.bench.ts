@@ -77,13 +77,16 @@ async function startDirectPlugin(
   dir: string,
 ): Promise<{ port: number; stop: () => Promise<void> }> {
   const { limits } = loadServerConfig({}, { apiKeys: [API_KEY] });
-  const started = await startUntilHandshake([CLI, 'plugin', 'serve', dir, '--port', '0'], {
-    PATH: process.env['PATH'] ?? '',
-    PLUGBOARD_PLUGIN_TOKEN: TOKEN,
-    PLUGBOARD_MAX_CONCURRENCY: String(limits.connectionsPerPlugin),
-    PLUGBOARD_DEFAULT_TIMEOUT_MS: String(limits.requestTimeoutMs),
-    PLUGBOARD_MAX_BODY_BYTES: String(limits.maxBodyBytes),
-  });
+  const started = await startUntilHandshake(
+    ['--disable-sigusr1', CLI, 'plugin', 'serve', dir, '--port', '0'],
+    {
+      PATH: process.env['PATH'] ?? '',
+      PLUGBOARD_PLUGIN_TOKEN: TOKEN,
+      PLUGBOARD_MAX_CONCURRENCY: String(limits.connectionsPerPlugin),
+      PLUGBOARD_DEFAULT_TIMEOUT_MS: String(limits.requestTimeoutMs),
+      PLUGBOARD_MAX_BODY_BYTES: String(limits.maxBodyBytes),
+    },
+  );
   return { port: Number(started.handshake.split('|')[3]), stop: () => stop(started.child) };
 }
 

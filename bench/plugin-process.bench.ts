@@ -27,7 +27,8 @@ export async function benchPluginProcess(): Promise<BenchRow[]> {
     NODE_COMPILE_CACHE: cache,
   };
   const subjects = {
-    plugin: [CLI, 'plugin', 'serve', PLUGIN, '--port', '0'],
+    // With the flag the Plugin Server gives every plugin: without it the bin starts Node again to add it.
+    plugin: ['--disable-sigusr1', CLI, 'plugin', 'serve', PLUGIN, '--port', '0'],
     baseline: [BARE],
   } as const;
   try {

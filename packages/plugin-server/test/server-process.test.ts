@@ -124,6 +124,12 @@ describe('plugboard server', () => {
       server.child.kill('SIGTERM');
       await new Promise((resolve) => server.child.once('exit', resolve));
     }
+    // Stopped gracefully, it kept the plugin's compile cache (unmounted) for a warm next start.
+    const current = JSON.parse(
+      await readFile(join(dataDir, 'plugins', 'faulty', 'current.json'), 'utf8'),
+    ) as { folder: string };
+    expect((await readdir(join(current.folder, 'cache.saved'))).length).toBeGreaterThan(0);
+    expect((await readFile('/proc/self/mountinfo', 'utf8')).includes(current.folder)).toBe(false);
   });
 
   it('survives a SIGKILL and a restart with exactly the plugins it had, one process each', async () => {

@@ -8,7 +8,7 @@ import { basename, join } from 'node:path';
 import type { ServerConfig } from '../config.ts';
 import type { BridgeSocket } from '../http/bridge-socket.ts';
 import { ServerError } from '../errors.ts';
-import { mountCache, unmountCachesUnder } from './cache-mount.ts';
+import { mountCache, saveAndUnmount, unmountCachesUnder } from './cache-mount.ts';
 import { installerSandbox } from './installer-command.ts';
 import { seccompFilter } from './seccomp.ts';
 import { chownTree } from './owner.ts';
@@ -113,7 +113,10 @@ export interface Sandbox {
   ): Promise<InstallConfinement | undefined>;
   /** Before a folder is removed (a version's, a plugin's): unmounts the compile caches in it. */
   forget(folder: string): Promise<void>;
-  /** At shutdown: unmounts every compile cache it mounted (so the data folder can be removed). */
+  /**
+   * At shutdown, once the plugins are stopped: saves and unmounts every compile cache it mounted
+   * (the data folder can then be removed; the next start restores them).
+   */
   close(): Promise<void>;
 }
 
@@ -199,7 +202,7 @@ export function createSandbox(deps: SandboxDeps): Sandbox {
     },
     async close() {
       for (const cache of caches) {
-        await unmountCachesUnder(cache).catch(() => undefined);
+        await saveAndUnmount(cache).catch(() => undefined);
       }
       caches.clear();
     },
