@@ -39,6 +39,12 @@ streaming, into a fresh staging folder that is removed on failure. The package m
 \`plugboard.manifest.json\` that \`plugboard plugin pack\` writes, naming the plugin and version asked
 for. Dependencies are installed with bun (npm as fallback) into the version's own folder, lockfile
 honoured, install scripts off; \`@plugboard/sdk\` is never fetched: the serving runtime supplies it.
+Dependencies come from the registry only: a \`file:\`, \`link:\`, \`portal:\`, \`workspace:\`, git or
+URL specifier, or a tarball path, in any dependency field, override or lockfile entry, refuses the
+package (\`PSRV_PACKAGE_INVALID\`, naming the dependency and the rule), and installer settings the
+package ships (\`.npmrc\`, \`bunfig.toml\`, \`.yarnrc*\`, pnpm settings and hooks) are removed first.
+The install tool runs in a sandbox of its own: an installer uid that owns only the package and the
+package cache, and no network but an egress proxy to the configured registries.
 The new version must start and serve the manifest it shipped before the old one is stopped; a
 failed update leaves the old version serving.
 
