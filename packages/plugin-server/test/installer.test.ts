@@ -1,20 +1,9 @@
 // Real installs with bun and npm into temporary plugin folders, sharing one cache per test run;
 // a dependency with an install script comes from a registry stand-in on loopback.
 import { existsSync } from 'node:fs';
-import {
-  chmod,
-  mkdir,
-  mkdtemp,
-  readFile,
-  readdir,
-  readlink,
-  rm,
-  writeFile,
-} from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { chmod, readFile, readdir, readlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ServerError } from '../src/errors.ts';
 import {
   createInstallers,
   installDependencies,
@@ -27,6 +16,11 @@ import {
   startRegistryStandIn,
   type RegistryStandIn,
 } from './fixtures/install-registry/registry-stand-in.ts';
+import {
+  createInstallBench,
+  failure,
+  type InstallBench,
+} from './fixtures/install-registry/install-helpers.ts';
 
 const IS_NUMBER_7 =
   'sha512-41Cifkg6e8TylSpdtTpeLVMqvSBEVzTttHvERD741+pnZ8ANv0004MRL43QKPDlK9cGvNp6NZWZUBlbGXYxxng==';
@@ -41,18 +35,14 @@ const SCRIPTED_DEP = {
 
 let root: string;
 let registry: RegistryStandIn;
+let bench: InstallBench;
 let settings: InstallSettings;
 const installers = createInstallers();
 const available: Record<InstallerName, boolean> = { bun: false, npm: false, pnpm: false };
 
 beforeAll(async () => {
-  root = await mkdtemp(join(tmpdir(), 'plugboard-install-'));
-  settings = {
-    offline: false,
-    allowScripts: false,
-    cacheDir: join(root, 'cache'),
-    timeoutMs: 30_000,
-  };
+  bench = await createInstallBench('install');
+  ({ root, settings } = bench);
   for (const name of ['bun', 'npm', 'pnpm'] as const) {
     available[name] = await installers[name].available();
   }
@@ -61,28 +51,11 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await registry.close();
-  await rm(root, { recursive: true, force: true });
+  await bench.remove();
 });
 
-let count = 0;
-/** A plugin folder holding `package.json` and any other files given (path → JSON or text). */
-async function pluginDir(manifest: object, files: Record<string, unknown> = {}): Promise<string> {
-  count += 1;
-  const dir = join(root, `plugin-${String(count)}`);
-  await mkdir(dir, { recursive: true });
-  const all: Record<string, unknown> = {
-    'package.json': { name: `plugin-${String(count)}`, version: '1.0.0', ...manifest },
-    ...files,
-  };
-  for (const [path, content] of Object.entries(all)) {
-    await mkdir(join(dir, path, '..'), { recursive: true });
-    await writeFile(
-      join(dir, path),
-      typeof content === 'string' ? content : JSON.stringify(content, null, 2),
-    );
-  }
-  return dir;
-}
+const pluginDir = (manifest: object, files?: Record<string, unknown>): Promise<string> =>
+  bench.pluginDir(manifest, files);
 
 interface Run {
   readonly result: InstallResult;
@@ -110,15 +83,6 @@ async function install(
     { order: options.order ?? ['bun', 'npm'], installers: options.installers ?? installers },
   );
   return { result, log };
-}
-
-async function failure(promise: Promise<unknown>): Promise<ServerError> {
-  const error: unknown = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ServerError);
-  return error as ServerError;
 }
 
 async function readJson(path: string): Promise<Record<string, Record<string, unknown>>> {

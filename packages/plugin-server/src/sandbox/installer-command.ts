@@ -9,7 +9,7 @@ import { delimiter } from 'node:path';
 import { EGRESS_PROXY_PORT } from '@plugboard/protocol';
 import type { HostSandbox } from './host-probe.ts';
 import { ancestors, bindsOf, SYSTEM_DIRS, TLS_FILES } from './host-binds.ts';
-import { dropPrivileges, SETPRIV_CAPS } from './sandbox-command.ts';
+import { dropPrivileges, namespacesFor } from './sandbox-command.ts';
 
 /** Where, inside the installer's sandbox, the egress proxy's socket is. */
 const INSIDE_EGRESS = '/run/plugboard-egress.sock';
@@ -43,17 +43,8 @@ export async function installerSandbox(request: InstallerSandboxRequest): Promis
   );
   return [
     request.bwrap,
-    ...(drop === undefined
-      ? ['--unshare-all']
-      : [
-          '--unshare-ipc',
-          '--unshare-pid',
-          '--unshare-uts',
-          '--unshare-cgroup-try',
-          // Even here: the way out is the egress proxy, to the configured registries only.
-          '--unshare-net',
-          ...SETPRIV_CAPS,
-        ]),
+    // Even here: the way out is the egress proxy, to the configured registries only.
+    ...namespacesFor(drop),
     '--die-with-parent',
     '--new-session',
     ...ancestors([...TLS_FILES, INSIDE_EGRESS]).flatMap((dir) => ['--perms', '0755', '--dir', dir]),

@@ -51,7 +51,7 @@ const CLOSE_INHERITED =
   'for fd in /proc/self/fd/*; do n=${fd##*/}; if [ "$n" -gt 4 ] && [ -e "$fd" ]; then eval "exec $n>&-"; fi; done; ';
 
 /** What setpriv needs inside a privileged bubblewrap to drop to a uid for good. */
-export const SETPRIV_CAPS = ['CAP_SETUID', 'CAP_SETGID', 'CAP_SETPCAP'].flatMap((cap) => [
+const SETPRIV_CAPS = ['CAP_SETUID', 'CAP_SETGID', 'CAP_SETPCAP'].flatMap((cap) => [
   '--cap-add',
   cap,
 ]);
@@ -77,6 +77,24 @@ export function dropPrivileges(host: HostSandbox, uid: number): string[] | undef
 }
 
 /**
+ * Every namespace bubblewrap offers, the network's included. Run as root (`drop` is setpriv's
+ * command) it keeps the host's user namespace, lending setpriv the capabilities it needs to drop
+ * to the sandbox's uid; otherwise an unprivileged user namespace takes their place.
+ */
+export function namespacesFor(drop: readonly string[] | undefined): string[] {
+  return drop === undefined
+    ? ['--unshare-all']
+    : [
+        '--unshare-ipc',
+        '--unshare-pid',
+        '--unshare-uts',
+        '--unshare-cgroup-try',
+        '--unshare-net',
+        ...SETPRIV_CAPS,
+      ];
+}
+
+/**
  * The whole command line: cgroups and limits around bubblewrap when the host has it, around the
  * bare command when it does not (the limits still hold; the namespaces and identity do not).
  */
@@ -91,21 +109,10 @@ export async function sandboxCommand(request: SandboxCommandRequest): Promise<st
 async function bwrapCommand(request: SandboxCommandRequest, bwrapPath: string): Promise<string[]> {
   const { host, grants } = request;
   const dropToPlugin = dropPrivileges(host, request.uid);
-  const namespaces =
-    dropToPlugin === undefined
-      ? ['--unshare-all']
-      : [
-          '--unshare-ipc',
-          '--unshare-pid',
-          '--unshare-uts',
-          '--unshare-cgroup-try',
-          // Even with a network grant: its way out is the egress proxy, never the host's network.
-          '--unshare-net',
-          ...SETPRIV_CAPS,
-        ];
   return [
     bwrapPath,
-    ...namespaces,
+    // Even with a network grant: its way out is the egress proxy, never the host's network.
+    ...namespacesFor(dropToPlugin),
     '--die-with-parent',
     ...(request.seccompFd === undefined ? [] : ['--seccomp', String(request.seccompFd)]),
     // A new session: the plugin cannot push input into the server's terminal (TIOCSTI).
