@@ -5,7 +5,7 @@
 //   node scripts/build-web.ts --dev       Vite's dev server, proxying the API to PLUGBOARD_URL
 // Several `npm start`s may begin at once (tests do): a lock folder lets one build while the others
 // wait, and the build is written aside and swapped in, so a server never sees half a dist.
-import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, createServer, type InlineConfig } from 'vite';
@@ -66,10 +66,14 @@ async function withLock(work: () => Promise<void>): Promise<void> {
   for (;;) {
     try {
       await mkdir(LOCK);
+      await writeFile(join(LOCK, 'pid'), String(process.pid));
       break;
     } catch {
       const held = await stat(LOCK).catch(() => undefined);
-      if (held !== undefined && Date.now() - held.mtimeMs > STALE_LOCK_MS) {
+      if (held !== undefined && (await holderGone()) && Date.now() - held.mtimeMs > 1_000) {
+        // A build that was killed left its lock: its process is gone, so the lock is free.
+        await rm(LOCK, { recursive: true, force: true });
+      } else if (held !== undefined && Date.now() - held.mtimeMs > STALE_LOCK_MS) {
         await rm(LOCK, { recursive: true, force: true });
       } else if (Date.now() > deadline) {
         throw new Error(`${LOCK} is still held after ${String(LOCK_WAIT_MS / 1000)} s`);
@@ -82,6 +86,20 @@ async function withLock(work: () => Promise<void>): Promise<void> {
     await work();
   } finally {
     await rm(LOCK, { recursive: true, force: true });
+  }
+}
+
+/** Whether the process that took the lock has ended (signal 0 probes without signalling). */
+async function holderGone(): Promise<boolean> {
+  const pid = Number(await readFile(join(LOCK, 'pid'), 'utf8').catch(() => ''));
+  if (!Number.isInteger(pid) || pid <= 0) {
+    return true;
+  }
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ESRCH';
   }
 }
 

@@ -31,6 +31,7 @@ describe('the web UI', () => {
     needsConfig: '',
     broken: '',
     credentials: '',
+    asksNetwork: '',
   };
 
   const shot = async (name: string) => {
@@ -44,6 +45,7 @@ describe('the web UI', () => {
     archives.needsConfig = join(dataDir, 'ui-needs-config.tar.gz');
     archives.broken = join(dataDir, 'ui-broken.tar.gz');
     archives.credentials = join(dataDir, 'e2e-text.tar.gz');
+    archives.asksNetwork = join(dataDir, 'ui-asks-network.tar.gz');
     const [started, launched] = await Promise.all([
       startSystem(join(dataDir, 'data')),
       launchChromium(),
@@ -51,6 +53,7 @@ describe('the web UI', () => {
       pack('test/ui/fixtures/ui-needs-config', archives.needsConfig),
       pack('test/ui/fixtures/ui-broken', archives.broken),
       pack('test/e2e/fixtures/e2e-text', archives.credentials),
+      pack('test/ui/fixtures/ui-asks-network', archives.asksNetwork),
     ]);
     system = started;
     browser = launched;
@@ -180,6 +183,29 @@ describe('the web UI', () => {
     const row = page.locator('tr[data-plugin="ui-broken"]');
     await row.locator('[data-status="error"]').waitFor();
     expect(await row.textContent()).toContain('did not start');
+  }, 90_000);
+
+  it('holds a plugin that asks for the network until the operator grants it, then it runs', async () => {
+    await page.getByRole('link', { name: 'Plugins' }).click();
+    await page.getByRole('button', { name: 'Install plugin' }).click();
+    await page.getByLabel('Plugin archive (.tar.gz)').setInputFiles(archives.asksNetwork);
+    await expect.poll(() => page.getByLabel('Plugin id').inputValue()).toBe('ui-asks-network');
+    await page.getByRole('button', { name: 'Upload and install' }).click();
+    await page.locator('.status-line [data-status="error"]').waitFor({ timeout: SETTLE_MS });
+    await page
+      .locator('section.panel-error')
+      .getByText('it installs once granted', { exact: false })
+      .waitFor();
+    const form = page.getByRole('form', { name: 'Grant' });
+    await form.getByLabel('Only these hosts').check();
+    await form.getByLabel('Hosts it may reach').fill('api.example.com');
+    await shot('09b-plugin-grant');
+    await form.getByRole('button', { name: 'Save grant' }).click();
+    await page.locator('.status-line [data-status="running"]').waitFor({ timeout: SETTLE_MS });
+    await expect
+      .poll(() => page.getByTestId('plugin-granted').textContent())
+      .toBe('network (api.example.com)');
+    expect(await page.getByTestId('plugin-asks').textContent()).toBe('network (api.example.com)');
   }, 90_000);
 
   it("adds credentials only once the integration's ready check accepts them, and tests them", async () => {

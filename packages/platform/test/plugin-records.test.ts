@@ -97,7 +97,7 @@ describe.each(kinds)('plugin records (%s)', (kind) => {
       const [call, ...more] = stand.callsTo('POST', '/plugins/acme/install');
       expect(more).toEqual([]);
       expect(call?.authorization).toBe(`Bearer ${SERVER_API_KEY}`);
-      expect(call?.body).toEqual({ source: gitSource('acme') });
+      expect(call?.body).toEqual({ source: gitSource('acme'), grant: {} });
 
       const read = await plugin('acme');
       expect(read.status).toBe(200);
@@ -164,6 +164,7 @@ describe.each(kinds)('plugin records (%s)', (kind) => {
         id: 'offline',
         source: gitSource('offline'),
         config: { region: 'eu' },
+        grant: {},
         status: 'installing',
       });
     });
@@ -231,6 +232,40 @@ describe.each(kinds)('plugin records (%s)', (kind) => {
       // A later error keeps what was last reported about the process that ran.
       await postStatus(t.url, { pluginId: 'asking', status: 'error', sequence: 3 });
       expect((await plugin('asking')).body).toHaveProperty('sandbox.confined');
+    });
+
+    it("keeps the operator's grant: given at install or later, sent to the Plugin Server and in the desired state", async () => {
+      const given = await install('granted', {
+        grant: { network: { hosts: ['api.example.com'] } },
+      });
+      expect(given.body).toMatchObject({ grant: { network: { hosts: ['api.example.com'] } } });
+      expect(stand.callsTo('POST', '/plugins/granted/install')[0]?.body).toMatchObject({
+        grant: { network: { hosts: ['api.example.com'] } },
+      });
+
+      const changed = await t.json<PluginView & { grant: unknown }>(
+        'PUT',
+        '/api/plugins/granted/grant',
+        { body: { grant: { network: true, childProcesses: true } } },
+      );
+      expect(changed.status).toBe(200);
+      expect(changed.body.grant).toEqual({ network: true, childProcesses: true });
+      expect(stand.callsTo('POST', '/plugins/granted/grant').at(-1)?.body).toEqual({
+        grant: { network: true, childProcesses: true },
+      });
+      expect((await desired()).plugins.find((p) => p.id === 'granted')?.grant).toEqual({
+        network: true,
+        childProcesses: true,
+      });
+
+      const bad = await t.json<Envelope>('PUT', '/api/plugins/granted/grant', {
+        body: { grant: { network: { hosts: ['http://evil'] } } },
+      });
+      expect(bad.status).toBe(400);
+      const missing = await t.json<Envelope>('PUT', '/api/plugins/nobody/grant', {
+        body: { grant: {} },
+      });
+      expect(missing.status).toBe(404);
     });
 
     it('takes statuses numbered from 1 again under a later epoch (a Plugin Server that lost its data folder), and no late ones from before', async () => {
@@ -595,6 +630,7 @@ describe.each(kinds)('plugin records (%s)', (kind) => {
           version: '2.0.0',
           source: gitSource('nudged'),
           config: {},
+          grant: {},
           status: 'installing',
         });
         // Fully uninstalled records are not asked for.

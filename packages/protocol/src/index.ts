@@ -65,8 +65,13 @@ export type {
   PluginRouteSpec,
   ValidateConfigResponse,
 } from './plugin-routes.ts';
-export { describeRequests, permissionsSchema, resourcesSchema } from './permissions.ts';
-export type { PluginPermissions, PluginResources } from './permissions.ts';
+export {
+  describeRequests,
+  networkAccessSchema,
+  permissionsSchema,
+  resourcesSchema,
+} from './permissions.ts';
+export type { NetworkAccess, PluginPermissions, PluginResources } from './permissions.ts';
 export { PLUGIN_STATUSES, pluginStatusSchema } from './statuses.ts';
 export type { PluginStatus } from './statuses.ts';
 export { canonicalJson } from './canonical-json.ts';

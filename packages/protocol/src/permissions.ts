@@ -42,10 +42,16 @@ const hostPatternSchema = z
     message: 'a lower-case host name, optionally starting with "*."',
   });
 
+/** Outbound network access: `true` for any public host, or a list of hosts. */
+export const networkAccessSchema = z.union([
+  z.boolean(),
+  z.object({ hosts: z.array(hostPatternSchema).min(1) }).strict(),
+]);
+export type NetworkAccess = z.infer<typeof networkAccessSchema>;
+
 export const permissionsSchema = z
   .object({
-    network: z
-      .union([z.boolean(), z.object({ hosts: z.array(hostPatternSchema).min(1) }).strict()])
+    network: networkAccessSchema
       .optional()
       .describe(
         'Outbound network access: true for any public host, or the hosts it needs. Loopback, private, link-local and metadata addresses stay closed unless the operator opens them.',

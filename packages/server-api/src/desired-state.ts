@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { pluginIdSchema, pluginStatusSchema } from '@plugboard/protocol';
+import { pluginGrantSchema } from './plugin-grant.ts';
 import { pluginSourceSchema } from './plugin-source.ts';
 
 export const desiredPluginSchema = z.object({
@@ -11,6 +12,7 @@ export const desiredPluginSchema = z.object({
   version: z.string().min(1).max(64).optional(),
   source: pluginSourceSchema,
   config: z.record(z.string(), z.unknown()).optional(),
+  grant: pluginGrantSchema.optional(),
   status: pluginStatusSchema.describe(
     "The platform record's status; `uninstalling` asks for removal.",
   ),
@@ -27,6 +29,7 @@ export const RECONCILE_ACTIONS = [
   'update',
   'restart',
   'configure',
+  'grant',
   'uninstall',
   'mark-uninstalled',
   'remove',

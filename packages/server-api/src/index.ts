@@ -8,3 +8,4 @@ export * from './desired-state.ts';
 export * from './webhook-signature.ts';
 export * from './plugin-view.ts';
 export * from './marketplace-index.ts';
+export * from './plugin-grant.ts';

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { manifestSchema, pluginStatusSchema } from '@plugboard/protocol';
+import { pluginGrantSchema } from './plugin-grant.ts';
 
 export const pluginErrorViewSchema = z.object({
   message: z.string(),
@@ -44,6 +45,9 @@ export const pluginViewSchema = z
       .record(z.string(), z.unknown())
       .optional()
       .describe('The source it was installed from, without tokens.'),
+    grant: pluginGrantSchema
+      .optional()
+      .describe("What the platform's operator granted it beyond this server's settings."),
     pid: z.number().int().optional(),
     port: z.number().int().optional(),
     startedAt: z.string().optional(),

@@ -8,10 +8,11 @@ import {
   type PluginPermissions,
   type PluginResources,
 } from '@plugboard/protocol';
-import { describeSandbox, type SandboxReport } from '@plugboard/server-api';
+import { describeSandbox, type PluginGrant, type SandboxReport } from '@plugboard/server-api';
 import type { OperatorContext } from './context.ts';
 import { OperatorError } from './errors.ts';
 import { formatPairs, formatTable, json, parsePairs, sleep } from './format.ts';
+import { grantFromFlags } from './plugin-grants.ts';
 
 export interface PluginView {
   readonly id: string;
@@ -29,6 +30,7 @@ export interface PluginView {
     permissions?: PluginPermissions;
   };
   readonly sandbox?: SandboxReport;
+  readonly grant?: PluginGrant;
   readonly createdAt: string;
   readonly updatedAt: string;
 }
@@ -82,6 +84,9 @@ export interface InstallFlags {
   readonly file?: string | undefined;
   readonly local?: string | undefined;
   readonly config?: readonly string[] | undefined;
+  readonly network?: boolean | undefined;
+  readonly hosts?: string | undefined;
+  readonly childProcesses?: boolean | undefined;
   readonly wait: boolean;
   readonly timeout?: string | undefined;
 }
@@ -145,6 +150,10 @@ export async function installPlugin(ctx: OperatorContext, flags: InstallFlags): 
   }
   if (config !== undefined) {
     body['config'] = config;
+  }
+  const grant = grantFromFlags(flags);
+  if (grant !== undefined) {
+    body['grant'] = grant;
   }
 
   const record = await ctx.client.json<PluginView>('POST', '/api/plugins', { body });

@@ -130,6 +130,9 @@ export function registerOperatorCommands(program: Command, deps: OperatorDeps): 
       'plugin configuration, repeatable (values are JSON when they parse, else text)',
       collect,
     )
+    .option('--network', 'grant it network access to any public host')
+    .option('--hosts <hosts>', 'grant it network access to these hosts only (a,b,*.c)')
+    .option('--child-processes', 'grant it child processes')
     .option('--no-wait', 'return once the install is accepted')
     .option('--timeout <seconds>', 'how long to wait for the plugin to run', '300')
     .option('--json', JSON_FLAG)
@@ -147,6 +150,9 @@ export function registerOperatorCommands(program: Command, deps: OperatorDeps): 
           local?: string;
           id?: string;
           config?: string[];
+          network?: boolean;
+          hosts?: string;
+          childProcesses?: boolean;
           wait: boolean;
           timeout?: string;
         },
@@ -172,6 +178,30 @@ export function registerOperatorCommands(program: Command, deps: OperatorDeps): 
         await uninstallPlugin(ctx, id, opts);
       });
     });
+
+  plugins
+    .command('grant')
+    .description(
+      'Grant a plugin what it asks for beyond the sandbox: with no flag, what its installed version asks; an install or start waiting for the grant goes on, and a process asking for more than the new grant stops.',
+    )
+    .argument('<id>', 'plugin id')
+    .option('--network', 'network access to any public host')
+    .option('--hosts <hosts>', 'network access to these hosts only (a,b,*.c)')
+    .option('--child-processes', 'child processes')
+    .option('--revoke', 'grant nothing beyond the sandbox')
+    .option('--json', JSON_FLAG)
+    .action(
+      async (
+        id: string,
+        opts: { network?: boolean; hosts?: string; childProcesses?: boolean; revoke?: boolean },
+        command: Command,
+      ) => {
+        await withContext(command, async (ctx) => {
+          const { grantPlugin } = await import('./plugin-grants.ts');
+          await grantPlugin(ctx, id, opts);
+        });
+      },
+    );
 
   plugins
     .command('restart')

@@ -263,7 +263,7 @@ async function startStandIn(): Promise<StandIn> {
       send(res, 401, { error: { code: 'X', kind: 'user', message: 'key', retryable: false } });
       return;
     }
-    const lifecycle = /^\/plugins\/([^/]+)\/(install|uninstall|restart|config)$/.exec(path);
+    const lifecycle = /^\/plugins\/([^/]+)\/(install|uninstall|restart|config|grant)$/.exec(path);
     const execute = /^\/plugins\/([^/]+)\/nodes\/([^/]+)\/execute$/.exec(path);
     if (method === 'POST' && path === '/reconcile') {
       send(res, 200, { durationMs: 0, actions: [] });

@@ -253,6 +253,44 @@ describe('plugboard plugins', () => {
     expect(missing.stderr).toBe('error PLAT_PLUGIN_NOT_FOUND: no plugin "nope"\n');
   });
 
+  it('grants what the installed version asks, or what the flags say, and revokes', async () => {
+    await env.status({
+      pluginId: 'hello',
+      status: 'running',
+      version: '1.0.0',
+      manifest: {
+        ...manifest({ id: 'hello', config: helloConfig }),
+        permissions: { network: { hosts: ['api.example.com'] }, childProcesses: true },
+      },
+    });
+    const asked = await env.cli(['plugins', 'grant', 'hello']);
+    expect(asked).toMatchObject({
+      code: 0,
+      stdout: 'hello: granted network (api.example.com), child processes\n',
+    });
+    const grantCalls = () => env.calls.filter((c) => c.path === '/plugins/hello/grant');
+    expect(grantCalls().at(-1)?.body).toEqual({
+      grant: { network: { hosts: ['api.example.com'] }, childProcesses: true },
+    });
+
+    const hosts = await env.cli(['plugins', 'grant', 'hello', '--hosts', 'a.example.com,*.b.org']);
+    expect(hosts.code).toBe(0);
+    expect(grantCalls().at(-1)?.body).toEqual({
+      grant: { network: { hosts: ['a.example.com', '*.b.org'] } },
+    });
+
+    const revoked = await env.cli(['plugins', 'grant', 'hello', '--revoke', '--json']);
+    expect(revoked.code).toBe(0);
+    expect(JSON.parse(revoked.stdout)).toMatchObject({ id: 'hello', grant: {} });
+
+    const both = await env.cli(['plugins', 'grant', 'hello', '--network', '--hosts', 'a.com']);
+    expect(both.code).toBe(1);
+    expect(both.stderr).toContain('give one of them');
+    const badHost = await env.cli(['plugins', 'grant', 'hello', '--hosts', 'http://x']);
+    expect(badHost.code).toBe(1);
+    expect(badHost.stderr).toContain('--hosts takes host names');
+  });
+
   it('uninstalls, waiting until the Plugin Server reports it uninstalled', async () => {
     const child = env.cli(['plugins', 'uninstall', 'hello']);
     await until('uninstalling', async () =>

@@ -116,6 +116,11 @@ CREATE TABLE credentials (
     name: 'what confines each plugin process',
     sql: `ALTER TABLE plugins ADD COLUMN sandbox jsonb`,
   },
+  {
+    version: 3,
+    name: 'what the operator grants each plugin (network, child processes)',
+    sql: `ALTER TABLE plugins ADD COLUMN granted jsonb NOT NULL DEFAULT '{}'::jsonb`,
+  },
 ];
 
 /** Any fixed number: the lock only has to be the same in every process of this platform. */

@@ -10,6 +10,7 @@ import {
   reconcileReportSchema,
   type DesiredState,
   type PluginDetail,
+  type PluginGrant,
   type PluginSource,
   type PluginView,
   type ReconcileReport,
@@ -43,8 +44,14 @@ export type ExecuteOutcome =
 export interface PluginServerClient {
   install(
     id: string,
-    body: { source: PluginSource; version?: string; config?: Record<string, unknown> },
+    body: {
+      source: PluginSource;
+      version?: string;
+      config?: Record<string, unknown>;
+      grant?: PluginGrant;
+    },
   ): Promise<PluginView>;
+  grant(id: string, grant: PluginGrant): Promise<PluginView>;
   /** `uninstalled` when the server did not have it; otherwise the webhook says when it is gone. */
   uninstall(id: string): Promise<'uninstalling' | 'uninstalled'>;
   restart(id: string): Promise<PluginView>;
@@ -170,6 +177,11 @@ export function createPluginServerClient(options: {
       const answer = (await response.body.json()) as { status?: string };
       return answer.status === 'uninstalled' ? 'uninstalled' : 'uninstalling';
     },
+    grant: async (pluginId, grant) =>
+      json(
+        pluginViewSchema,
+        await send('POST', `plugins/${id(pluginId)}/grant`, { body: { grant } }),
+      ),
     restart: async (pluginId) =>
       json(pluginViewSchema, await send('POST', `plugins/${id(pluginId)}/restart`, { body: {} })),
     configure: async (pluginId, config) =>

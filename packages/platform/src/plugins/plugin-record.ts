@@ -8,7 +8,13 @@ import {
   type Manifest,
   type PluginStatus,
 } from '@plugboard/protocol';
-import { sandboxReportSchema, type PluginSource, type SandboxReport } from '@plugboard/server-api';
+import {
+  pluginGrantSchema,
+  sandboxReportSchema,
+  type PluginGrant,
+  type PluginSource,
+  type SandboxReport,
+} from '@plugboard/server-api';
 import { z } from 'zod';
 
 export interface PluginRecord {
@@ -22,6 +28,8 @@ export interface PluginRecord {
   readonly manifest: Manifest | undefined;
   /** What confines its process, as the Plugin Server last reported. */
   readonly sandbox: SandboxReport | undefined;
+  /** What the operator granted it beyond the Plugin Server's own settings. */
+  readonly grant: PluginGrant;
   readonly reason: string | undefined;
   readonly logTail: string[] | undefined;
   readonly restarts: number;
@@ -53,6 +61,9 @@ export const pluginRecordViewSchema = z
       .describe(
         'What its manifest asks for beyond the sandbox (network, child processes, resources); it runs only once the operator has granted all of it.',
       ),
+    grant: pluginGrantSchema.describe(
+      "What the operator granted it (PUT /api/plugins/{id}/grant), on top of the Plugin Server's own settings (which alone set resources and host environment variables).",
+    ),
     sandbox: sandboxReportSchema
       .optional()
       .describe(

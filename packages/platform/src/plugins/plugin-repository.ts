@@ -3,7 +3,7 @@
  * SecretBox before they are written; reads open them only where the Plugin Server needs them.
  */
 import type { Manifest, PluginStatus } from '@plugboard/protocol';
-import type { PluginSource, SandboxReport, StatusEvent } from '@plugboard/server-api';
+import type { PluginGrant, PluginSource, SandboxReport, StatusEvent } from '@plugboard/server-api';
 import type { Queryable } from '../db/database.ts';
 import type { SecretBox } from '../secrets/secret-box.ts';
 import type { PluginRecord } from './plugin-record.ts';
@@ -17,6 +17,7 @@ interface PluginRow {
   config_sealed: string | null;
   manifest: Manifest | null;
   sandbox: SandboxReport | null;
+  granted: PluginGrant;
   reason: string | null;
   log_tail: string[] | null;
   restarts: number;
@@ -30,6 +31,7 @@ export interface NewPlugin {
   readonly source: PluginSource;
   readonly version?: string | undefined;
   readonly config: Record<string, unknown>;
+  readonly grant: PluginGrant;
 }
 
 /** What applying a status webhook did. */
@@ -69,11 +71,12 @@ export class PluginRepository {
   async create(plugin: NewPlugin): Promise<'created' | 'revived' | undefined> {
     const sealed = this.#sealParts(plugin.id, plugin.source, plugin.config);
     const rows = await this.#db.query<{ inserted: boolean }>(
-      `INSERT INTO plugins (id, status, source, source_secret, version, config_sealed)
-       VALUES ($1, 'installing', $2::jsonb, $3, $4, $5)
+      `INSERT INTO plugins (id, status, source, source_secret, version, config_sealed, granted)
+       VALUES ($1, 'installing', $2::jsonb, $3, $4, $5, $6::jsonb)
        ON CONFLICT (id) DO UPDATE SET
          status = 'installing', source = EXCLUDED.source, source_secret = EXCLUDED.source_secret,
-         version = EXCLUDED.version, config_sealed = EXCLUDED.config_sealed, manifest = NULL, sandbox = NULL,
+         version = EXCLUDED.version, config_sealed = EXCLUDED.config_sealed, granted = EXCLUDED.granted,
+         manifest = NULL, sandbox = NULL,
          reason = NULL, log_tail = NULL, restarts = 0, created_at = now(), updated_at = now()
        WHERE plugins.status = 'uninstalled'
        RETURNING (xmax = 0) AS inserted`,
@@ -83,6 +86,7 @@ export class PluginRepository {
         sealed.token,
         plugin.version ?? null,
         sealed.config,
+        JSON.stringify(plugin.grant),
       ],
     );
     const row = rows[0];
@@ -106,6 +110,13 @@ export class PluginRepository {
     await this.#db.query(
       'UPDATE plugins SET config_sealed = $2, updated_at = now() WHERE id = $1',
       [id, this.#box.seal(config, `plugin-config:${id}`)],
+    );
+  }
+
+  async setGrant(id: string, grant: PluginGrant): Promise<void> {
+    await this.#db.query(
+      'UPDATE plugins SET granted = $2::jsonb, updated_at = now() WHERE id = $1',
+      [id, JSON.stringify(grant)],
     );
   }
 
@@ -225,6 +236,7 @@ function toRecord(row: PluginRow): PluginRecord {
     version: row.version ?? undefined,
     manifest: row.manifest ?? undefined,
     sandbox: row.sandbox ?? undefined,
+    grant: row.granted,
     reason: row.reason ?? undefined,
     logTail: row.log_tail ?? undefined,
     restarts: row.restarts,

@@ -5,7 +5,7 @@
  * the next reconcile nudge carries it over.
  */
 import { describeRequests, pluginIdSchema } from '@plugboard/protocol';
-import type { DesiredState, PluginSource } from '@plugboard/server-api';
+import type { DesiredState, PluginGrant, PluginSource } from '@plugboard/server-api';
 import type { FastifyBaseLogger } from 'fastify';
 import { PlatformError } from '../errors.ts';
 import { checkAgainstSchema, secretFields } from '../json-schema/json-schema-validator.ts';
@@ -21,6 +21,7 @@ export interface InstallInput {
   readonly source: PluginSource;
   readonly version?: string | undefined;
   readonly config?: Record<string, unknown> | undefined;
+  readonly grant?: PluginGrant | undefined;
 }
 
 export class PluginService {
@@ -83,6 +84,7 @@ export class PluginService {
       source: input.source,
       version: input.version,
       config: input.config ?? {},
+      grant: input.grant ?? {},
     });
     if (created === undefined) {
       throw new PlatformError(
@@ -95,6 +97,7 @@ export class PluginService {
         source: input.source,
         ...(input.version === undefined ? {} : { version: input.version }),
         ...(input.config === undefined ? {} : { config: input.config }),
+        grant: input.grant ?? {},
       });
     } catch (error) {
       if (isRefusal(error)) {
@@ -144,6 +147,7 @@ export class PluginService {
       source,
       ...(change.version === undefined ? {} : { version: change.version }),
       config: await this.#repo.config(id),
+      grant: record.grant,
     });
     await this.#repo.setSource(id, source, change.version ?? record.version);
     return this.get(id);
@@ -176,6 +180,21 @@ export class PluginService {
     return this.get(id);
   }
 
+  /**
+   * Sets what the operator grants the plugin. An install or start that waited for it goes on; a
+   * process that asks for more than the new grant is stopped by the Plugin Server.
+   */
+  async grant(id: string, grant: PluginGrant): Promise<PluginRecord> {
+    await this.#active(id);
+    await this.#repo.setGrant(id, grant);
+    try {
+      await this.#server.grant(id, grant);
+    } catch (error) {
+      this.#deferred('grant', id, error);
+    }
+    return this.get(id);
+  }
+
   /** The plugin configuration, opened: for the Plugin Server and the plugin only. */
   configOf(id: string): Promise<Record<string, unknown>> {
     return this.#repo.config(id);
@@ -200,6 +219,7 @@ export class PluginService {
       nodes: (record.manifest?.nodes ?? []).map((n) => `${record.id}/${n.name}`),
       ...(record.manifest === undefined ? {} : { manifest: record.manifest }),
       asks: record.manifest === undefined ? [] : describeRequests(record.manifest),
+      grant: record.grant,
       ...(record.sandbox === undefined ? {} : { sandbox: record.sandbox }),
       createdAt: record.createdAt,
       updatedAt: record.updatedAt,
@@ -216,6 +236,7 @@ export class PluginService {
           ...(r.version === undefined ? {} : { version: r.version }),
           source: (await this.#repo.fullSource(r.id)) ?? r.source,
           config: await this.#repo.config(r.id),
+          grant: r.grant,
           status: r.status,
         })),
       ),

@@ -3,7 +3,7 @@
  * configure, read the log, and ask a plugin node for its dynamic config options.
  */
 import { errorEnvelopeSchema, nodeConfigResponseSchema } from '@plugboard/protocol';
-import { pluginSourceSchema } from '@plugboard/server-api';
+import { pluginGrantSchema, pluginSourceSchema } from '@plugboard/server-api';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { PlatformError } from '../errors.ts';
@@ -50,6 +50,11 @@ export const pluginsRoutes: FastifyPluginAsyncZod<{
         source: pluginSourceSchema,
         version: z.string().min(1).max(64).optional(),
         config: configObject.optional(),
+        grant: pluginGrantSchema
+          .optional()
+          .describe(
+            'What the operator grants it (network, child processes); it starts only once everything it asks for is granted.',
+          ),
       }),
       response: { 202: pluginRecordViewSchema, ...errors },
     },
@@ -114,6 +119,18 @@ export const pluginsRoutes: FastifyPluginAsyncZod<{
     },
     handler: async (request) =>
       plugins.view(await plugins.configure(request.params.id, request.body.config)),
+  });
+
+  app.put('/api/plugins/:id/grant', {
+    schema: {
+      summary:
+        'Set what the operator grants the plugin (network access, child processes): an install or start that waited for it goes on; a process asking for more than the new grant is stopped',
+      params: idParams,
+      body: z.object({ grant: pluginGrantSchema }),
+      response: { 200: pluginRecordViewSchema, ...errors },
+    },
+    handler: async (request) =>
+      plugins.view(await plugins.grant(request.params.id, request.body.grant)),
   });
 
   app.get('/api/plugins/:id/logs', {

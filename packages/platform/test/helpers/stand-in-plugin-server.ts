@@ -100,6 +100,7 @@ export async function startStandInPluginServer(options: {
           return;
         case 'restart':
         case 'config':
+        case 'grant':
           send(res, 202, { id, status: 'running', restarts: 0 });
           return;
         default:

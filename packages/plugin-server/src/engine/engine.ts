@@ -4,6 +4,7 @@
  * container engine would be another.
  */
 import type { Manifest } from '@plugboard/protocol';
+import type { PluginGrant } from '@plugboard/server-api';
 import type { LayerReport } from '../sandbox/host-probe.ts';
 import type { PluginLog } from './plugin-log.ts';
 
@@ -27,6 +28,8 @@ export interface LaunchRequest {
   readonly log: PluginLog;
   /** The resources and permissions it asks for are granted (or refused) from here. */
   readonly manifest: Pick<Manifest, 'resources' | 'permissions'>;
+  /** What the platform's operator granted this plugin, on top of this server's settings. */
+  readonly grant: PluginGrant;
   /** Plugin-process settings (file bridge URL, limits) on top of the allowlist. */
   readonly env: Readonly<Record<string, string>>;
 }

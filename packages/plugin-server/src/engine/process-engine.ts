@@ -123,6 +123,7 @@ export function createProcessEngine(options: ProcessEngineOptions): Engine {
         pluginId: request.pluginId,
         folder: request.folder,
         requested: request.manifest,
+        grant: request.grant,
         readPaths: [...options.runtimeReadPaths, realpathSync(options.node)],
         log: (line) => {
           request.log.note(line);

@@ -6,7 +6,12 @@ import { z } from 'zod';
 import { errorEnvelopeSchema } from '@plugboard/protocol';
 import { ServerError } from '../errors.ts';
 import type { PluginManager } from '../plugins/plugin-manager.ts';
-import { pluginDetailSchema, pluginSourceSchema, pluginViewSchema } from '@plugboard/server-api';
+import {
+  pluginDetailSchema,
+  pluginGrantSchema,
+  pluginSourceSchema,
+  pluginViewSchema,
+} from '@plugboard/server-api';
 
 const idParams = z.object({ id: z.string().min(1).max(128) });
 const errors = { 400: errorEnvelopeSchema, 401: errorEnvelopeSchema, 404: errorEnvelopeSchema };
@@ -41,6 +46,7 @@ export const pluginsRoutes: FastifyPluginAsyncZod<{ manager: PluginManager }> = 
         version: z.string().min(1).max(64).optional(),
         source: pluginSourceSchema,
         config: z.record(z.string(), z.unknown()).optional(),
+        grant: pluginGrantSchema.optional(),
       }),
       response: { 202: pluginViewSchema, ...errors },
     },
@@ -78,6 +84,18 @@ export const pluginsRoutes: FastifyPluginAsyncZod<{ manager: PluginManager }> = 
     },
     handler: async (request, reply) =>
       reply.code(202).send(manager.configure(request.params.id, request.body.config).view()),
+  });
+
+  app.post('/plugins/:id/grant', {
+    schema: {
+      summary:
+        "Set what the platform's operator grants the plugin (network, child processes); what waited for it starts, a process asking for more than the new grant stops",
+      params: idParams,
+      body: z.object({ grant: pluginGrantSchema }),
+      response: { 202: pluginViewSchema, ...errors },
+    },
+    handler: async (request, reply) =>
+      reply.code(202).send(manager.grant(request.params.id, request.body.grant).view()),
   });
 
   app.post('/plugins/:id/restart', {

@@ -7,7 +7,7 @@ import type { Pool } from 'undici';
 import type { PluginLog } from '../engine/plugin-log.ts';
 import type { PluginProcess } from '../engine/engine.ts';
 import { RestartPolicy, type RestartPolicySettings } from '../supervisor/restart-policy.ts';
-import type { PluginDetail, PluginView } from '@plugboard/server-api';
+import type { PluginDetail, PluginGrant, PluginView } from '@plugboard/server-api';
 
 export interface RunningInstance {
   readonly process: PluginProcess;
@@ -41,6 +41,13 @@ export class ManagedPlugin {
   timeouts = 0;
   /** The configuration the platform wants this plugin to have. */
   config: Record<string, unknown> | undefined;
+  /** What the platform's operator granted it (network, child processes). */
+  grant: PluginGrant = {};
+  /**
+   * Set while an install or a start is refused for want of a grant: what to run again once a new
+   * grant arrives. Nothing else (a restart loop, a reconcile pass) retries it meanwhile.
+   */
+  onGrant: (() => void) | undefined;
   lastError: LastError | undefined;
   restartTimer: NodeJS.Timeout | undefined;
   /** Requests forwarded and not yet answered, to bound the queue in front of the process. */
@@ -86,6 +93,7 @@ export class ManagedPlugin {
       ...(this.version === undefined ? {} : { version: this.version }),
       ...(this.reason === undefined ? {} : { reason: this.reason }),
       ...(this.source === undefined ? {} : { source: this.source }),
+      ...(Object.keys(this.grant).length === 0 ? {} : { grant: this.grant }),
       ...(proc === undefined
         ? {}
         : {

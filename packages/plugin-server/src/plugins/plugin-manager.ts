@@ -22,10 +22,12 @@ import type { Engine } from '../engine/engine.ts';
 import { ServerError } from '../errors.ts';
 import { validatePackage } from '../install/validate-package.ts';
 import { fetchSource } from '../sources/fetch-source.ts';
-import type { PluginSource } from '@plugboard/server-api';
+import type { PluginGrant, PluginSource } from '@plugboard/server-api';
+import { decideGrants, requireGrants } from '../sandbox/grants.ts';
 import { startHealthProbe } from '../supervisor/health-probe.ts';
 import { ConcurrencyGate } from './concurrency-gate.ts';
 import { readCurrentVersion, writeCurrentVersion } from './current-version.ts';
+import { readGrant, writeGrant } from './grant-record.ts';
 import { fetchManifest, validateConfig } from './plugin-calls.ts';
 import { ManagedPlugin, type RunningInstance } from './managed-plugin.ts';
 import { redactSource } from './redact-source.ts';
@@ -35,6 +37,8 @@ export interface InstallRequest {
   readonly source: PluginSource;
   /** The plugin configuration; checked by the plugin's validate-config once it runs. */
   readonly config?: Record<string, unknown> | undefined;
+  /** What the platform's operator grants it; kept as it is when absent. */
+  readonly grant?: PluginGrant | undefined;
 }
 
 export interface StatusChange {
@@ -104,6 +108,7 @@ export class PluginManager extends EventEmitter<{ status: [StatusChange] }> {
       const plugin = this.#entry(id);
       plugin.version = current.version;
       plugin.source = current.source;
+      plugin.grant = await readGrant(this.#dirs.plugins, id);
       // Starts are capped too: a box with many plugins would otherwise start them all at once, and
       // each handshake would wait as long as the whole restart (past its timeout, with enough).
       void plugin.serialise(async () => {
@@ -122,8 +127,53 @@ export class PluginManager extends EventEmitter<{ status: [StatusChange] }> {
     if (requested.config !== undefined) {
       plugin.config = requested.config;
     }
+    if (requested.grant !== undefined) {
+      plugin.grant = requested.grant;
+    }
+    // A new install replaces one that waited for a grant.
+    plugin.onGrant = undefined;
     // Capped across plugins, so a burst of installs (a reconcile at boot) never starves the box.
-    void plugin.serialise(() => this.#installs.run(() => this.#install(plugin, requested)));
+    void plugin.serialise(async () => {
+      if (requested.grant !== undefined) {
+        await writeGrant(this.#dirs.plugins, plugin.id, requested.grant);
+      }
+      await this.#installs.run(() => this.#install(plugin, requested));
+    });
+    return plugin;
+  }
+
+  /**
+   * Records the operator's grant. What waited for it runs now; a running process that asks for
+   * more than the new grant allows is stopped (it never runs with more than it was granted).
+   */
+  grant(id: string, grant: PluginGrant): ManagedPlugin {
+    const plugin = this.#plugins.get(checkId(id));
+    if (plugin === undefined) {
+      throw new ServerError('PSRV_PLUGIN_NOT_FOUND', `no plugin "${id}" is installed`);
+    }
+    plugin.grant = grant;
+    void plugin.serialise(async () => {
+      await writeGrant(this.#dirs.plugins, plugin.id, grant);
+      plugin.log.note(`granted: ${JSON.stringify(grant)}`);
+      const waiting = plugin.onGrant;
+      plugin.onGrant = undefined;
+      if (waiting !== undefined) {
+        waiting();
+        return;
+      }
+      const instance = plugin.running;
+      if (
+        instance !== undefined &&
+        !decideGrants(
+          { pluginId: plugin.id, requested: instance.manifest, grant },
+          this.#deps.config,
+        ).ok
+      ) {
+        this.#setStatus(plugin, 'restarting', 'its grant no longer covers what it asks for');
+        await this.#stopRunning(plugin);
+        await this.#startOrCrash(plugin, instance.folder);
+      }
+    });
     return plugin;
   }
 
@@ -134,6 +184,7 @@ export class PluginManager extends EventEmitter<{ status: [StatusChange] }> {
     }
     void plugin.serialise(async () => {
       this.#setStatus(plugin, 'uninstalling');
+      plugin.onGrant = undefined;
       clearTimeout(plugin.restartTimer);
       await this.#stopRunning(plugin);
       await this.#deps.engine.remove(join(this.#dirs.plugins, id));
@@ -253,6 +304,8 @@ export class PluginManager extends EventEmitter<{ status: [StatusChange] }> {
         id: plugin.id,
         version: requested.version ?? fetched.version,
       });
+      // Before the dependencies are installed: a plugin that may not run is not worth installing.
+      requireGrants({ pluginId: plugin.id, requested: manifest, grant: plugin.grant }, config);
       ({ folder } = await this.#deps.engine.installEnvironment({
         pluginId: plugin.id,
         version: manifest.version,
@@ -303,16 +356,20 @@ export class PluginManager extends EventEmitter<{ status: [StatusChange] }> {
         logTail: await plugin.log.tail(20),
       };
       plugin.log.note(`install failed: ${failure.message}`);
+      if (failure.code === 'PSRV_NOT_GRANTED') {
+        plugin.onGrant = () => {
+          this.install(plugin.id, { ...requested, grant: undefined });
+        };
+      }
+      const waits = failure.code === 'PSRV_NOT_GRANTED' ? '; it installs once granted' : '';
       if (previous !== undefined && plugin.running === previous) {
         this.#setStatus(
           plugin,
           'running',
-          `the install failed and version ${String(plugin.version)} keeps serving: ${failure.message}`,
+          `the install failed and version ${String(plugin.version)} keeps serving: ${failure.message}${waits}`,
         );
-      } else if (plugin.version === undefined) {
-        this.#setStatus(plugin, 'error', failure.message);
       } else {
-        this.#setStatus(plugin, 'error', failure.message);
+        this.#setStatus(plugin, 'error', `${failure.message}${waits}`);
       }
     }
   }
@@ -332,6 +389,7 @@ export class PluginManager extends EventEmitter<{ status: [StatusChange] }> {
       folder,
       log: plugin.log,
       manifest: expected,
+      grant: plugin.grant,
       env: {
         ...this.#deps.pluginEnv?.(),
         PLUGBOARD_MAX_CONCURRENCY: String(config.limits.connectionsPerPlugin),
@@ -452,6 +510,18 @@ export class PluginManager extends EventEmitter<{ status: [StatusChange] }> {
       await this.#settle(plugin);
     } catch (error) {
       const failure = asServerError(error);
+      if (failure.code === 'PSRV_NOT_GRANTED') {
+        // No restart can fix a missing grant: it waits for one instead of counting as a crash.
+        plugin.lastError = { message: failure.message, code: failure.code, at: new Date() };
+        plugin.onGrant = () => {
+          void plugin.serialise(async () => {
+            this.#setStatus(plugin, 'restarting', 'granted');
+            await this.#startOrCrash(plugin, folder);
+          });
+        };
+        this.#setStatus(plugin, 'error', `${failure.message}; it starts once granted`);
+        return;
+      }
       this.#scheduleRestart(plugin, { folder, why: failure.message, ranForMs: 0 });
     }
   }

@@ -6,7 +6,8 @@
  *   on server, running/installing        → nothing      on server, uninstalling     → uninstall
  *   on server, error                     → restart      on server, not desired      → stop and remove
  *
- * Plus: a different desired version → update; a different config → configure. Operations run one at
+ * Plus: a different grant → grant (first: what waits for it may start); a plugin waiting for a
+ * grant → wait; a different desired version → update; a different config → configure. Operations run one at
  * a time per plugin (the manager's queue) and installs are capped globally; a plugin that keeps
  * failing is retried with its own backoff so it never holds the others up.
  */
@@ -83,8 +84,18 @@ export class Reconciler {
       this.#manager.uninstall(desired.id);
       return { action: 'uninstall', reason: `desired status is ${desired.status}` };
     }
+    if (
+      desired.grant !== undefined &&
+      canonicalJson(desired.grant) !== canonicalJson(actual.grant)
+    ) {
+      this.#manager.grant(desired.id, desired.grant);
+      return { action: 'grant', reason: 'the grant changed' };
+    }
     if (actual.status === 'installing' || actual.status === 'uninstalling') {
       return { action: 'none', reason: `an operation is in progress (${actual.status})` };
+    }
+    if (actual.onGrant !== undefined) {
+      return { action: 'wait', reason: 'it waits for the operator to grant what it asks for' };
     }
     if (actual.status === 'running' || actual.status === 'missing_config') {
       this.#attempts.delete(desired.id);
@@ -126,6 +137,7 @@ export class Reconciler {
       version: desired.version,
       source: desired.source,
       config: desired.config,
+      grant: desired.grant,
     });
   }
 

@@ -13,8 +13,8 @@ import { installerSandbox } from './installer-command.ts';
 import { seccompFilter } from './seccomp.ts';
 import { chownTree } from './owner.ts';
 import { createGroup } from './cgroups.ts';
-import { decideGrants, type Grants, type Requested } from './grants.ts';
-import { describeSandbox } from '@plugboard/server-api';
+import { requireGrants, type Grants, type Requested } from './grants.ts';
+import { describeSandbox, type PluginGrant } from '@plugboard/server-api';
 import type { HostSandbox, LayerReport } from './host-probe.ts';
 import type { PluginUids } from './plugin-uids.ts';
 import { EGRESS_PROXY_PORT, PLUGIN_ENV } from '@plugboard/protocol';
@@ -55,6 +55,7 @@ export interface LaunchSpec {
   readonly pluginId: string;
   readonly folder: string;
   readonly requested: Requested;
+  readonly grant: PluginGrant;
   /** Host folders the runtime needs, read-only. */
   readonly readPaths: readonly string[];
   /** The plugin's log, for what the sandbox refuses (egress). */
@@ -207,15 +208,7 @@ export function createSandbox(deps: SandboxDeps): Sandbox {
       caches.clear();
     },
     async prepare(spec) {
-      const decision = decideGrants(spec.pluginId, spec.requested, deps.policy);
-      if (!decision.ok) {
-        throw new ServerError(
-          'PSRV_NOT_GRANTED',
-          `plugin ${spec.pluginId} is not started: ${decision.refusals.join('; ')}`,
-          { details: { refusals: decision.refusals } },
-        );
-      }
-      const { grants } = decision;
+      const grants = requireGrants(spec, deps.policy);
       const layers = pluginLayers(mode, host.layers);
       if (mode === 'strict' && layers.missing.length > 0) {
         throw new ServerError(

@@ -118,7 +118,7 @@ export async function startTestServer(
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
       throw new Error(
-        `plugin ${id} did not reach the expected state within ${String(timeoutMs)} ms; last: ${JSON.stringify(last).slice(0, 600)}`,
+        `plugin ${id} did not reach the expected state within ${String(timeoutMs)} ms; last: ${(JSON.stringify(last) as string | undefined)?.slice(0, 600) ?? 'no plugin'}`,
       );
     },
     async close() {

@@ -11,6 +11,7 @@ import type {
   MarketplacePlugin,
   NodeConfigOptions,
   NodeType,
+  PluginGrant,
   PluginRecord,
   PluginSource,
   Run,
@@ -40,6 +41,11 @@ export function createPlatformApi(options: HttpOptions) {
       http.json<PluginRecord>(`/api/plugins/${seg(id)}/config`, {
         method: 'PUT',
         body: { config },
+      }),
+    grantPlugin: (id: string, grant: PluginGrant) =>
+      http.json<PluginRecord>(`/api/plugins/${seg(id)}/grant`, {
+        method: 'PUT',
+        body: { grant },
       }),
     restartPlugin: (id: string) =>
       http.json<PluginRecord>(`/api/plugins/${seg(id)}/restart`, { method: 'POST' }),

@@ -63,6 +63,11 @@ export type PluginSource =
   | { readonly type: 'marketplace'; readonly name: string; readonly version?: string }
   | { readonly type: 'local'; readonly path: string };
 
+export interface PluginGrant {
+  readonly network?: boolean | { readonly hosts: readonly string[] };
+  readonly childProcesses?: boolean;
+}
+
 export interface PluginRecord {
   readonly id: string;
   readonly status: PluginStatus;
@@ -76,6 +81,8 @@ export interface PluginRecord {
   readonly manifest?: Manifest;
   /** What its manifest asks for beyond the sandbox (granted by the operator, or it does not run). */
   readonly asks: readonly string[];
+  /** What the operator granted it (network, child processes). */
+  readonly grant: PluginGrant;
   /** What confines its process, and what its host lacks. */
   readonly sandbox?: {
     readonly confined: readonly string[];

@@ -14,6 +14,7 @@ import { ConfirmDialog } from '../components/modal.tsx';
 import { propertiesOf } from '../components/schema-form.tsx';
 import { StatusBadge } from '../components/status-badge.tsx';
 import { IntegrationCredentials } from '../credentials/integration-credentials.tsx';
+import { GrantForm } from './grant-form.tsx';
 import { PluginConfigForm } from './plugin-config-form.tsx';
 import { formatLine, PluginLog } from './plugin-log.tsx';
 import { describeSource } from './source-text.ts';
@@ -128,8 +129,14 @@ export function PluginPage({ id }: { id: string }) {
         <dd>{record.restarts}</dd>
         <dt>Asks for</dt>
         <dd data-testid="plugin-asks">
-          {record.asks.length === 0 ? 'nothing beyond the sandbox' : record.asks.join(', ')}
+          {record.asks.length > 0
+            ? record.asks.join(', ')
+            : record.manifest === undefined
+              ? 'not known until it installs (the status says what it waits for)'
+              : 'nothing beyond the sandbox'}
         </dd>
+        <dt>Granted</dt>
+        <dd data-testid="plugin-granted">{describeGrant(record.grant)}</dd>
         {record.sandbox === undefined ? null : (
           <>
             <dt>Sandbox</dt>
@@ -152,6 +159,13 @@ export function PluginPage({ id }: { id: string }) {
         <dd>{new Date(record.updatedAt).toLocaleString()}</dd>
       </dl>
       {record.manifest?.description === undefined ? null : <p>{record.manifest.description}</p>}
+
+      {gone ? null : (
+        <section className="panel" aria-labelledby="grant-title">
+          <h2 id="grant-title">Permissions</h2>
+          <GrantForm key={JSON.stringify(record.grant)} plugin={record} />
+        </section>
+      )}
 
       {record.status !== 'missing_config' && hasConfig && !gone ? (
         <section className="panel" aria-labelledby="config-title">
@@ -268,4 +282,13 @@ function propsOf(schema: Record<string, unknown>): Record<string, unknown> {
   return typeof properties === 'object' && properties !== null
     ? (properties as Record<string, unknown>)
     : {};
+}
+
+function describeGrant(grant: PluginRecord['grant']): string {
+  const words = [
+    ...(grant.network === true ? ['network (any public host)'] : []),
+    ...(typeof grant.network === 'object' ? [`network (${grant.network.hosts.join(', ')})`] : []),
+    ...(grant.childProcesses === true ? ['child processes'] : []),
+  ];
+  return words.length === 0 ? 'nothing beyond the Plugin Server settings' : words.join(', ');
 }
