@@ -12,6 +12,7 @@ import {
   SERVER_API_KEY,
   postStatus,
   startTestPlatform,
+  USER_TOKEN,
   type Envelope,
   type TestPlatform,
 } from './helpers/test-platform.ts';
@@ -55,6 +56,36 @@ describe('hostile input', () => {
     // Unknown routes are closed too.
     expect((await t.json('GET', '/nothing-here', { auth: null })).status).toBe(401);
     expect((await t.json('GET', '/health', { auth: null })).status).toBe(200);
+  });
+
+  it("answers Fastify's and Node's own refusals with the error envelope too", async () => {
+    const auth = { authorization: `Bearer ${USER_TOKEN}` };
+    const cases: [string, RequestInit, number][] = [
+      [`/api/plugins/${'x'.repeat(300)}`, { headers: auth }, 400],
+      ['/api/plugins/%E0%A4%A', { headers: auth }, 400],
+      [
+        '/api/plugins',
+        { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: '{bad' },
+        400,
+      ],
+      [`/api/plugins?${'q'.repeat(20_000)}`, { headers: auth }, 431],
+    ];
+    for (const [path, init, status] of cases) {
+      const response = await fetch(`${t.url}${path}`, init);
+      expect(response.status).toBe(status);
+      const body = (await response.json()) as Envelope;
+      expect(body.error.code).toBe('PLAT_BAD_REQUEST');
+      expect(body.error.message.length).toBeGreaterThan(0);
+    }
+  });
+
+  it('refuses a query parameter a route does not know instead of ignoring it', async () => {
+    for (const path of ['/api/runs?status=bogus', '/api/plugins?status=running']) {
+      const answer = await t.json<Envelope>('GET', path);
+      expect(answer.status).toBe(400);
+      expect(answer.body.error.code).toBe('PLAT_BAD_REQUEST');
+    }
+    expect((await t.json('GET', '/api/runs?limit=5')).status).toBe(200);
   });
 
   it('refuses credentials inside a git URL before storing anything', async () => {

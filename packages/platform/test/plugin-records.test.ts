@@ -177,6 +177,17 @@ describe.each(kinds)('plugin records (%s)', (kind) => {
       }
       expect(stand.callsTo('POST', /^\/plugins\/(core|Bad)/)).toEqual([]);
     });
+
+    it('refuses a git URL the Plugin Server would refuse before it creates a record', async () => {
+      for (const url of ['http://git.example.com/x.git', 'ext::sh', 'file:///etc']) {
+        const answer = await t.json<Envelope>('POST', '/api/plugins', {
+          body: { id: 'badsource', source: { type: 'git', url } },
+        });
+        expect(answer.status).toBe(400);
+        expect((await plugin('badsource')).status).toBe(404);
+      }
+      expect(stand.callsTo('POST', '/plugins/badsource/install')).toEqual([]);
+    });
   });
 
   describe('status webhooks', () => {
@@ -426,6 +437,18 @@ describe.each(kinds)('plugin records (%s)', (kind) => {
       });
       expect(answer.status).toBe(400);
       expect(answer.body.error?.code).toBe('PLAT_BAD_REQUEST');
+      expect((await plugin('hooks')).body.status).toBe('running');
+    });
+
+    it('refuses an epoch from the future, which would outrank every later status for good', async () => {
+      const answer = await postStatus(t.url, {
+        pluginId: 'hooks',
+        status: 'error',
+        sequence: 1,
+        epoch: Number.MAX_SAFE_INTEGER,
+      });
+      expect(answer.status).toBe(400);
+      expect(answer.body.error?.message).toContain('future');
       expect((await plugin('hooks')).body.status).toBe('running');
     });
 

@@ -12,6 +12,7 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { writeClientError } from '@plugboard/protocol';
 import { sandboxReportSchema } from '@plugboard/server-api';
 import type { ServerConfig } from './config.ts';
 import type { Sandbox } from './sandbox/sandbox.ts';
@@ -50,6 +51,12 @@ export async function createApp({
     connectionTimeout: 0,
     keepAliveTimeout: 65_000,
     return503OnClosing: true,
+    // Fastify's own refusals (a malformed URL, a path segment over the limit) and Node's parser
+    // errors answer with the same envelope as every other error.
+    frameworkErrors: handleError,
+    clientErrorHandler: (error, socket) => {
+      writeClientError(error, socket, 'PSRV_BAD_REQUEST');
+    },
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -117,7 +124,7 @@ export async function createApp({
       },
     }),
   });
-  await app.register(pluginsRoutes, { manager });
+  await app.register(pluginsRoutes, { manager, config });
   await app.register(reconcileRoutes, { reconciler });
   await app.register(forwardRoutes, { manager, config });
   await app.register(uploadsRoutes, { uploadsDir: manager.uploadsDir, config });

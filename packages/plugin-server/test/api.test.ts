@@ -66,14 +66,40 @@ describe('errors', () => {
     expect((await server.json('GET', '/nowhere')).status).toBe(404);
     const missing = await server.json<{ error: { code: string } }>('GET', '/plugins/ghost');
     expect(missing.body.error.code).toBe('PSRV_PLUGIN_NOT_FOUND');
+    // Fastify's and Node's own refusals carry the envelope too.
+    for (const [path, status] of [
+      [`/plugins/${'x'.repeat(300)}`, 400],
+      ['/plugins/%E0%A4%A', 400],
+      [`/plugins?${'q'.repeat(20_000)}`, 431],
+    ] as const) {
+      const response = await server.call('GET', path);
+      expect(response.status).toBe(status);
+      expect(((await response.json()) as { error: { code: string } }).error.code).toBe(
+        'PSRV_BAD_REQUEST',
+      );
+    }
   });
 
-  it('refuses local sources outside dev mode', async () => {
+  it('refuses a source it will never take with 400 before recording anything', async () => {
     const prod = await startTestServer({ devMode: false });
     try {
-      await prod.call('POST', '/plugins/p2/install', { source: { type: 'local', path: '/tmp' } });
-      const view = await prod.waitFor('p2', (v) => v?.status === 'error');
-      expect(view?.reason).toContain('dev mode');
+      const refused: [unknown, string, string][] = [
+        [{ type: 'local', path: '/tmp' }, 'PSRV_SOURCE_REFUSED', 'dev mode'],
+        [{ type: 'git', url: 'http://git.example.com/x.git' }, 'PSRV_BAD_REQUEST', 'plain http'],
+        [{ type: 'git', url: 'ext::sh' }, 'PSRV_BAD_REQUEST', 'ext::'],
+        [{ type: 'marketplace', name: 'x' }, 'PSRV_SOURCE_REFUSED', 'no marketplace'],
+      ];
+      for (const [source, code, words] of refused) {
+        const answer = await prod.json<{ error: { code: string; message: string } }>(
+          'POST',
+          '/plugins/p2/install',
+          { source },
+        );
+        expect(answer.status).toBe(400);
+        expect(answer.body.error.code).toBe(code);
+        expect(answer.body.error.message).toContain(words);
+        expect((await prod.call('GET', '/plugins/p2')).status).toBe(404);
+      }
     } finally {
       await prod.close();
     }

@@ -165,6 +165,41 @@ describe('plugboard server', () => {
     expect(await pluginProcesses(dataDir)).toEqual([]);
   });
 
+  it('killed while a plugin is still before its handshake, leaves no orphan once it starts again', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'plugboard-server-orphan-'));
+    // Unsandboxed, nothing but the server's own record can end a process it started.
+    const env = {
+      PLUGBOARD_SERVER_SANDBOX: 'off',
+      PLUGBOARD_SERVER_HANDSHAKE_TIMEOUT_MS: '60000',
+    };
+    const first = await startServerProcess(dataDir, env);
+    await fetch(`${first.url}/plugins/faulty/install`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        source: { type: 'local', path: await fixtureFolder({ mode: 'hang-before-handshake' }) },
+      }),
+    });
+    await expect
+      .poll(async () => (await pluginProcesses(dataDir)).length, { timeout: 20_000 })
+      .toBe(1);
+    const [hung = 0] = await pluginProcesses(dataDir);
+    first.child.kill('SIGKILL');
+    await new Promise((resolve) => first.child.once('exit', resolve));
+
+    const second = await startServerProcess(dataDir, env);
+    try {
+      await expect.poll(() => isAlive(hung), { timeout: 10_000, interval: 100 }).toBe(false);
+      // Nothing of the interrupted install is left: no version folder, no record of it.
+      await expect
+        .poll(async () => readdir(join(dataDir, 'plugins')).catch(() => []), { timeout: 5_000 })
+        .toEqual([]);
+    } finally {
+      second.child.kill('SIGTERM');
+      await new Promise((resolve) => second.child.once('exit', resolve));
+    }
+  });
+
   it('killed and restarted, comes back to exactly the desired state from the platform', async () => {
     const receiver = await startStatusReceiver();
     try {

@@ -52,3 +52,57 @@ export function toErrorEnvelope(error: CodedError): ErrorEnvelope {
     },
   };
 }
+
+/**
+ * A whole HTTP response carrying the envelope, for the answers a server writes to the socket
+ * before any framework runs (a request line or headers too large or malformed). The connection
+ * closes after it: what follows on it cannot be trusted to be a request.
+ */
+export function envelopeHttpResponse(status: number, error: CodedError): string {
+  const body = JSON.stringify(toErrorEnvelope(error));
+  return [
+    `HTTP/1.1 ${String(status)} ${STATUS_TEXT[status] ?? 'Bad Request'}`,
+    'content-type: application/json; charset=utf-8',
+    `content-length: ${String(Buffer.byteLength(body))}`,
+    'connection: close',
+    '',
+    body,
+  ].join('\r\n');
+}
+
+const STATUS_TEXT: Readonly<Record<number, string>> = {
+  400: 'Bad Request',
+  408: 'Request Timeout',
+  431: 'Request Header Fields Too Large',
+};
+
+/** The status and words for a client error Node's HTTP parser reports on a socket. */
+function describeClientError(code: string | undefined): { status: number; message: string } {
+  if (code === 'HPE_HEADER_OVERFLOW') {
+    return {
+      status: 431,
+      message:
+        'the request line and headers are over the size limit; send a shorter URL or fewer headers',
+    };
+  }
+  if (code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+    return { status: 408, message: 'the request took too long to arrive; send it again' };
+  }
+  return { status: 400, message: 'the request is not valid HTTP' };
+}
+
+/** Answers a client error on the raw socket with the envelope (Fastify's `clientErrorHandler`). */
+export function writeClientError(
+  error: Error & { code?: string },
+  socket: { writable: boolean; end(data: string): void; destroy(): void },
+  code: string,
+): void {
+  if (!socket.writable || error.code === 'ECONNRESET') {
+    socket.destroy();
+    return;
+  }
+  const { status, message } = describeClientError(error.code);
+  socket.end(
+    envelopeHttpResponse(status, { code, kind: 'user', message, retryable: status === 408 }),
+  );
+}

@@ -24,6 +24,8 @@ export {
   errorEnvelopeSchema,
   issueSchema,
   toErrorEnvelope,
+  envelopeHttpResponse,
+  writeClientError,
 } from './error-envelope.ts';
 export type { CodedError, ErrorEnvelope, ErrorKind, Issue } from './error-envelope.ts';
 export { CodedFailure } from './coded-failure.ts';

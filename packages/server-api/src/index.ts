@@ -9,3 +9,4 @@ export * from './webhook-signature.ts';
 export * from './plugin-view.ts';
 export * from './marketplace-index.ts';
 export * from './plugin-grant.ts';
+export * from './git-url-rules.ts';

@@ -3,6 +3,7 @@
  * API, the platform's API and the desired state.
  */
 import { z } from 'zod';
+import { checkGitUrlRules } from './git-url-rules.ts';
 
 export const gitSourceSchema = z
   .object({
@@ -13,6 +14,12 @@ export const gitSourceSchema = z
       .max(2048)
       .refine((url) => !hasCredentials(url), {
         message: 'put no credentials in the URL; give the token as "token" (it is kept encrypted)',
+      })
+      .superRefine((url, ctx) => {
+        const checked = checkGitUrlRules(url);
+        if (!checked.ok && !hasCredentials(url)) {
+          ctx.addIssue({ code: 'custom', message: checked.problem });
+        }
       })
       .describe('https URL of the repository (no credentials in it).'),
     ref: z.string().min(1).max(256).optional().describe('Branch or tag.'),

@@ -85,7 +85,7 @@ export const credentialsRoutes: FastifyPluginAsyncZod<{
   app.get('/api/credentials', {
     schema: {
       summary: 'Stored credentials (names and owners only, never the data), newest first',
-      querystring: z.object({ pluginId: z.string().min(1).max(128).optional() }),
+      querystring: z.strictObject({ pluginId: z.string().min(1).max(128).optional() }),
       response: { 200: z.object({ credentials: z.array(credentialViewSchema) }), ...errors },
     },
     handler: async (request) => ({

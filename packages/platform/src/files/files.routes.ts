@@ -29,7 +29,7 @@ export const filesRoutes: FastifyPluginAsyncZod<{ files: FileStore }> = async (a
     schema: {
       summary: 'Store a file (the raw request body, streamed); answers its reference',
       description: `Name it in \`${FILE_BRIDGE_HEADERS.fileName}\` (percent-encoded) or \`?name=\`; its type is the request's content-type.`,
-      querystring: z.object({ name: z.string().max(255).optional() }),
+      querystring: z.strictObject({ name: z.string().max(255).optional() }),
       response: { 201: fileRefSchema, ...errors, 413: errorEnvelopeSchema },
     },
     handler: async (request, reply) => {

@@ -5,6 +5,7 @@
  */
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
+import { z } from 'zod';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import {
   jsonSchemaTransform,
@@ -14,6 +15,7 @@ import {
 } from 'fastify-type-provider-zod';
 import type { PlatformConfig } from '../config.ts';
 import { createBearerCheck } from './bearer-auth.ts';
+import { writeClientError } from '@plugboard/protocol';
 import { handleError } from './error-handler.ts';
 
 export type PlatformApp = FastifyInstance;
@@ -28,6 +30,12 @@ export async function createHttpApp(
     requestTimeout: 0,
     keepAliveTimeout: 65_000,
     return503OnClosing: true,
+    // Fastify's own refusals (a malformed URL, a path segment over the limit) and Node's parser
+    // errors answer with the same envelope as every other error.
+    frameworkErrors: handleError,
+    clientErrorHandler: (error, socket) => {
+      writeClientError(error, socket, 'PLAT_BAD_REQUEST');
+    },
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -41,6 +49,13 @@ export async function createHttpApp(
         retryable: false,
       },
     });
+  });
+
+  // A query parameter a route does not know (a filter it does not have) is refused, never ignored.
+  app.addHook('onRoute', (route) => {
+    if (route.url.startsWith('/api/') && route.schema?.querystring === undefined) {
+      route.schema = { ...route.schema, querystring: z.strictObject({}) };
+    }
   });
 
   await app.register(fastifySwagger, {

@@ -106,7 +106,7 @@ export const marketplaceRoutes: FastifyPluginAsyncZod<{
   app.get('/api/marketplace', {
     schema: {
       summary: 'Plugins in the marketplace, with their versions and what is installed',
-      querystring: z.object({ q: z.string().max(200).optional().describe('Search text.') }),
+      querystring: z.strictObject({ q: z.string().max(200).optional().describe('Search text.') }),
       response: { 200: listingSchema, 401: errorEnvelopeSchema, 404: errorEnvelopeSchema },
     },
     handler: async (request) => {

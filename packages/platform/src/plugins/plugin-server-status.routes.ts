@@ -17,6 +17,8 @@ import { PlatformError } from '../errors.ts';
 import type { PluginRepository } from './plugin-repository.ts';
 import type { PluginService } from './plugin-service.ts';
 
+const EPOCH_SKEW_MS = 24 * 60 * 60 * 1000;
+
 export const pluginServerStatusRoutes: FastifyPluginAsyncZod<{
   repo: PluginRepository;
   plugins: PluginService;
@@ -73,6 +75,14 @@ export const pluginServerStatusRoutes: FastifyPluginAsyncZod<{
         throw new PlatformError(
           'PLAT_BAD_REQUEST',
           `the webhook is not a plugin status event: ${event.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+        );
+      }
+      // An epoch is when a data folder began numbering: one from the future would outrank every
+      // later status of that plugin for good. A day covers any clock skew between the machines.
+      if (event.data.epoch > Date.now() + EPOCH_SKEW_MS) {
+        throw new PlatformError(
+          'PLAT_BAD_REQUEST',
+          `the webhook's epoch ${String(event.data.epoch)} lies in the future; check the Plugin Server's clock`,
         );
       }
       const outcome = await repo.applyStatus(event.data);

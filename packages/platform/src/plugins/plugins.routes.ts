@@ -137,7 +137,9 @@ export const pluginsRoutes: FastifyPluginAsyncZod<{
     schema: {
       summary: "The plugin's last log lines (text/plain), from the Plugin Server",
       params: idParams,
-      querystring: z.object({ tail: z.coerce.number().int().min(0).max(10_000).default(200) }),
+      querystring: z.strictObject({
+        tail: z.coerce.number().int().min(0).max(10_000).default(200),
+      }),
     },
     handler: async (request, reply) => {
       await plugins.get(request.params.id);

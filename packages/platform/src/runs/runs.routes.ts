@@ -99,7 +99,7 @@ export const runsRoutes: FastifyPluginAsyncZod<{
   app.get('/api/runs', {
     schema: {
       summary: 'Recent runs, newest first (without node details)',
-      querystring: z.object({
+      querystring: z.strictObject({
         workflowId: z.string().max(128).optional(),
         limit: z.coerce.number().int().min(1).max(500).default(50),
       }),
@@ -147,7 +147,9 @@ export const runsRoutes: FastifyPluginAsyncZod<{
       summary:
         'Run progress as Server-Sent Events (run.started, node.started, node.finished, run.finished); resumes after Last-Event-ID',
       params: idParams,
-      querystring: z.object({ after: z.coerce.number().int().min(0).max(MAX_EVENT_ID).optional() }),
+      querystring: z.strictObject({
+        after: z.coerce.number().int().min(0).max(MAX_EVENT_ID).optional(),
+      }),
     },
     handler: async (request, reply) => {
       await found(request.params.id);

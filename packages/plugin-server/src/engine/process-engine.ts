@@ -184,6 +184,12 @@ export function createProcessEngine(options: ProcessEngineOptions): Engine {
         ],
       });
       await filter?.close();
+      // Recorded before the handshake: a server killed while the plugin starts reaps it at boot.
+      // The launcher leads its own process group, and takes the sandbox down with it.
+      await writeFile(
+        join(request.folder, PROCESS_FILE),
+        JSON.stringify({ pid: child.pid ?? 0, startedAt: new Date().toISOString() }),
+      ).catch(() => undefined);
       const { stdout, stderr } = child;
       if (stdout === null || stderr === null) {
         throw new ServerError('PSRV_INTERNAL', 'the plugin process was spawned without pipes');

@@ -4,7 +4,9 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { errorEnvelopeSchema } from '@plugboard/protocol';
+import type { ServerConfig } from '../config.ts';
 import { ServerError } from '../errors.ts';
+import { admitSource } from '../sources/source-admission.ts';
 import type { PluginManager } from '../plugins/plugin-manager.ts';
 import {
   pluginDetailSchema,
@@ -16,10 +18,10 @@ import {
 const idParams = z.object({ id: z.string().min(1).max(128) });
 const errors = { 400: errorEnvelopeSchema, 401: errorEnvelopeSchema, 404: errorEnvelopeSchema };
 
-export const pluginsRoutes: FastifyPluginAsyncZod<{ manager: PluginManager }> = async (
-  app,
-  { manager },
-) => {
+export const pluginsRoutes: FastifyPluginAsyncZod<{
+  manager: PluginManager;
+  config: ServerConfig;
+}> = async (app, { manager, config }) => {
   app.get('/plugins', {
     schema: {
       summary: 'Every plugin on this server with its status',
@@ -51,6 +53,8 @@ export const pluginsRoutes: FastifyPluginAsyncZod<{ manager: PluginManager }> = 
       response: { 202: pluginViewSchema, ...errors },
     },
     handler: async (request, reply) => {
+      // A source this server will never take is refused now, before anything is recorded.
+      admitSource(request.body.source, config);
       const plugin = manager.install(request.params.id, request.body);
       return reply.code(202).send(plugin.view());
     },
@@ -113,7 +117,7 @@ export const pluginsRoutes: FastifyPluginAsyncZod<{ manager: PluginManager }> = 
       summary:
         "The plugin's log: the last lines, and with follow=true new lines as they come (text/plain)",
       params: idParams,
-      querystring: z.object({
+      querystring: z.strictObject({
         tail: z.coerce.number().int().min(0).max(10_000).default(100),
         follow: z.enum(['true', 'false']).default('false'),
       }),

@@ -27,7 +27,7 @@ import { decideGrants, requireGrants } from '../sandbox/grants.ts';
 import { startHealthProbe } from '../supervisor/health-probe.ts';
 import { ConcurrencyGate } from './concurrency-gate.ts';
 import { readCurrentVersion, writeCurrentVersion } from './current-version.ts';
-import { readGrant, writeGrant } from './grant-record.ts';
+import { readDesired, writeDesired } from './desired-record.ts';
 import { fetchManifest, validateConfig } from './plugin-calls.ts';
 import { ManagedPlugin, type RunningInstance } from './managed-plugin.ts';
 import { redactSource } from './redact-source.ts';
@@ -102,13 +102,16 @@ export class PluginManager extends EventEmitter<{ status: [StatusChange] }> {
     }
     for (const id of await readdir(this.#dirs.plugins)) {
       const current = await readCurrentVersion(this.#dirs.plugins, id);
+      await this.#clearInterrupted(id, current?.folder);
       if (current === undefined) {
         continue;
       }
       const plugin = this.#entry(id);
       plugin.version = current.version;
       plugin.source = current.source;
-      plugin.grant = await readGrant(this.#dirs.plugins, id);
+      const desired = await readDesired(this.#dirs.plugins, id);
+      plugin.config = desired.config;
+      plugin.grant = desired.grant ?? {};
       // Starts are capped too: a box with many plugins would otherwise start them all at once, and
       // each handshake would wait as long as the whole restart (past its timeout, with enough).
       void plugin.serialise(async () => {
@@ -119,6 +122,27 @@ export class PluginManager extends EventEmitter<{ status: [StatusChange] }> {
         this.#setStatus(plugin, 'restarting', 'starting after a Plugin Server restart');
         await this.#starts.run(() => this.#startOrCrash(plugin, current.folder));
       });
+    }
+  }
+
+  /**
+   * What an install interrupted by a crash left: version folders other than the current one (and
+   * a process still starting in one), and a plugin folder with no installed version at all. The
+   * platform's desired state brings back whatever should be there.
+   */
+  async #clearInterrupted(id: string, keep: string | undefined): Promise<void> {
+    const dir = join(this.#dirs.plugins, id);
+    const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+    for (const entry of entries) {
+      const folder = join(dir, entry.name);
+      if (!entry.isDirectory() || folder === keep) {
+        continue;
+      }
+      await this.#deps.engine.reapLeftover(folder);
+      await this.#deps.engine.remove(folder);
+    }
+    if (keep === undefined) {
+      await rm(dir, { recursive: true, force: true });
     }
   }
 
@@ -134,8 +158,8 @@ export class PluginManager extends EventEmitter<{ status: [StatusChange] }> {
     plugin.onGrant = undefined;
     // Capped across plugins, so a burst of installs (a reconcile at boot) never starves the box.
     void plugin.serialise(async () => {
-      if (requested.grant !== undefined) {
-        await writeGrant(this.#dirs.plugins, plugin.id, requested.grant);
+      if (requested.grant !== undefined || requested.config !== undefined) {
+        await this.#saveDesired(plugin);
       }
       await this.#installs.run(() => this.#install(plugin, requested));
     });
@@ -153,7 +177,7 @@ export class PluginManager extends EventEmitter<{ status: [StatusChange] }> {
     }
     plugin.grant = grant;
     void plugin.serialise(async () => {
-      await writeGrant(this.#dirs.plugins, plugin.id, grant);
+      await this.#saveDesired(plugin);
       plugin.log.note(`granted: ${JSON.stringify(grant)}`);
       const waiting = plugin.onGrant;
       plugin.onGrant = undefined;
@@ -215,6 +239,7 @@ export class PluginManager extends EventEmitter<{ status: [StatusChange] }> {
     }
     plugin.config = config;
     void plugin.serialise(async () => {
+      await this.#saveDesired(plugin);
       if (
         plugin.running !== undefined &&
         (plugin.status === 'running' || plugin.status === 'missing_config')
@@ -578,6 +603,20 @@ export class PluginManager extends EventEmitter<{ status: [StatusChange] }> {
     instance.stopProbe();
     await this.#deps.engine.stop(instance.process, this.#deps.config.supervision.stopGraceMs);
     await instance.pool.destroy().catch(() => undefined);
+  }
+
+  /** Keeps the config and grant for the next boot; a failed write only costs a slower comeback. */
+  async #saveDesired(plugin: ManagedPlugin): Promise<void> {
+    try {
+      await writeDesired(this.#dirs.plugins, plugin.id, {
+        ...(plugin.config === undefined ? {} : { config: plugin.config }),
+        grant: plugin.grant,
+      });
+    } catch (error) {
+      plugin.log.note(
+        `could not keep the configuration for the next start: ${(error as Error).message}`,
+      );
+    }
   }
 
   /** Read through a call: after an await, shutdown may have begun (flow analysis cannot know). */

@@ -12,6 +12,7 @@ import { downloadToFile } from './download.ts';
 import { fetchGitSource } from './git.ts';
 import { copyLocalSource } from './local.ts';
 import { resolveMarketplaceVersion } from './marketplace.ts';
+import { admitSource } from './source-admission.ts';
 import type { PluginSource } from '@plugboard/server-api';
 
 export interface SourceContext {
@@ -28,27 +29,20 @@ export interface FetchedSource {
   readonly commit?: string;
 }
 
-const FILE_ID = /^[A-Za-z0-9_-]{1,128}$/;
-
 export async function fetchSource(
   source: PluginSource,
   staging: string,
   ctx: SourceContext,
 ): Promise<FetchedSource> {
   const { config } = ctx;
+  admitSource(source, config);
   switch (source.type) {
     case 'local':
-      await copyLocalSource(source, staging, config.devMode);
+      await copyLocalSource(source, staging);
       return {};
     case 'git':
       return fetchGitSource(source, staging, gitOptions(ctx));
     case 'upload': {
-      if (!FILE_ID.test(source.fileId)) {
-        throw new ServerError(
-          'PSRV_SOURCE_REFUSED',
-          'an upload fileId has 1–128 letters, digits, "_" or "-"',
-        );
-      }
       const local = join(ctx.uploadsDir, `${source.fileId}.tar.gz`);
       if (
         await stat(local).then(

@@ -5,6 +5,7 @@
  */
 import { lookup } from 'node:dns/promises';
 import { BlockList, isIP } from 'node:net';
+import { checkGitUrlRules } from '@plugboard/server-api';
 import { ServerError } from '../errors.ts';
 
 /** Resolves a host name to every address it has, like `dns.lookup(host, { all: true })`. */
@@ -62,75 +63,13 @@ export function isInternalAddress(address: string): boolean {
   return internalAddresses.check(address, family === 4 ? 'ipv4' : 'ipv6');
 }
 
-/**
- * Parses and checks a git URL without touching the network. Pass the returned URL's `href` to
- * git, never the raw string: the WHATWG parser accepts forms (`https:host/x`) that git would read
- * as something else.
- */
+/** Checks a git URL without touching the network (the rules every API shares); see checkGitUrlRules. */
 export function checkGitUrl(raw: string): URL {
-  if (raw.length === 0 || raw.length > 2048) {
-    refuse(raw, 'the git URL must be between 1 and 2048 characters long');
+  const checked = checkGitUrlRules(raw);
+  if (!checked.ok) {
+    refuse(raw, checked.problem);
   }
-  if (raw.startsWith('-')) {
-    refuse(raw, 'the git URL must not start with "-" (git would read it as an option)');
-  }
-  // Whitespace, control characters and backslashes (which the URL parser turns into "/"),
-  // encoded or not: a newline once made git send one host's credentials to another.
-  if (/[\s\p{Cc}\\]/u.test(raw)) {
-    refuse(raw, 'the git URL must not contain whitespace, control characters or backslashes');
-  }
-  if (/%(?:[01][0-9a-f]|7f)/i.test(raw)) {
-    refuse(raw, 'the git URL must not contain percent-encoded control characters');
-  }
-  if (/^[a-z][a-z0-9+.-]*::/i.test(raw)) {
-    refuse(raw, 'git transport syntax (ext::, fd::, …) is refused; give an https:// URL');
-  }
-  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(raw)?.[1]?.toLowerCase();
-  if (scheme === undefined) {
-    refuse(
-      raw,
-      'the git URL must be an https:// URL; local paths and scp-like host:path addresses are refused',
-    );
-  }
-  if (scheme === 'http') {
-    refuse(raw, 'plain http is refused; give an https:// URL');
-  }
-  if (scheme !== 'https' || !/^https:\/\//i.test(raw)) {
-    refuse(
-      raw,
-      `only https:// URLs are accepted (ssh, file, git and other transports are refused)`,
-    );
-  }
-  // The URL parser would read "https:///host/x" as host "host"; git must see what we checked.
-  if (authorityOf(raw) === '') {
-    refuse(raw, 'the git URL has no host');
-  }
-  if (authorityOf(raw).includes('@')) {
-    refuse(
-      raw,
-      'credentials in the git URL are refused; pass a token in the source\'s "token" field instead',
-    );
-  }
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    refuse(raw, 'the git URL is not a valid URL');
-  }
-  if (url.username !== '' || url.password !== '') {
-    refuse(
-      raw,
-      'credentials in the git URL are refused; pass a token in the source\'s "token" field instead',
-    );
-  }
-  // git appends "/info/refs?service=…" to the URL, so a query or fragment would be mangled.
-  if (url.search !== '' || url.hash !== '' || raw.includes('#') || raw.includes('?')) {
-    refuse(raw, 'the git URL must not have a query string or a fragment');
-  }
-  if (url.hostname === '') {
-    refuse(raw, 'the git URL has no host');
-  }
-  return url;
+  return checked.url;
 }
 
 /**
@@ -186,12 +125,6 @@ export function hostOf(url: URL): string {
 
 function lookupAll(hostname: string): Promise<readonly { address: string }[]> {
   return lookup(hostname, { all: true, order: 'verbatim' });
-}
-
-function authorityOf(raw: string): string {
-  const rest = raw.slice(raw.indexOf('//') + 2);
-  const end = rest.search(/[/?#]/);
-  return end === -1 ? rest : rest.slice(0, end);
 }
 
 function refuse(raw: string, message: string): never {
