@@ -115,6 +115,7 @@ export async function createServices(
         bus,
         log,
         limits: config.limits,
+        ready: () => pluginServer.ready(),
       }),
     close: async () => {
       await pluginServer.close();

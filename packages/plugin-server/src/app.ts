@@ -107,6 +107,11 @@ export async function createApp({
       response: {
         200: z.object({
           status: z.literal('ok'),
+          ready: z
+            .boolean()
+            .describe(
+              'Whether its plugin records are loaded; callers (a worker) wait for it before sending work.',
+            ),
           plugins: z.number().int(),
           sandbox: sandboxReportSchema
             .extend({ mode: z.enum(['strict', 'auto', 'off']) })
@@ -116,6 +121,7 @@ export async function createApp({
     },
     handler: () => ({
       status: 'ok' as const,
+      ready: manager.ready,
       plugins: manager.list().length,
       sandbox: {
         mode: sandbox.mode,

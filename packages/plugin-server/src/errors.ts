@@ -26,6 +26,7 @@ export const SERVER_ERROR_CODES = {
   PSRV_START_FAILED: { kind: 'plugin', status: 502, retryable: true },
   PSRV_NOT_GRANTED: { kind: 'user', status: 403, retryable: false },
   PSRV_SANDBOX_UNAVAILABLE: { kind: 'operational', status: 503, retryable: false },
+  PSRV_UNAVAILABLE: { kind: 'operational', status: 503, retryable: true },
   PSRV_PLUGIN_UNAVAILABLE: { kind: 'operational', status: 503, retryable: true },
   PSRV_PLUGIN_OVERLOADED: { kind: 'operational', status: 503, retryable: true },
   PSRV_PLUGIN_CRASHED: { kind: 'plugin', status: 502, retryable: false },

@@ -265,7 +265,9 @@ async function startStandIn(): Promise<StandIn> {
     }
     const lifecycle = /^\/plugins\/([^/]+)\/(install|uninstall|restart|config|grant)$/.exec(path);
     const execute = /^\/plugins\/([^/]+)\/nodes\/([^/]+)\/execute$/.exec(path);
-    if (method === 'POST' && path === '/reconcile') {
+    if (method === 'GET' && path === '/health') {
+      send(res, 200, { status: 'ok', ready: true, plugins: 0 });
+    } else if (method === 'POST' && path === '/reconcile') {
       send(res, 200, { durationMs: 0, actions: [] });
     } else if (method === 'POST' && lifecycle !== null) {
       const id = decodeURIComponent(lifecycle[1] ?? '');

@@ -15,6 +15,7 @@ import {
   type PluginView,
   type ReconcileReport,
 } from '@plugboard/server-api';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, request } from 'undici';
 import type { z } from 'zod';
 import { PlatformError } from '../errors.ts';
@@ -59,6 +60,8 @@ export interface PluginServerClient {
   get(id: string): Promise<PluginDetail | undefined>;
   logs(id: string, tail: number): Promise<string>;
   reconcile(desired: DesiredState): Promise<ReconcileReport>;
+  /** Whether it answers and has loaded its plugin records (false when it cannot be reached). */
+  ready(): Promise<boolean>;
   execute(call: ExecuteCall): Promise<ExecuteOutcome>;
   /** A forwarded plugin route that answers JSON (node config, integration ready, validate-config). */
   pluginCall(
@@ -162,6 +165,26 @@ export function createPluginServerClient(options: {
 
   const id = (value: string) => encodeURIComponent(value);
 
+  const sendExecute = async (call: ExecuteCall): Promise<ExecuteOutcome> => {
+    const response = await send(
+      'POST',
+      `plugins/${id(call.pluginId)}/nodes/${id(call.node)}/execute`,
+      {
+        body: call.body,
+        signal: call.signal,
+        headers: { 'x-plugboard-timeout-ms': String(call.timeoutMs) },
+      },
+    );
+    if (response.statusCode >= 300) {
+      return { ok: false, failure: await failureOf(response) };
+    }
+    const answer = (await jsonBody(response)) as {
+      outputs?: Record<string, unknown>;
+      durationMs?: number;
+    };
+    return { ok: true, outputs: answer.outputs ?? {}, durationMs: answer.durationMs ?? 0 };
+  };
+
   return {
     install: async (pluginId, body) =>
       json(pluginViewSchema, await send('POST', `plugins/${id(pluginId)}/install`, { body })),
@@ -210,24 +233,52 @@ export function createPluginServerClient(options: {
     },
     reconcile: async (desired) =>
       json(reconcileReportSchema, await send('POST', 'reconcile', { body: desired })),
-    execute: async (call) => {
-      const response = await send(
-        'POST',
-        `plugins/${id(call.pluginId)}/nodes/${id(call.node)}/execute`,
-        {
-          body: call.body,
-          signal: call.signal,
-          headers: { 'x-plugboard-timeout-ms': String(call.timeoutMs) },
-        },
-      );
-      if (response.statusCode >= 300) {
-        return { ok: false, failure: await failureOf(response) };
+    ready: async () => {
+      try {
+        const response = await send('GET', 'health', { signal: AbortSignal.timeout(2_000) });
+        const answer = (await jsonBody(response)) as { ready?: unknown };
+        // A server from before readiness was reported is ready once it answers.
+        return response.statusCode === 200 && answer.ready !== false;
+      } catch {
+        return false;
       }
-      const answer = (await jsonBody(response)) as {
-        outputs?: Record<string, unknown>;
-        durationMs?: number;
-      };
-      return { ok: true, outputs: answer.outputs ?? {}, durationMs: answer.durationMs ?? 0 };
+    },
+    execute: async (call) => {
+      // A call that provably never reached a plugin (no connection, or refused by the Plugin
+      // Server before forwarding) is sent again within its deadline; one that may have reached
+      // it never is.
+      const deadline = performance.now() + call.timeoutMs;
+      let pause = 100;
+      for (;;) {
+        const attempt = await sendExecute(call).catch((error: unknown) => {
+          if (!neverConnected(error) || call.signal.aborted) {
+            throw error;
+          }
+          return error as PlatformError;
+        });
+        const retry =
+          attempt instanceof PlatformError
+            ? attempt
+            : attempt.ok ||
+                !attempt.failure.retryable ||
+                attempt.failure.details?.['forwarded'] !== false
+              ? undefined
+              : attempt;
+        if (retry === undefined || performance.now() + pause >= deadline) {
+          if (attempt instanceof PlatformError) {
+            throw attempt;
+          }
+          return attempt;
+        }
+        await sleep(pause, undefined, { signal: call.signal }).catch(() => undefined);
+        if (call.signal.aborted) {
+          if (attempt instanceof PlatformError) {
+            throw attempt;
+          }
+          return attempt;
+        }
+        pause = Math.min(pause * 2, 2_000);
+      }
     },
     pluginCall: async (pluginId, path, body) => {
       const response = await send('POST', `plugins/${id(pluginId)}/${path.replace(/^\//, '')}`, {
@@ -252,4 +303,13 @@ async function jsonBody(response: { body: { text(): Promise<string> } }): Promis
       `the Plugin Server answered something that is not JSON: ${text.slice(0, 200)}`,
     );
   }
+}
+
+/** Whether a request failed before any connection was made, so nothing of it was sent. */
+function neverConnected(error: unknown): boolean {
+  const cause = (error as { cause?: { code?: unknown } }).cause;
+  return (
+    error instanceof PlatformError &&
+    (cause?.code === 'ECONNREFUSED' || cause?.code === 'UND_ERR_CONNECT_TIMEOUT')
+  );
 }

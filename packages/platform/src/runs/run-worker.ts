@@ -23,7 +23,15 @@ export interface RunWorkerOptions {
     readonly nodeTimeoutMs: number;
   };
   readonly pollMs?: number;
+  /**
+   * Whether runs can be worked on now (the Plugin Server answers and has loaded its plugins). A
+   * run claimed before that would fail for no fault of its own, so the worker waits instead.
+   */
+  readonly ready?: () => Promise<boolean>;
 }
+
+/** How long a "ready" answer is trusted before the worker asks again. */
+const READY_TRUSTED_MS = 5_000;
 
 const HEARTBEAT_MS = 5_000;
 const ABANDONED_AFTER_MS = 60_000;
@@ -71,12 +79,33 @@ export class RunWorker {
     const { runs, log } = this.#options;
     const pollMs = this.#options.pollMs ?? 500;
     let lastBeat = 0;
+    let readyUntil = 0;
+    let waitingLogged = false;
+    const ready = async (): Promise<boolean> => {
+      if (this.#options.ready === undefined || performance.now() < readyUntil) {
+        return true;
+      }
+      if (await this.#options.ready()) {
+        readyUntil = performance.now() + READY_TRUSTED_MS;
+        waitingLogged = false;
+        return true;
+      }
+      if (!waitingLogged) {
+        waitingLogged = true;
+        log.warn('the Plugin Server is not ready; queued runs wait until it is');
+      }
+      return false;
+    };
     await runs.failAbandoned(ABANDONED_AFTER_MS).catch((error: unknown) => {
       log.warn({ err: error }, 'could not check for abandoned runs');
     });
     while (!this.#stopping.signal.aborted) {
       try {
-        while (!this.#isStopping() && this.#active.size < this.#options.limits.runsInParallel) {
+        while (
+          !this.#isStopping() &&
+          this.#active.size < this.#options.limits.runsInParallel &&
+          (await ready())
+        ) {
           const claimed = await runs.claim(this.id);
           if (claimed === undefined) {
             break;

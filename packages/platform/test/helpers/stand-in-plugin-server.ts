@@ -83,7 +83,9 @@ export async function startStandInPluginServer(options: {
     }
     const plugin = /^\/plugins\/([^/]+)\/([a-z]+)$/.exec(path);
     const execute = /^\/plugins\/([^/]+)\/nodes\/([^/]+)\/execute$/.exec(path);
-    if (method === 'POST' && path === '/reconcile') {
+    if (method === 'GET' && path === '/health') {
+      send(res, 200, { status: 'ok', ready: true, plugins: 0 });
+    } else if (method === 'POST' && path === '/reconcile') {
       send(res, 200, { durationMs: 0, actions: [] });
     } else if (method === 'POST' && plugin !== null) {
       const id = decodeURIComponent(plugin[1] ?? '');

@@ -9,6 +9,12 @@ import type { ServerConfig } from '../config.ts';
 import { ServerError } from '../errors.ts';
 import type { PluginManager } from '../plugins/plugin-manager.ts';
 
+/**
+ * In the details of a refusal the server gave before forwarding: the call provably never reached
+ * a plugin, so a caller may send it again.
+ */
+export const NOT_FORWARDED = { forwarded: false } as const;
+
 /** The plugin answers its own 504 at the deadline; this margin lets that answer arrive first. */
 const DEADLINE_MARGIN_MS = 1_000;
 
@@ -39,11 +45,15 @@ export async function forward(
   config: ServerConfig,
   call: ForwardRequest,
 ): Promise<ForwardResponse> {
-  const plugin = manager.get(call.pluginId);
+  const deadlineMs = Math.min(call.timeoutMs ?? config.limits.requestTimeoutMs, 86_400_000);
+  // A plugin (re)starting, or a server still loading its records, is waited for within the
+  // call's deadline: such a call never reached a plugin, so waiting is always safe.
+  const plugin = await manager.whenServing(call.pluginId, deadlineMs, call.signal);
   if (plugin === undefined) {
     throw new ServerError(
       'PSRV_PLUGIN_NOT_FOUND',
       `no plugin "${call.pluginId}" is installed on this server`,
+      { details: NOT_FORWARDED },
     );
   }
   const instance = plugin.running;
@@ -52,7 +62,7 @@ export async function forward(
       'PSRV_PLUGIN_UNAVAILABLE',
       `plugin "${plugin.id}" is ${plugin.status}${plugin.reason === undefined ? '' : ` (${plugin.reason})`}; retry once it is running`,
       {
-        details: { status: plugin.status },
+        details: { status: plugin.status, ...NOT_FORWARDED },
       },
     );
   }
@@ -72,12 +82,13 @@ export async function forward(
       'PSRV_PLUGIN_OVERLOADED',
       `plugin "${plugin.id}" already has ${String(limit)} requests in flight or queued; retry shortly`,
       {
-        details: { limit },
+        details: { limit, ...NOT_FORWARDED },
       },
     );
   }
-  const timeoutMs =
-    Math.min(call.timeoutMs ?? config.limits.requestTimeoutMs, 86_400_000) + DEADLINE_MARGIN_MS;
+  // The plugin keeps its own clock from the deadline it is sent, so the overdue rule measures from
+  // the moment the call reaches it, not from the wait before; the caller's clock bounds the whole.
+  const timeoutMs = deadlineMs + DEADLINE_MARGIN_MS;
   plugin.outstanding += 1;
   let released = false;
   const release = (): void => {

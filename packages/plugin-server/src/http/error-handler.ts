@@ -25,6 +25,13 @@ export function handleError(
         details: { issues },
       },
     );
+  } else if ((error as FastifyError).statusCode === 503) {
+    // Fastify answers this while the server closes: the request reached no plugin.
+    failure = new ServerError(
+      'PSRV_UNAVAILABLE',
+      'the Plugin Server is shutting down; retry in a moment',
+      { details: { forwarded: false } },
+    );
   } else if ((error as FastifyError).statusCode === 413) {
     failure = new ServerError('PSRV_PAYLOAD_TOO_LARGE', 'the request body is over the limit');
   } else if (

@@ -55,19 +55,71 @@ export interface PluginManagerDeps {
   readonly now?: () => number;
 }
 
-export class PluginManager extends EventEmitter<{ status: [StatusChange] }> {
+export class PluginManager extends EventEmitter<{ status: [StatusChange]; ready: [] }> {
   readonly #deps: PluginManagerDeps;
   readonly #plugins = new Map<string, ManagedPlugin>();
   readonly #dirs: DataLayout;
   #closing = false;
+  #ready = false;
   readonly #installs: ConcurrencyGate;
   readonly #starts = new ConcurrencyGate(Math.max(2, availableParallelism() * 2));
 
   constructor(deps: PluginManagerDeps) {
     super();
+    // Every call waiting for its plugin to come back listens for a moment; there may be many.
+    this.setMaxListeners(0);
     this.#deps = deps;
     this.#dirs = dataLayout(deps.config.dataDir);
     this.#installs = new ConcurrencyGate(deps.config.limits.parallelInstalls);
+  }
+
+  /** Whether the plugin records of the data folder are loaded: until then no plugin is known. */
+  get ready(): boolean {
+    return this.#ready;
+  }
+
+  /**
+   * The plugin once it can take a call: waits, up to `waitMs` or the signal, while the records are
+   * still loading or the plugin is installing or restarting with no process serving. A caller
+   * then gets the plugin's real state, not a transient one.
+   */
+  async whenServing(
+    id: string,
+    waitMs: number,
+    signal: AbortSignal,
+  ): Promise<ManagedPlugin | undefined> {
+    const deadline = performance.now() + waitMs;
+    const transient = (): boolean => {
+      const plugin = this.#plugins.get(id);
+      if (plugin === undefined) {
+        return !this.#ready;
+      }
+      return (
+        plugin.running === undefined &&
+        (plugin.status === 'installing' || plugin.status === 'restarting')
+      );
+    };
+    while (transient() && !signal.aborted && performance.now() < deadline) {
+      await new Promise<void>((resolve) => {
+        const done = (): void => {
+          clearTimeout(timer);
+          this.off('status', onStatus);
+          this.off('ready', done);
+          signal.removeEventListener('abort', done);
+          resolve();
+        };
+        const onStatus = (change: StatusChange): void => {
+          if (change.id === id) {
+            done();
+          }
+        };
+        const timer = setTimeout(done, deadline - performance.now());
+        this.on('status', onStatus);
+        this.on('ready', done);
+        signal.addEventListener('abort', done, { once: true });
+      });
+    }
+    return this.#plugins.get(id);
   }
 
   get uploadsDir(): string {
@@ -123,6 +175,8 @@ export class PluginManager extends EventEmitter<{ status: [StatusChange] }> {
         await this.#starts.run(() => this.#startOrCrash(plugin, current.folder));
       });
     }
+    this.#ready = true;
+    this.emit('ready');
   }
 
   /**

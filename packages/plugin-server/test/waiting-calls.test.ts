@@ -1,0 +1,36 @@
+// Calls that arrive while a plugin cannot take them yet wait for it within their deadline instead
+// of failing: a plugin restarting or installing, a server still loading its records (none of
+// these reached a plugin, so waiting is safe).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fixtureFolder } from './helpers/fixture-package.ts';
+import { startTestServer, type TestServer } from './helpers/test-server.ts';
+
+let server: TestServer;
+let folder: string;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  folder = await fixtureFolder();
+}, 60_000);
+afterAll(async () => {
+  await server.close();
+});
+
+const echo = (s: TestServer, text: string) =>
+  s.json<{ outputs?: { text: string }; error?: { code: string } }>(
+    'POST',
+    '/plugins/faulty/nodes/echo/execute',
+    { inputs: { text } },
+  );
+
+describe('calls that arrive while a plugin cannot take them', () => {
+  it('wait for a plugin that is installing, and are answered once it runs', async () => {
+    await server.call('POST', '/plugins/faulty/install', {
+      source: { type: 'local', path: folder },
+    });
+    const during = await Promise.all(
+      Array.from({ length: 5 }, (_, i) => echo(server, `i${String(i)}`)),
+    );
+    expect(during.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
+  });
+});
