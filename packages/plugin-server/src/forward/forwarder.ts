@@ -48,7 +48,11 @@ export async function forward(
   const deadlineMs = Math.min(call.timeoutMs ?? config.limits.requestTimeoutMs, 86_400_000);
   // A plugin (re)starting, or a server still loading its records, is waited for within the
   // call's deadline: such a call never reached a plugin, so waiting is always safe.
-  const plugin = await manager.whenServing(call.pluginId, deadlineMs, call.signal);
+  const serving = manager.get(call.pluginId);
+  const plugin =
+    serving?.running !== undefined
+      ? serving
+      : await manager.whenServing(call.pluginId, deadlineMs, call.signal);
   if (plugin === undefined) {
     throw new ServerError(
       'PSRV_PLUGIN_NOT_FOUND',
