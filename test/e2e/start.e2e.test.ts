@@ -37,6 +37,50 @@ function plugboard(args: readonly string[], dataDir: string): Promise<CliResult>
   return runPlugboard([...args, '--data-dir', dataDir], { node: MACHINE_NODE });
 }
 
+/** The platform API of a started system, as its start banner shows it. */
+function apiOf(started: Started): { url: string; token: string } {
+  const text = started.output();
+  const url = /platform API\s+(http:\/\/127\.0\.0\.1:\d+\/api)/.exec(text)?.at(-1) ?? '';
+  const tokens = [...text.matchAll(/admin token\s+(pbt_\S+)/g)];
+  return { url, token: tokens.at(-1)?.[1] ?? '' };
+}
+
+async function submitRuns(started: Started, workflowId: string, count: number): Promise<string[]> {
+  const { url, token } = apiOf(started);
+  return Promise.all(
+    Array.from({ length: count }, async (_, i) => {
+      const response = await fetch(`${url}/workflows/${workflowId}/runs`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ inputs: { name: `queued ${String(i)}` } }),
+      });
+      expect(response.status).toBe(202);
+      return ((await response.json()) as { id: string }).id;
+    }),
+  );
+}
+
+async function finalStatuses(started: Started, runIds: readonly string[]): Promise<string[]> {
+  const { url, token } = apiOf(started);
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const statuses = await Promise.all(
+      runIds.map(async (id) => {
+        const response = await fetch(`${url}/runs/${id}`, {
+          headers: { authorization: `Bearer ${token}` },
+        });
+        const run = (await response.json()) as { status: string; error?: { message: string } };
+        // A failure explains itself in the test's output.
+        return run.error === undefined ? run.status : `${run.status}: ${run.error.message}`;
+      }),
+    );
+    if (statuses.every((s) => !['queued', 'running'].includes(s)) || Date.now() > deadline) {
+      return statuses;
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
 describe('npm start and the operator CLI', () => {
   let dataDir: string;
   let started: Started | undefined;
@@ -133,6 +177,8 @@ describe('npm start and the operator CLI', () => {
     const runsBefore = JSON.parse(
       (await plugboard(['workflows', 'list', '--json'], dataDir)).stdout,
     ) as { workflows: { id: string }[] };
+    // Runs queued when Ctrl-C comes are not lost: the next start runs them to the end.
+    const queued = await submitRuns(started, runsBefore.workflows[0]?.id ?? '', 20);
     await ctrlC(started);
     // plugboard itself stopped in order (npm, told by the same Ctrl-C, may end first).
     expect(started.output()).toContain('stopping the platform, then the plugins');
@@ -164,6 +210,7 @@ describe('npm start and the operator CLI', () => {
       dataDir,
     );
     expect(again.stdout).toContain('greeting: Hello, LIN!');
+    expect(await finalStatuses(started, queued)).toEqual(queued.map(() => 'succeeded'));
   }, 240_000);
 });
 

@@ -103,6 +103,9 @@ export const platformConfigSchema = z.object({
       nodeTimeoutMs: ms(60_000).describe('Deadline of a node unless the workflow sets one.'),
       runsInParallel: z.coerce.number().int().min(1).max(256).default(4),
       nodesInParallel: z.coerce.number().int().min(1).max(256).default(8),
+      drainMs: ms(15_000).describe(
+        'On shutdown, how long runs in progress may go on to their end; runs still going then end `failed`. Queued runs wait for the next start.',
+      ),
       callTokenTtlMs: ms(3_600_000).describe('How long a node execution’s file token lives.'),
     })
     .prefault({}),
@@ -133,6 +136,7 @@ export const PLATFORM_ENV: EnvTable = {
   PLUGBOARD_NODE_TIMEOUT_MS: ['limits', 'nodeTimeoutMs'],
   PLUGBOARD_RUNS_IN_PARALLEL: ['limits', 'runsInParallel'],
   PLUGBOARD_NODES_IN_PARALLEL: ['limits', 'nodesInParallel'],
+  PLUGBOARD_WORKER_DRAIN_MS: ['limits', 'drainMs'],
   PLUGBOARD_CALL_TOKEN_TTL_MS: ['limits', 'callTokenTtlMs'],
 };
 

@@ -17,6 +17,8 @@ export const PLATFORM_ERROR_CODES = {
   PLAT_FILE_NOT_FOUND: { kind: 'user', status: 404, retryable: false },
   PLAT_CREDENTIAL_NOT_FOUND: { kind: 'user', status: 404, retryable: false },
   PLAT_CONFLICT: { kind: 'user', status: 409, retryable: false },
+  PLAT_IDEMPOTENCY_KEY_REUSED: { kind: 'user', status: 422, retryable: false },
+  PLAT_IDEMPOTENCY_IN_PROGRESS: { kind: 'operational', status: 409, retryable: true },
   PLAT_PAYLOAD_TOO_LARGE: { kind: 'user', status: 413, retryable: false },
   PLAT_WORKFLOW_INVALID: { kind: 'user', status: 422, retryable: false },
   PLAT_INPUTS_INVALID: { kind: 'user', status: 422, retryable: false },

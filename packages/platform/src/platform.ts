@@ -11,6 +11,8 @@ import { credentialsRoutes } from './credentials/credentials.routes.ts';
 import { filesRoutes } from './files/files.routes.ts';
 import { pluginServerFilesRoutes } from './files/plugin-server-files.routes.ts';
 import { createHttpApp, type PlatformApp } from './http/app.ts';
+import { registerIdempotency } from './http/idempotency.ts';
+import { IdempotencyStore } from './http/idempotency-store.ts';
 import { marketplaceRoutes } from './marketplace/marketplace.routes.ts';
 import { PLUGINS_CHANNEL, pluginEventsRoutes } from './plugins/plugin-events.routes.ts';
 import { pluginServerStatusRoutes } from './plugins/plugin-server-status.routes.ts';
@@ -21,13 +23,16 @@ import { createServices, type PlatformServices } from './services.ts';
 import { webUiRoutes } from './web/web-ui.routes.ts';
 import { workflowsRoutes } from './workflows/workflows.routes.ts';
 
+/** Past this, a key claimed by a request that never answered may be taken over by a retry. */
+const IDEMPOTENCY_STALE_MS = 120_000;
+
 export interface Platform {
   readonly app: PlatformApp;
   readonly services: PlatformServices;
   readonly worker: RunWorker | undefined;
   /** Listens, starts the worker and the reconcile nudges; resolves with the URL. */
   listen(): Promise<string>;
-  /** Stops the nudges, the worker (runs in progress end `failed`), the API, then the database. */
+  /** Stops the nudges, the worker (runs in progress drain, then end `failed`), the API, then the database. */
   close(): Promise<void>;
 }
 
@@ -40,6 +45,8 @@ export async function createPlatform(options: {
   const services = await createServices(config, logger);
   const { db, plugins, pluginRepo, pluginServer, workflows, runs, bus, files } = services;
   const app = await createHttpApp(config, logger);
+  // A claim older than the longest a request can take belongs to a process that died.
+  registerIdempotency(app, new IdempotencyStore(db, IDEMPOTENCY_STALE_MS), logger);
   app.get('/health', { schema: { summary: 'Liveness; no token needed', security: [] } }, () => ({
     status: 'ok',
   }));

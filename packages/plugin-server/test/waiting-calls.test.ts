@@ -33,4 +33,24 @@ describe('calls that arrive while a plugin cannot take them', () => {
     );
     expect(during.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
   });
+
+  it('are not lost when the plugin restarts under them: calls handed to the old process finish or move to the new one', async () => {
+    for (let round = 0; round < 3; round += 1) {
+      const before = Array.from({ length: 40 }, (_, i) => echo(server, `b${String(i)}`));
+      await server.call('POST', '/plugins/faulty/restart');
+      const after = Array.from({ length: 40 }, (_, i) => echo(server, `a${String(i)}`));
+      const answers = await Promise.all([...before, ...after]);
+      expect(answers.filter((r) => r.status !== 200).map((r) => r.body)).toEqual([]);
+    }
+  }, 60_000);
+
+  it('move to the next process when the one they were sent to was killed before they reached it', async () => {
+    const pid = (await server.waitFor('faulty', (p) => p?.pid !== undefined))?.pid ?? 0;
+    process.kill(pid, 'SIGKILL');
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => echo(server, `k${String(i)}`)),
+    );
+    expect(answers.filter((r) => r.status !== 200).map((r) => r.body)).toEqual([]);
+    expect((await server.json<{ pid: number }>('GET', '/plugins/faulty')).body.pid).not.toBe(pid);
+  }, 60_000);
 });

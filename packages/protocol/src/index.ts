@@ -50,6 +50,7 @@ export {
   executionContextSchema,
   fieldOptionSchema,
   healthResponseSchema,
+  STUCK_AFTER_MS,
   integrationReadyRequestSchema,
   integrationReadyResponseSchema,
   nodeConfigRequestSchema,

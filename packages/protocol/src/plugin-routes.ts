@@ -105,15 +105,38 @@ export const integrationReadyResponseSchema = z
   .meta({ id: 'IntegrationReadyResponse' });
 export type IntegrationReadyResponse = z.infer<typeof integrationReadyResponseSchema>;
 
+/**
+ * How long plugin code may run on after its deadline or cancel before its execution counts as
+ * stuck: its slot is freed and the process reports it on `/health`, to be replaced.
+ */
+export const STUCK_AFTER_MS = 1_000;
+
 export const healthResponseSchema = z
   .object({
     status: z.enum(['ok', 'draining']),
     pluginId: z.string(),
     version: z.string(),
     protocolVersion: z.number().int(),
-    inFlight: z.number().int().nonnegative(),
+    inFlight: z.number().int().nonnegative().meta({
+      description: 'Executions running now, each holding one of `maxConcurrency` slots.',
+    }),
+    maxConcurrency: z.number().int().positive().optional().meta({
+      description: 'Executions the process runs at once; more are refused as overloaded.',
+    }),
+    saturated: z.boolean().optional().meta({
+      description: 'Every slot is taken: a new execution would be refused until one ends.',
+    }),
+    stuck: z
+      .number()
+      .int()
+      .nonnegative()
+      .optional()
+      .meta({
+        description: `Executions still running ${String(STUCK_AFTER_MS)} ms after their deadline or cancel (plugin code that ignores its signal). Their slots are freed; the supervisor replaces a process that reports any.`,
+      }),
   })
   .meta({ id: 'HealthResponse' });
+
 export type HealthResponse = z.infer<typeof healthResponseSchema>;
 
 export interface PluginRouteSpec {

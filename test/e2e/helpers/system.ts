@@ -16,7 +16,7 @@ const SECRET_KEY = 'e2e-secret-key-0123456789abcdef0123456789';
 export interface SystemOptions {
   readonly dataDir: string;
   readonly databaseUrl?: string | undefined;
-  readonly gitCaFile: string;
+  readonly gitCaFile?: string | undefined;
 }
 
 export interface RunningSystem {
@@ -30,6 +30,8 @@ export interface RunningSystem {
     init?: { method?: string; body?: unknown },
   ): Promise<{ status: number; body: T }>;
   killServer(): Promise<void>;
+  /** Stops the Plugin Server as an operator does (SIGTERM: it drains and stops its plugins). */
+  stopServer(): Promise<void>;
   startServer(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -86,7 +88,9 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
           PLUGBOARD_PLATFORM_URL: platformUrl,
           PLUGBOARD_PLATFORM_API_KEY: PLATFORM_KEY,
           PLUGBOARD_WEBHOOK_SECRET: WEBHOOK_SECRET,
-          PLUGBOARD_SERVER_GIT_CA_FILE: options.gitCaFile,
+          ...(options.gitCaFile === undefined
+            ? {}
+            : { PLUGBOARD_SERVER_GIT_CA_FILE: options.gitCaFile }),
           PLUGBOARD_SERVER_LOG_LEVEL: 'warn',
           PLUGBOARD_SERVER_RECONCILE_INTERVAL_MS: '2000',
         },
@@ -166,6 +170,13 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       if (server !== undefined && server.exitCode === null) {
         const exited = once(server, 'exit');
         server.kill('SIGKILL');
+        await exited;
+      }
+    },
+    stopServer: async () => {
+      if (server !== undefined && server.exitCode === null) {
+        const exited = once(server, 'exit');
+        server.kill('SIGTERM');
         await exited;
       }
     },

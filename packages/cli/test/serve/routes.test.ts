@@ -32,6 +32,9 @@ describe('handshake and health', () => {
       version: '1.2.3',
       protocolVersion: 1,
       inFlight: 0,
+      maxConcurrency: 16,
+      saturated: false,
+      stuck: 0,
     });
   });
 

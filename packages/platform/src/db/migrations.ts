@@ -121,6 +121,23 @@ CREATE TABLE credentials (
     name: 'what the operator grants each plugin (network, child processes)',
     sql: `ALTER TABLE plugins ADD COLUMN granted jsonb NOT NULL DEFAULT '{}'::jsonb`,
   },
+  {
+    version: 4,
+    name: 'the first answer to each Idempotency-Key',
+    sql: `
+CREATE TABLE idempotency_keys (
+  scope text NOT NULL,
+  key text NOT NULL,
+  request_hash text NOT NULL,
+  status_code integer,
+  content_type text,
+  body text,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (scope, key)
+);
+CREATE INDEX idempotency_keys_created ON idempotency_keys (created_at)
+`,
+  },
 ];
 
 /** Any fixed number: the lock only has to be the same in every process of this platform. */

@@ -7,6 +7,7 @@ import { pluginGrantSchema, pluginSourceSchema } from '@plugboard/server-api';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { PlatformError } from '../errors.ts';
+import { idempotencyHeaders } from '../http/idempotency.ts';
 import type { PluginServerClient } from '../plugin-server/plugin-server-client.ts';
 import { pluginRecordViewSchema } from './plugin-record.ts';
 import type { PluginService } from './plugin-service.ts';
@@ -35,9 +36,11 @@ export const pluginsRoutes: FastifyPluginAsyncZod<{
   });
 
   app.post('/api/plugins', {
+    config: { idempotent: true },
     schema: {
       summary:
-        'Install a plugin from git, an uploaded .tar.gz (upload it to /api/files first), the marketplace or a local folder (dev mode); the record starts `installing` and webhooks move it on',
+        'Install a plugin from git, an uploaded .tar.gz (upload it to /api/files first), the marketplace or a local folder (dev mode); the record starts `installing` and webhooks move it on. With an Idempotency-Key header, a repeat gets the first answer and installs nothing',
+      headers: idempotencyHeaders,
       body: z.object({
         id: z
           .string()

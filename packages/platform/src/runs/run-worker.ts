@@ -21,6 +21,8 @@ export interface RunWorkerOptions {
     readonly runsInParallel: number;
     readonly nodesInParallel: number;
     readonly nodeTimeoutMs: number;
+    /** On stop, how long runs in progress may go on to their end before they are stopped. */
+    readonly drainMs?: number;
   };
   readonly pollMs?: number;
   /**
@@ -63,15 +65,34 @@ export class RunWorker {
     });
   }
 
-  /** Stops claiming, ends the runs in progress as `failed` (the worker stopped), and waits. */
+  /**
+   * Stops claiming (queued runs wait for the next worker) and lets the runs in progress go on to
+   * their end for up to `drainMs`; those still going then end `failed` (the worker stopped).
+   */
   async stop(): Promise<void> {
     this.#stopping.abort();
     this.#wake?.();
-    for (const run of this.#active.values()) {
-      run.abort.abort(stopped());
-    }
     await this.#loop;
-    await Promise.all([...this.#active.values()].map((r) => r.done));
+    const allDone = (): Promise<unknown> =>
+      Promise.all([...this.#active.values()].map((r) => r.done));
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      allDone(),
+      new Promise((resolve) => {
+        timer = setTimeout(resolve, this.#options.limits.drainMs ?? 0);
+      }),
+    ]);
+    clearTimeout(timer);
+    if (this.#active.size > 0) {
+      this.#options.log.warn(
+        { runs: [...this.#active.keys()] },
+        'runs still in progress after the drain time are stopped',
+      );
+      for (const run of this.#active.values()) {
+        run.abort.abort(stopped());
+      }
+      await allDone();
+    }
     this.#loop = undefined;
   }
 
@@ -110,11 +131,8 @@ export class RunWorker {
           if (claimed === undefined) {
             break;
           }
+          // One claimed while stop() began is drained with the others.
           this.#begin(claimed);
-          if (this.#isStopping()) {
-            // Claimed while stop() ran: it ends as the others do, failed because we stopped.
-            this.#active.get(claimed.id)?.abort.abort(stopped());
-          }
         }
         const ids = [...this.#active.keys()];
         for (const id of await runs.cancelRequested(ids)) {
@@ -242,7 +260,8 @@ export class RunWorker {
 class WorkerStopped {
   readonly error: RunError = {
     code: 'PLAT_WORKER_STOPPED',
-    message: 'the worker stopped (the platform shut down) during this run; run the workflow again',
+    message:
+      'the worker stopped (the platform shut down) and this run did not end within its drain time (PLUGBOARD_WORKER_DRAIN_MS); run the workflow again',
   };
 }
 

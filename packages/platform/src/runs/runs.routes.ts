@@ -6,6 +6,7 @@ import { errorEnvelopeSchema, fileRefSchema } from '@plugboard/protocol';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { PlatformError } from '../errors.ts';
+import { idempotencyHeaders } from '../http/idempotency.ts';
 import { openEventStream } from '../http/event-stream.ts';
 import { checkRunInputs, workflowInputsOf } from '../workflows/run-inputs.ts';
 import type { WorkflowRepository } from '../workflows/workflow-repository.ts';
@@ -17,6 +18,7 @@ const errors = {
   400: errorEnvelopeSchema,
   401: errorEnvelopeSchema,
   404: errorEnvelopeSchema,
+  409: errorEnvelopeSchema,
   422: errorEnvelopeSchema,
 };
 const idParams = z.object({ id: z.string().min(1).max(128) });
@@ -50,9 +52,11 @@ export const runsRoutes: FastifyPluginAsyncZod<{
   };
 
   app.post('/api/workflows/:id/runs', {
+    config: { idempotent: true },
     schema: {
       summary:
-        'Run a workflow with inputs (by the names of its input nodes; files as {id,name,contentType} from /api/files); answers at once, the run is queued',
+        'Run a workflow with inputs (by the names of its input nodes; files as {id,name,contentType} from /api/files); answers at once, the run is queued. With an Idempotency-Key header, a repeat gets the first answer and queues nothing',
+      headers: idempotencyHeaders,
       params: idParams,
       body: z.object({ inputs: z.record(z.string(), z.unknown()).default({}) }),
       response: { 202: runSchema, ...errors },

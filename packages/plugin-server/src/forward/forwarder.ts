@@ -4,9 +4,11 @@
  * both ways, and a POST that reached the plugin never sent again.
  */
 import type { Readable } from 'node:stream';
+import { STUCK_AFTER_MS } from '@plugboard/protocol';
 import { errors as undiciErrors, type Dispatcher } from 'undici';
 import type { ServerConfig } from '../config.ts';
 import { ServerError } from '../errors.ts';
+import type { ManagedPlugin, RunningInstance } from '../plugins/managed-plugin.ts';
 import type { PluginManager } from '../plugins/plugin-manager.ts';
 
 /**
@@ -17,6 +19,9 @@ export const NOT_FORWARDED = { forwarded: false } as const;
 
 /** The plugin answers its own 504 at the deadline; this margin lets that answer arrive first. */
 const DEADLINE_MARGIN_MS = 1_000;
+
+/** Past the plugin's own grace for code to stop, so its count of stuck executions is current. */
+const STUCK_CHECK_MARGIN_MS = 250;
 
 export type ForwardTarget =
   | { readonly kind: 'node'; readonly name: string; readonly action: 'execute' | 'config' }
@@ -40,19 +45,56 @@ export interface ForwardResponse {
   readonly body: Dispatcher.ResponseData['body'];
 }
 
+/** How many times a call that provably reached no process is handed to the plugin's next one. */
+const MAX_HAND_OVERS = 5;
+
 export async function forward(
   manager: PluginManager,
   config: ServerConfig,
   call: ForwardRequest,
 ): Promise<ForwardResponse> {
   const deadlineMs = Math.min(call.timeoutMs ?? config.limits.requestTimeoutMs, 86_400_000);
+  const until = performance.now() + deadlineMs;
+  for (let handOvers = 0; ; handOvers += 1) {
+    const { plugin, instance } = await servingInstance(
+      manager,
+      call,
+      Math.max(0, until - performance.now()),
+    );
+    try {
+      return await send(call, { manager, config, plugin, instance, deadlineMs });
+    } catch (error) {
+      // A connection refused (the process was gone or replaced before this call reached it) is
+      // sent to the plugin's next process within the deadline, when its body can be sent again.
+      if (
+        !reachedNoProcess(error) ||
+        !bodyReusable(call.body) ||
+        handOvers >= MAX_HAND_OVERS ||
+        call.signal.aborted ||
+        performance.now() >= until
+      ) {
+        throw failure(error, call, { plugin, instance });
+      }
+      if (!(await replaced(plugin, instance, until - performance.now()))) {
+        throw failure(error, call, { plugin, instance });
+      }
+    }
+  }
+}
+
+/** The plugin and the process to send to, waiting within the deadline for one that serves. */
+async function servingInstance(
+  manager: PluginManager,
+  call: ForwardRequest,
+  waitMs: number,
+): Promise<{ plugin: ManagedPlugin; instance: RunningInstance }> {
   // A plugin (re)starting, or a server still loading its records, is waited for within the
   // call's deadline: such a call never reached a plugin, so waiting is always safe.
   const serving = manager.get(call.pluginId);
   const plugin =
     serving?.running !== undefined
       ? serving
-      : await manager.whenServing(call.pluginId, deadlineMs, call.signal);
+      : await manager.whenServing(call.pluginId, waitMs, call.signal);
   if (plugin === undefined) {
     throw new ServerError(
       'PSRV_PLUGIN_NOT_FOUND',
@@ -79,6 +121,20 @@ export async function forward(
       },
     );
   }
+  return { plugin, instance };
+}
+
+async function send(
+  call: ForwardRequest,
+  hop: {
+    manager: PluginManager;
+    config: ServerConfig;
+    plugin: ManagedPlugin;
+    instance: RunningInstance;
+    deadlineMs: number;
+  },
+): Promise<ForwardResponse> {
+  const { manager, config, plugin, instance, deadlineMs } = hop;
   const path = pathFor(call.target, instance.manifest);
   const limit = config.limits.connectionsPerPlugin + config.limits.queuePerPlugin;
   if (plugin.outstanding >= limit) {
@@ -118,6 +174,9 @@ export async function forward(
       signal: call.signal,
     });
     response.body.once('close', release);
+    if (response.statusCode === 504) {
+      checkStuck(instance);
+    }
     const header = (name: string): string | undefined => {
       const value = response.headers[name];
       return typeof value === 'string' ? value : undefined;
@@ -137,36 +196,111 @@ export async function forward(
       manager.replaceOverdue(
         plugin,
         instance,
-        `a call to ${path} overran its ${String(timeoutMs - DEADLINE_MARGIN_MS)} ms deadline without an answer`,
+        `a call to ${path} overran its ${String(deadlineMs)} ms deadline without an answer`,
       );
       throw new ServerError(
         'PSRV_PLUGIN_TIMEOUT',
-        `plugin "${plugin.id}" did not answer within ${String(timeoutMs - DEADLINE_MARGIN_MS)} ms; its process is being replaced`,
+        `plugin "${plugin.id}" did not answer within ${String(deadlineMs)} ms; its process is being replaced`,
       );
+    }
+    if (call.signal.aborted) {
+      checkStuck(instance);
     }
     if (error instanceof undiciErrors.BodyTimeoutError) {
       throw new ServerError(
         'PSRV_PLUGIN_TIMEOUT',
-        `plugin "${plugin.id}" did not answer within ${String(timeoutMs - DEADLINE_MARGIN_MS)} ms`,
+        `plugin "${plugin.id}" did not answer within ${String(deadlineMs)} ms`,
       );
     }
-    if (call.signal.aborted) {
-      throw new ServerError('PSRV_PLUGIN_UNAVAILABLE', 'the caller went away');
-    }
-    if (error instanceof ServerError) {
-      throw error;
-    }
-    if (instance.overdue !== undefined) {
-      throw new ServerError(
-        'PSRV_PLUGIN_UNAVAILABLE',
-        `plugin "${plugin.id}" had its process replaced while this call ran (${instance.overdue}); retry`,
-      );
-    }
-    throw new ServerError(
-      'PSRV_PLUGIN_CRASHED',
-      `plugin "${plugin.id}" failed while handling the request (${describe(error)}); it was not sent again because it may have run`,
+    throw error;
+  }
+}
+
+/**
+ * The plugin gave up on a call (its deadline, or the caller went away): if the code goes on
+ * running regardless, the process reports it as stuck once the grace has passed, and the
+ * supervisor replaces it then rather than at the next regular probe.
+ */
+function checkStuck(instance: RunningInstance): void {
+  instance.probe.soon(STUCK_AFTER_MS + STUCK_CHECK_MARGIN_MS);
+}
+
+/** What the caller is told when the call failed on its way to or in the plugin. */
+function failure(
+  error: unknown,
+  call: ForwardRequest,
+  at: { plugin: ManagedPlugin; instance: RunningInstance },
+): ServerError {
+  const { plugin, instance } = at;
+  if (error instanceof ServerError) {
+    return error;
+  }
+  if (call.signal.aborted) {
+    return new ServerError('PSRV_PLUGIN_UNAVAILABLE', 'the caller went away');
+  }
+  if (reachedNoProcess(error)) {
+    return new ServerError(
+      'PSRV_PLUGIN_UNAVAILABLE',
+      `plugin "${plugin.id}" has no process taking calls (${describe(error)}); retry once it is running`,
+      { details: NOT_FORWARDED },
     );
   }
+  if (instance.overdue !== undefined) {
+    return new ServerError(
+      'PSRV_PLUGIN_UNAVAILABLE',
+      `plugin "${plugin.id}" had its process replaced while this call ran (${instance.overdue}); retry`,
+    );
+  }
+  return new ServerError(
+    'PSRV_PLUGIN_CRASHED',
+    `plugin "${plugin.id}" failed while handling the request (${describe(error)}); it was not sent again because it may have run`,
+  );
+}
+
+/**
+ * Failures that prove no byte of the call reached a process: no connection could be made, or the
+ * pool had already been closed for a replaced process. A reset or a closed socket proves nothing.
+ */
+function reachedNoProcess(error: unknown): boolean {
+  if (
+    error instanceof undiciErrors.ClientClosedError ||
+    error instanceof undiciErrors.ConnectTimeoutError
+  ) {
+    return true;
+  }
+  // A failed connect (refused, reset during it, no socket file) wrote nothing.
+  return (error as NodeJS.ErrnoException | undefined)?.syscall === 'connect';
+}
+
+function bodyReusable(body: ForwardRequest['body']): boolean {
+  return body === undefined || Buffer.isBuffer(body) || !body.readableDidRead;
+}
+
+/** A refused process is usually exiting: waits for that briefly, never past the deadline. */
+const EXIT_WAIT_MS = 2_000;
+
+/**
+ * Whether the plugin no longer names this process as the one serving, once it has exited or
+ * within a short wait (a process that refuses connections and lives on is not waited out).
+ */
+async function replaced(
+  plugin: ManagedPlugin,
+  instance: RunningInstance,
+  waitMs: number,
+): Promise<boolean> {
+  if (plugin.running === instance) {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      instance.process.exited,
+      new Promise((resolve) => {
+        timer = setTimeout(resolve, Math.min(waitMs, EXIT_WAIT_MS));
+      }),
+    ]);
+    clearTimeout(timer);
+    // The exit is handled on the turn it resolves; one more turn lets that land.
+    await new Promise(setImmediate);
+  }
+  return plugin.running !== instance;
 }
 
 function pathFor(

@@ -5,6 +5,7 @@
 import type { Manifest, PluginStatus } from '@plugboard/protocol';
 import type { Pool } from 'undici';
 import type { PluginLog } from '../engine/plugin-log.ts';
+import type { HealthProbe } from '../supervisor/health-probe.ts';
 import type { PluginProcess } from '../engine/engine.ts';
 import { RestartPolicy, type RestartPolicySettings } from '../supervisor/restart-policy.ts';
 import type { PluginDetail, PluginGrant, PluginView } from '@plugboard/server-api';
@@ -14,10 +15,9 @@ export interface RunningInstance {
   readonly pool: Pool;
   readonly folder: string;
   readonly manifest: Manifest;
-  /** Ends the health probe. */
-  readonly stopProbe: () => void;
-  /** Set when it is replaced because a call overran its deadline without an answer. */
-  overdue?: string;
+  readonly probe: HealthProbe;
+  /** Set when it is replaced because a call overran its deadline or would not stop. */
+  overdue?: string | undefined;
 }
 
 export interface LastError {

@@ -31,6 +31,7 @@ import { readDesired, writeDesired } from './desired-record.ts';
 import { fetchManifest, validateConfig } from './plugin-calls.ts';
 import { ManagedPlugin, type RunningInstance } from './managed-plugin.ts';
 import { redactSource } from './redact-source.ts';
+import { stopInstance } from './stop-instance.ts';
 
 export interface InstallRequest {
   readonly version?: string | undefined;
@@ -340,12 +341,48 @@ export class PluginManager extends EventEmitter<{ status: [StatusChange]; ready:
     plugin.running = undefined;
     this.#setStatus(plugin, 'restarting', `${why}; replacing the process`);
     void plugin.serialise(async () => {
-      instance.stopProbe();
+      instance.probe.stop();
       await this.#deps.engine.stop(instance.process, 0);
       await instance.pool.destroy().catch(() => undefined);
       if (plugin.running === undefined && plugin.status === 'restarting') {
         await this.#startOrCrash(plugin, instance.folder);
       }
+    });
+  }
+
+  /**
+   * The process reports executions that ran on past their deadline or cancel (code ignoring its
+   * signal). A replacement starts and takes new calls before the old process stops, and the old
+   * one's other calls finish on it, so the plugin keeps serving; this counts as a timeout.
+   */
+  #recycleStuck(plugin: ManagedPlugin, instance: RunningInstance, stuck: number): void {
+    if (plugin.running !== instance || instance.overdue !== undefined || this.#closing) {
+      return;
+    }
+    const why = `${String(stuck)} execution${stuck === 1 ? '' : 's'} kept running past the deadline or cancel`;
+    instance.overdue = why;
+    plugin.timeouts += 1;
+    plugin.lastError = { message: why, code: 'PSRV_PLUGIN_TIMEOUT', at: new Date() };
+    plugin.log.note(`${why}; replacing the process`);
+    void plugin.serialise(async () => {
+      if (plugin.running !== instance || this.#shuttingDown()) {
+        return;
+      }
+      let next: RunningInstance;
+      try {
+        next = await this.#launch(plugin, instance.folder, instance.manifest);
+      } catch (error) {
+        // The old process still serves (its stuck work holds no slot); the next probe tries again.
+        instance.overdue = undefined;
+        plugin.log.note(`could not start its replacement: ${asServerError(error).message}`);
+        return;
+      }
+      if (plugin.running !== instance || this.#shuttingDown()) {
+        await stopInstance(this.#deps.engine, next, 0);
+        return;
+      }
+      plugin.running = next;
+      await this.#retire(plugin, instance);
     });
   }
 
@@ -407,7 +444,7 @@ export class PluginManager extends EventEmitter<{ status: [StatusChange]; ready:
           installedAt: new Date().toISOString(),
         });
       } catch (error) {
-        next.stopProbe();
+        next.probe.stop();
         await this.#deps.engine.stop(next.process, 0);
         await next.pool.destroy().catch(() => undefined);
         throw error;
@@ -502,9 +539,14 @@ export class PluginManager extends EventEmitter<{ status: [StatusChange]; ready:
       pool,
       folder,
       manifest: expected,
-      stopProbe: startHealthProbe(proc, config.supervision, (reason) => {
-        plugin.log.note(`unhealthy: ${reason}; replacing the process`);
-        void engine.stop(proc, 0);
+      probe: startHealthProbe(proc, config.supervision, {
+        onUnhealthy: (reason) => {
+          plugin.log.note(`unhealthy: ${reason}; replacing the process`);
+          void engine.stop(proc, 0);
+        },
+        onStuck: (stuck) => {
+          this.#recycleStuck(plugin, instance, stuck);
+        },
       }),
     };
     void proc.exited.then((exit) => {
@@ -516,7 +558,7 @@ export class PluginManager extends EventEmitter<{ status: [StatusChange]; ready:
   }
 
   #onCrash(plugin: ManagedPlugin, instance: RunningInstance, how: string): void {
-    instance.stopProbe();
+    instance.probe.stop();
     void instance.pool.destroy();
     plugin.running = undefined;
     if (this.#closing) {
@@ -581,7 +623,7 @@ export class PluginManager extends EventEmitter<{ status: [StatusChange]; ready:
       const instance = await this.#launch(plugin, folder);
       if (this.#shuttingDown()) {
         // Shutdown began while it started: it must not outlive the server.
-        instance.stopProbe();
+        instance.probe.stop();
         await this.#deps.engine.stop(instance.process, 0);
         return;
       }
@@ -638,11 +680,9 @@ export class PluginManager extends EventEmitter<{ status: [StatusChange]; ready:
 
   /** Stops an instance that has been replaced: no new requests reach it, in-flight ones finish. */
   async #retire(plugin: ManagedPlugin, old: RunningInstance): Promise<void> {
-    old.stopProbe();
     plugin.retiring.add(old);
-    await this.#deps.engine.stop(old.process, this.#deps.config.supervision.stopGraceMs);
+    await stopInstance(this.#deps.engine, old, this.#deps.config.supervision.stopGraceMs);
     plugin.retiring.delete(old);
-    await old.pool.close().catch(() => undefined);
     if (old.folder !== plugin.running?.folder) {
       await this.#deps.engine.remove(old.folder);
     }
@@ -654,9 +694,7 @@ export class PluginManager extends EventEmitter<{ status: [StatusChange]; ready:
       return;
     }
     plugin.running = undefined;
-    instance.stopProbe();
-    await this.#deps.engine.stop(instance.process, this.#deps.config.supervision.stopGraceMs);
-    await instance.pool.destroy().catch(() => undefined);
+    await stopInstance(this.#deps.engine, instance, this.#deps.config.supervision.stopGraceMs);
   }
 
   /** Keeps the config and grant for the next boot; a failed write only costs a slower comeback. */

@@ -46,6 +46,9 @@ export interface DispatcherOptions {
 export interface Dispatcher {
   readonly manifest: Manifest;
   readonly inFlight: number;
+  /** Executions past their deadline or cancel that ignore it (see `runGuarded`). */
+  readonly stuck: number;
+  readonly maxConcurrency: number;
   idle(): Promise<void>;
   execute(nodeName: string, body: unknown, signal: AbortSignal): Promise<ExecuteResponse>;
   nodeConfig(nodeName: string, body: unknown, signal: AbortSignal): Promise<NodeConfigResponse>;
@@ -133,6 +136,10 @@ export function createDispatcher(plugin: Plugin, options: DispatcherOptions): Di
     get inFlight() {
       return limit.inFlight;
     },
+    get stuck() {
+      return limit.stuck;
+    },
+    maxConcurrency: limit.max,
     idle: () => limit.idle(),
 
     async execute(nodeName, body, signal) {

@@ -1,8 +1,10 @@
 /**
  * @module Runs one piece of plugin code under a concurrency slot, a deadline and the caller's
- * signal. The answer goes out at the deadline or cancel even if the code ignores its signal; the
- * slot is held until the code really settles, so the limit bounds real work.
+ * signal. The answer goes out at the deadline or cancel even if the code ignores its signal, and
+ * the slot is freed with it so the process keeps serving; code still running `STUCK_AFTER_MS`
+ * later counts as stuck, and the process reports it so its supervisor replaces the process.
  */
+import { STUCK_AFTER_MS } from '@plugboard/protocol';
 import type { ConcurrencyLimit } from './concurrency-limit.ts';
 import { PluginFailure } from './plugin-failure.ts';
 
@@ -42,6 +44,21 @@ export async function runGuarded<T>(
       ),
     );
   }, options.timeoutMs);
+  let settled = false;
+  let release = (): void => {
+    options.limit.release();
+  };
+  let stuckTimer: NodeJS.Timeout | undefined;
+  controller.signal.addEventListener('abort', () => {
+    if (!settled) {
+      // Its answer goes out now, so its slot goes to the next call; code that does not stop
+      // within the grace is reported as stuck.
+      const aside = options.limit.setAside();
+      release = aside.settled;
+      stuckTimer = setTimeout(aside.stuck, STUCK_AFTER_MS);
+      stuckTimer.unref();
+    }
+  });
   const onCallerAbort = (): void => {
     controller.abort(options.signal.reason);
   };
@@ -53,9 +70,11 @@ export async function runGuarded<T>(
   const running = Promise.resolve().then(() => work(controller.signal));
   void running
     .finally(() => {
+      settled = true;
       clearTimeout(timer);
+      clearTimeout(stuckTimer);
       options.signal.removeEventListener('abort', onCallerAbort);
-      options.limit.release();
+      release();
       // Whatever the code left open on its signal (a file download it never read, a timer)
       // is cancelled once it is done, so nothing outlives the execution.
       controller.abort(PluginFailure.of('PLUGIN_CANCELLED', 'the execution has finished'));

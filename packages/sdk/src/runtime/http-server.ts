@@ -7,7 +7,12 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { PLUGIN_ENV, PLUGIN_ROUTES, PROTOCOL_VERSION } from '@plugboard/protocol';
+import {
+  PLUGIN_ENV,
+  PLUGIN_ROUTES,
+  PROTOCOL_VERSION,
+  type HealthResponse,
+} from '@plugboard/protocol';
 import { ConcurrencyLimit } from '../dispatch/concurrency-limit.ts';
 import type { Dispatcher } from '../dispatch/dispatcher.ts';
 import { PluginFailure } from '../dispatch/plugin-failure.ts';
@@ -55,7 +60,10 @@ export function createPluginHttpServer(options: PluginHttpServerOptions): Plugin
         version: options.version,
         protocolVersion: PROTOCOL_VERSION,
         inFlight: dispatcher.inFlight,
-      });
+        maxConcurrency: dispatcher.maxConcurrency,
+        saturated: dispatcher.inFlight >= dispatcher.maxConcurrency,
+        stuck: dispatcher.stuck,
+      } satisfies HealthResponse);
       return;
     }
     if (!authorized(req.headers.authorization, tokenDigest)) {
