@@ -42,6 +42,9 @@ export const platformConfigSchema = z.object({
     .regex(/^postgres(ql)?:\/\//, { message: 'use a postgres:// or postgresql:// URL' })
     .optional()
     .describe('PostgreSQL connection URL; without it the embedded PGlite in dataDir is used.'),
+  databaseTimeoutMs: ms(10_000).describe(
+    'Longest a PostgreSQL call (a connection, or one statement) may take; past it the request answers 503 `PLAT_DATABASE_UNAVAILABLE`.',
+  ),
   apiTokens: keyList('API token').describe(
     'Tokens users and the CLI present as `Authorization: Bearer <token>`.',
   ),
@@ -120,6 +123,7 @@ export const PLATFORM_ENV: EnvTable = {
   PLUGBOARD_PLATFORM_HOST: ['host'],
   PLUGBOARD_PLATFORM_PORT: ['port'],
   PLUGBOARD_DATABASE_URL: ['databaseUrl'],
+  PLUGBOARD_DATABASE_TIMEOUT_MS: ['databaseTimeoutMs'],
   PLUGBOARD_API_TOKENS: ['apiTokens'],
   PLUGBOARD_SECRET_KEY: ['secretKey'],
   PLUGBOARD_PLUGIN_SERVER_URL: ['pluginServerUrl'],

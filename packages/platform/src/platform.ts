@@ -47,9 +47,20 @@ export async function createPlatform(options: {
   const app = await createHttpApp(config, logger);
   // A claim older than the longest a request can take belongs to a process that died.
   registerIdempotency(app, new IdempotencyStore(db, IDEMPOTENCY_STALE_MS), logger);
-  app.get('/health', { schema: { summary: 'Liveness; no token needed', security: [] } }, () => ({
-    status: 'ok',
-  }));
+  app.get(
+    '/health',
+    {
+      schema: {
+        summary:
+          'Readiness; no token needed. 200 while the database answers; 503 `PLAT_DATABASE_UNAVAILABLE` while it does not',
+        security: [],
+      },
+    },
+    async () => {
+      await db.query('SELECT 1');
+      return { status: 'ok', ready: true };
+    },
+  );
   await app.register(pluginsRoutes, { plugins, pluginServer });
   await app.register(pluginServerStatusRoutes, {
     repo: pluginRepo,
@@ -122,6 +133,13 @@ export async function createPlatform(options: {
       const address = app.server.address() as AddressInfo;
       worker?.start();
       nudge();
+      // Statuses that changed while this platform was away arrive now, not after a retry backoff.
+      services.pluginServer.resyncStatuses().catch((error: unknown) => {
+        logger.warn(
+          { err: error },
+          'could not ask the Plugin Server for its statuses; they arrive as they change',
+        );
+      });
       nudges = setInterval(nudge, config.reconcileNudgeMs);
       return `http://${config.host}:${String(address.port)}`;
     },

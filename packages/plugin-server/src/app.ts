@@ -18,10 +18,10 @@ import type { ServerConfig } from './config.ts';
 import type { Sandbox } from './sandbox/sandbox.ts';
 import { createApiKeyCheck } from './http/api-key-auth.ts';
 import { bridgeRoutes } from './http/bridge.routes.ts';
-import { handleError } from './http/error-handler.ts';
+import { createErrorHandler } from './http/error-handler.ts';
 import { forwardRoutes } from './http/forward.routes.ts';
 import { pluginsRoutes } from './http/plugins.routes.ts';
-import { reconcileRoutes } from './http/reconcile.routes.ts';
+import { reconcileRoutes, type StatusLink } from './http/reconcile.routes.ts';
 import type { Reconciler } from './reconcile/reconciler.ts';
 import { uploadsRoutes } from './http/uploads.routes.ts';
 import type { PluginManager } from './plugins/plugin-manager.ts';
@@ -32,6 +32,7 @@ export interface AppDeps {
   readonly reconciler: Reconciler;
   readonly logger: FastifyBaseLogger;
   readonly sandbox: Sandbox;
+  readonly statuses?: StatusLink | undefined;
 }
 
 const PUBLIC_PATHS = new Set(['/health']);
@@ -42,7 +43,9 @@ export async function createApp({
   reconciler,
   logger,
   sandbox,
+  statuses,
 }: AppDeps): Promise<FastifyInstance> {
+  const handleError = createErrorHandler(config.dataDir);
   const app = Fastify({
     loggerInstance: logger,
     bodyLimit: 1024 * 1024,
@@ -53,7 +56,9 @@ export async function createApp({
     return503OnClosing: true,
     // Fastify's own refusals (a malformed URL, a path segment over the limit) and Node's parser
     // errors answer with the same envelope as every other error.
-    frameworkErrors: handleError,
+    frameworkErrors: (error, request, reply) => {
+      void handleError(error, request, reply);
+    },
     clientErrorHandler: (error, socket) => {
       writeClientError(error, socket, 'PSRV_BAD_REQUEST');
     },
@@ -113,6 +118,12 @@ export async function createApp({
               'Whether its plugin records are loaded; callers (a worker) wait for it before sending work.',
             ),
           plugins: z.number().int(),
+          statusesUnsaved: z
+            .string()
+            .optional()
+            .describe(
+              'Set while status webhooks cannot be kept on disk (why): they are delivered from memory meanwhile, and one still waiting is lost if the server restarts.',
+            ),
           sandbox: sandboxReportSchema
             .extend({ mode: z.enum(['strict', 'auto', 'off']) })
             .describe('What this host can confine plugins with, probed at start.'),
@@ -123,6 +134,7 @@ export async function createApp({
       status: 'ok' as const,
       ready: manager.ready,
       plugins: manager.list().length,
+      ...(statuses?.unsaved() === undefined ? {} : { statusesUnsaved: statuses.unsaved() }),
       sandbox: {
         mode: sandbox.mode,
         confined: [...sandbox.host.layers.confined],
@@ -131,7 +143,7 @@ export async function createApp({
     }),
   });
   await app.register(pluginsRoutes, { manager, config });
-  await app.register(reconcileRoutes, { reconciler });
+  await app.register(reconcileRoutes, { reconciler, statuses });
   await app.register(forwardRoutes, { manager, config });
   await app.register(uploadsRoutes, { uploadsDir: manager.uploadsDir, config });
   await app.register(bridgeRoutes, { manager, config });

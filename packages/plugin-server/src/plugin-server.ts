@@ -11,6 +11,7 @@ import { PLUGIN_ENV } from '@plugboard/protocol';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { createApp } from './app.ts';
+import type { StatusLink } from './http/reconcile.routes.ts';
 import { dataLayout } from './data-layout.ts';
 import type { ServerConfig } from './config.ts';
 import { createProcessEngine } from './engine/process-engine.ts';
@@ -133,23 +134,32 @@ export async function createPluginServer(options: PluginServerOptions): Promise<
       : new StatusOutbox({
           dir: layout.webhooks,
           url: new URL(STATUS_WEBHOOK_PATH, withSlash(config.platformUrl)).href,
+          healthUrl: new URL('health', withSlash(config.platformUrl)).href,
           secret: config.webhookSecret,
           apiKey: config.platformApiKey,
           log: (message, fields) => {
             logger.warn(fields, message);
           },
         });
+  let statuses: StatusLink | undefined;
   if (outbox !== undefined) {
     await outbox.load();
-    publishStatusChanges(manager, outbox, (change, error) => {
+    const publisher = publishStatusChanges(manager, outbox, (change, error) => {
       logger.error(
         { pluginId: change.id, status: change.status, err: error },
         'could not record a status webhook',
       );
     });
+    statuses = {
+      resync: () => publisher.resync(),
+      platformAnswered: () => {
+        outbox.platformAnswered();
+      },
+      unsaved: () => outbox.unsaved,
+    };
   }
   const reconciler = new Reconciler(manager);
-  const app = await createApp({ config, manager, reconciler, logger, sandbox });
+  const app = await createApp({ config, manager, reconciler, logger, sandbox, statuses });
   let resync: NodeJS.Timeout | undefined;
   const pullAndReconcile = async (): Promise<void> => {
     if (config.platformUrl === undefined) {
@@ -161,6 +171,7 @@ export async function createPluginServer(options: PluginServerOptions): Promise<
         config.platformApiKey,
         config.limits.requestTimeoutMs,
       );
+      statuses?.platformAnswered();
       const report = reconciler.reconcile(desired.plugins);
       const acted = report.actions.filter((a) => a.action !== 'none');
       if (acted.length > 0) {

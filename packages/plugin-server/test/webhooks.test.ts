@@ -1,6 +1,6 @@
 // Status webhooks against a platform stand-in: full sequences, signatures, ordering, outages and
 // Plugin Server restarts.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -86,6 +86,53 @@ describe('status webhooks', () => {
     expect(receiver.statuses('faulty').at(-1)).toBe('running');
     expect(seen.length).toBeLessThan(4);
     expect([...seen].sort((a, b) => a - b)).toEqual(seen);
+  });
+
+  it('reaches a platform that comes back within 2 s, however long the backoff has grown', async () => {
+    receiver.received.length = 0;
+    receiver.away = true;
+    const attemptsBefore = receiver.attempts;
+    await server.call('POST', '/plugins/faulty/restart');
+    await server.waitFor('faulty', (v) => v?.status === 'running');
+    // Long enough for several failed attempts, so the next one is seconds away.
+    await expect
+      .poll(() => receiver.attempts - attemptsBefore, { timeout: 20_000 })
+      .toBeGreaterThan(3);
+    await new Promise((resolve) => setTimeout(resolve, 5_000));
+    receiver.away = false;
+    const back = Date.now();
+    await receiver.waitFor(() => receiver.statuses('faulty').includes('running'), 10_000);
+    expect(Date.now() - back).toBeLessThan(2_000);
+  }, 40_000);
+
+  it('sends every current status again when the platform asks for a resync', async () => {
+    receiver.received.length = 0;
+    const answer = await server.json<{ resent: number }>('POST', '/statuses/resync');
+    expect(answer.status).toBe(202);
+    expect(answer.body.resent).toBeGreaterThanOrEqual(1);
+    await receiver.waitFor(() => receiver.statuses('faulty').includes('running'));
+  });
+
+  it('delivers from memory, and says so on /health, when statuses cannot be kept on disk', async () => {
+    receiver.received.length = 0;
+    const folder = join(server.dataDir, 'webhooks');
+    const aside = `${folder}.aside`;
+    await rename(folder, aside);
+    // A file where the folder was: every write of the outbox fails.
+    await writeFile(folder, '');
+    try {
+      await server.call('POST', '/plugins/faulty/restart');
+      await receiver.waitFor(() => receiver.statuses('faulty').includes('running'));
+      const health = await server.json<{ statusesUnsaved?: string }>('GET', '/health');
+      expect(health.body.statusesUnsaved).toMatch(/ENOTDIR/);
+    } finally {
+      await rm(folder);
+      await rename(aside, folder);
+    }
+    await server.call('POST', '/plugins/faulty/restart');
+    await expect
+      .poll(async () => (await server.json<{ statusesUnsaved?: string }>('GET', '/health')).body)
+      .not.toHaveProperty('statusesUnsaved');
   });
 
   it('keeps a pending status on disk across a Plugin Server restart', async () => {

@@ -10,3 +10,5 @@ export * from './plugin-view.ts';
 export * from './marketplace-index.ts';
 export * from './plugin-grant.ts';
 export * from './git-url-rules.ts';
+export * from './disk-full.ts';
+export * from './unread-body.ts';

@@ -46,3 +46,15 @@ export type StatusEvent = z.infer<typeof statusEventSchema>;
 
 /** Where the platform receives status webhooks, relative to its base URL. */
 export const STATUS_WEBHOOK_PATH = 'plugin-server/status';
+
+/** The Plugin Server's answer to `POST /statuses/resync`. */
+export const statusResyncSchema = z
+  .object({
+    resent: z
+      .number()
+      .int()
+      .nonnegative()
+      .describe('How many plugins had their current status sent again, as new events.'),
+  })
+  .meta({ id: 'StatusResync' });
+export type StatusResync = z.infer<typeof statusResyncSchema>;

@@ -4,7 +4,9 @@
  * the platform's code; a platform that cannot be reached becomes CLI_UNREACHABLE, saying how to
  * point the CLI at the right one.
  */
+import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
+import { setTimeout as delay } from 'node:timers/promises';
 import { Readable } from 'node:stream';
 import type { Connection } from './connection.ts';
 import { ApiError, OperatorError } from './errors.ts';
@@ -26,7 +28,16 @@ export interface RequestOptions {
   readonly body?: unknown;
   readonly query?: Record<string, string>;
   readonly signal?: AbortSignal;
+  /**
+   * A request that creates something: sent with an Idempotency-Key, and sent again with the same
+   * key (for a while) when the platform could not be reached or answered a retryable error, so a
+   * repeat never creates a second one.
+   */
+  readonly idempotent?: boolean;
 }
+
+/** How long an idempotent request keeps being sent again. */
+const RETRY_FOR_MS = 30_000;
 
 export interface ApiClient {
   readonly connection: Connection;
@@ -88,7 +99,14 @@ export function createApiClient(connection: Connection): ApiClient {
   const client: ApiClient = {
     connection,
     async json<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
-      const response = await send(method, path, options);
+      const key = options.idempotent === true ? randomUUID() : undefined;
+      const response =
+        key === undefined
+          ? await send(method, path, options)
+          : await sendAgainWhileRetryable(
+              () => send(method, path, { ...options, headers: { 'idempotency-key': key } }),
+              options.signal,
+            );
       const text = await response.text();
       if (text === '') {
         return undefined as T;
@@ -214,6 +232,27 @@ export async function* parseEventStream(
   yield* line('');
 }
 
+/** Sends again, with a growing pause, while the failure says a repeat may succeed. */
+async function sendAgainWhileRetryable(
+  attempt: () => Promise<Response>,
+  signal: AbortSignal | undefined,
+): Promise<Response> {
+  const until = Date.now() + RETRY_FOR_MS;
+  for (let round = 0; ; round += 1) {
+    try {
+      return await attempt();
+    } catch (error) {
+      const again =
+        (error instanceof ApiError && error.retryable) ||
+        (error instanceof OperatorError && error.code === 'CLI_UNREACHABLE');
+      if (!again || signal?.aborted === true || Date.now() >= until) {
+        throw error;
+      }
+      await delay(Math.min(500 * 2 ** round, 4_000), undefined, signal ? { signal } : {});
+    }
+  }
+}
+
 async function errorOf(response: Response, connection: Connection): Promise<OperatorError> {
   const text = await response.text().catch(() => '');
   let parsed: unknown;
@@ -223,7 +262,7 @@ async function errorOf(response: Response, connection: Connection): Promise<Oper
     parsed = undefined;
   }
   const error = (parsed as { error?: unknown } | undefined)?.error as
-    { code?: unknown; message?: unknown; details?: unknown } | undefined;
+    { code?: unknown; message?: unknown; details?: unknown; retryable?: unknown } | undefined;
   if (typeof error?.code === 'string' && typeof error.message === 'string') {
     const details =
       typeof error.details === 'object' && error.details !== null
@@ -239,6 +278,7 @@ async function errorOf(response: Response, connection: Connection): Promise<Oper
       {
         code: error.code,
         message: error.message,
+        retryable: error.retryable === true,
         ...(details === undefined ? {} : { details }),
       },
       response.status,

@@ -43,9 +43,16 @@ export class OperatorError extends Error {
 export class ApiError extends OperatorError {
   readonly status: number;
   readonly details: Readonly<Record<string, unknown>> | undefined;
+  /** The platform says the same request may succeed later. */
+  readonly retryable: boolean;
 
   constructor(
-    envelope: { code: string; message: string; details?: Record<string, unknown> },
+    envelope: {
+      code: string;
+      message: string;
+      details?: Record<string, unknown>;
+      retryable?: boolean;
+    },
     status: number,
     lines: readonly string[] = [],
   ) {
@@ -53,6 +60,7 @@ export class ApiError extends OperatorError {
     this.name = 'ApiError';
     this.status = status;
     this.details = envelope.details;
+    this.retryable = envelope.retryable === true;
   }
 }
 

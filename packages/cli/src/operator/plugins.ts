@@ -156,7 +156,10 @@ export async function installPlugin(ctx: OperatorContext, flags: InstallFlags): 
     body['grant'] = grant;
   }
 
-  const record = await ctx.client.json<PluginView>('POST', '/api/plugins', { body });
+  const record = await ctx.client.json<PluginView>('POST', '/api/plugins', {
+    body,
+    idempotent: true,
+  });
   if (!flags.wait) {
     report(ctx, record, `${record.id}: ${record.status}`);
     return;

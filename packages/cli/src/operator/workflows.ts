@@ -120,7 +120,7 @@ export async function runWorkflow(
   const run = await ctx.client.json<RunView>(
     'POST',
     `/api/workflows/${encodeURIComponent(workflow.id)}/runs`,
-    { body: { inputs } },
+    { body: { inputs }, idempotent: true },
   );
   if (!flags.wait) {
     ctx.output.result(ctx.json ? json(run) : run.id);

@@ -269,6 +269,8 @@ async function startStandIn(): Promise<StandIn> {
       send(res, 200, { status: 'ok', ready: true, plugins: 0 });
     } else if (method === 'POST' && path === '/reconcile') {
       send(res, 200, { durationMs: 0, actions: [] });
+    } else if (method === 'POST' && path === '/statuses/resync') {
+      send(res, 202, { resent: 0 });
     } else if (method === 'POST' && lifecycle !== null) {
       const id = decodeURIComponent(lifecycle[1] ?? '');
       const status =

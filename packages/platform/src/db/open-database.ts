@@ -11,12 +11,12 @@ import { openPgliteDatabase } from './pglite-database.ts';
 import { openPostgresDatabase } from './postgres-database.ts';
 
 export async function openDatabase(
-  config: Pick<PlatformConfig, 'databaseUrl' | 'dataDir'>,
+  config: Pick<PlatformConfig, 'databaseUrl' | 'dataDir' | 'databaseTimeoutMs'>,
 ): Promise<Database> {
   const db =
     config.databaseUrl === undefined
       ? await openPgliteDatabase(join(config.dataDir, 'db'))
-      : openPostgresDatabase(config.databaseUrl);
+      : openPostgresDatabase(config.databaseUrl, config.databaseTimeoutMs);
   try {
     await migrate(db);
   } catch (error) {

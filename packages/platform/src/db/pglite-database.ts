@@ -5,6 +5,9 @@
 import { mkdir } from 'node:fs/promises';
 import { PGlite } from '@electric-sql/pglite';
 import type { Database, Queryable } from './database.ts';
+import { coded } from './database-failures.ts';
+
+const WHERE = 'the embedded database';
 
 export async function openPgliteDatabase(dir: string | undefined): Promise<Database> {
   if (dir !== undefined) {
@@ -13,7 +16,7 @@ export async function openPgliteDatabase(dir: string | undefined): Promise<Datab
   const db = await PGlite.create(dir === undefined ? undefined : { dataDir: dir });
   const wrap = (q: Pick<PGlite, 'query'>): Queryable => ({
     query: async <Row>(text: string, params: readonly unknown[] = []) =>
-      (await q.query<Row>(text, [...params])).rows,
+      (await coded(WHERE, () => q.query<Row>(text, [...params]))).rows,
   });
   return {
     kind: 'pglite',

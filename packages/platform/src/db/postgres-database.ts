@@ -1,42 +1,63 @@
 /**
  * @module PostgreSQL through node-postgres' pool, for deployments that run the worker as its own
- * process or several platform replicas.
+ * process or several platform replicas. Every call is bounded in time: a database that is down
+ * or frozen answers `PLAT_DATABASE_UNAVAILABLE` instead of holding a request open.
  */
 import pg from 'pg';
-import type { Database } from './database.ts';
+import { PlatformError } from '../errors.ts';
+import type { Database, Queryable } from './database.ts';
+import { coded } from './database-failures.ts';
 
-export function openPostgresDatabase(url: string): Database {
-  const pool = new pg.Pool({ connectionString: url, max: 10 });
+const WHERE = 'PostgreSQL at PLUGBOARD_DATABASE_URL';
+
+export function openPostgresDatabase(url: string, timeoutMs = 10_000): Database {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: 10,
+    connectionTimeoutMillis: timeoutMs,
+    // Bounded on both ends: the client stops waiting, and the server stops working on it.
+    query_timeout: timeoutMs,
+    statement_timeout: timeoutMs,
+    keepAlive: true,
+  });
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on('error', () => undefined);
+  const queryable = (client: Pick<pg.Pool, 'query'>): Queryable => ({
+    query: async <Row>(text: string, params: readonly unknown[] = []) =>
+      (await coded(WHERE, () => client.query(text, [...params]))).rows as Row[],
+  });
   return {
     kind: 'postgres',
-    query: async <Row>(text: string, params: readonly unknown[] = []) =>
-      (await pool.query(text, [...params])).rows as Row[],
+    ...queryable(pool),
     transaction: async (work) => {
-      const client = await pool.connect();
+      const client = await coded(WHERE, () => pool.connect());
       let broken: Error | undefined;
       try {
-        await client.query('BEGIN');
-        const result = await work({
-          query: async <Row>(text: string, params: readonly unknown[] = []) =>
-            (await client.query(text, [...params])).rows as Row[],
-        });
-        await client.query('COMMIT');
+        await coded(WHERE, () => client.query('BEGIN'));
+        const result = await work(queryable(client));
+        await coded(WHERE, () => client.query('COMMIT'));
         return result;
       } catch (error) {
-        await client.query('ROLLBACK').catch((rollbackError: unknown) => {
-          // A connection that cannot roll back is not given to anyone else.
-          broken = rollbackError as Error;
-        });
+        if (isUnavailable(error)) {
+          // A connection that failed or timed out is not given to anyone else.
+          broken = error as Error;
+        } else {
+          await client.query('ROLLBACK').catch((rollbackError: unknown) => {
+            broken = rollbackError as Error;
+          });
+        }
         throw error;
       } finally {
         client.release(broken);
       }
     },
     exec: async (script) => {
-      await pool.query(script);
+      await coded(WHERE, () => pool.query(script));
     },
     close: () => pool.end(),
   };
+}
+
+function isUnavailable(error: unknown): boolean {
+  return error instanceof PlatformError && error.code === 'PLAT_DATABASE_UNAVAILABLE';
 }

@@ -52,6 +52,8 @@ export interface FileStore {
    * On failure `source` is left unpiped but not destroyed: an HTTP caller can still be answered.
    */
   save(source: Readable, meta: NewFile): Promise<StoredFile>;
+  /** Where the files are kept (to measure its disk when it is full). */
+  readonly dir: string;
   /** The file's metadata and a stream of its bytes; PLAT_FILE_NOT_FOUND when there is none. */
   open(id: string): Promise<OpenedFile>;
   get(id: string): Promise<StoredFile | undefined>;
@@ -86,6 +88,7 @@ export function createFileStore(options: {
 
   return {
     maxBytes,
+    dir,
     get,
     async save(source, meta) {
       const id = `file_${randomBytes(16).toString('base64url')}`;

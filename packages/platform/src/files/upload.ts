@@ -4,9 +4,9 @@
  */
 import type { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { discardRest, isDiskFull, reportDiskFull } from '@plugboard/server-api';
 import { PlatformError } from '../errors.ts';
 import type { FileStore, NewFile, StoredFile } from './file-store.ts';
-import { discardRest } from './raw-body.ts';
 
 export async function receiveUpload(
   files: FileStore,
@@ -29,6 +29,17 @@ export async function receiveUpload(
     return await files.save(body ?? request.raw, meta);
   } catch (error) {
     discardRest(request.raw, files.maxBytes);
+    if (isDiskFull(error)) {
+      const report = await reportDiskFull(
+        files.dir,
+        "the platform's file store",
+        declared > 0 ? declared : undefined,
+      );
+      throw new PlatformError('PLAT_DISK_FULL', report.message, {
+        details: report.details,
+        cause: error,
+      });
+    }
     throw error;
   }
 }

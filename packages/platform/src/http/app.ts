@@ -16,7 +16,7 @@ import {
 import type { PlatformConfig } from '../config.ts';
 import { createBearerCheck } from './bearer-auth.ts';
 import { writeClientError } from '@plugboard/protocol';
-import { handleError } from './error-handler.ts';
+import { createErrorHandler } from './error-handler.ts';
 
 export type PlatformApp = FastifyInstance;
 
@@ -24,6 +24,7 @@ export async function createHttpApp(
   config: PlatformConfig,
   logger: FastifyBaseLogger,
 ): Promise<PlatformApp> {
+  const handleError = createErrorHandler(config.dataDir);
   const app = Fastify({
     loggerInstance: logger,
     bodyLimit: 4 * 1024 * 1024,
@@ -32,7 +33,9 @@ export async function createHttpApp(
     return503OnClosing: true,
     // Fastify's own refusals (a malformed URL, a path segment over the limit) and Node's parser
     // errors answer with the same envelope as every other error.
-    frameworkErrors: handleError,
+    frameworkErrors: (error, request, reply) => {
+      void handleError(error, request, reply);
+    },
     clientErrorHandler: (error, socket) => {
       writeClientError(error, socket, 'PLAT_BAD_REQUEST');
     },

@@ -3,14 +3,29 @@
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { diskFullOf } from '@plugboard/server-api';
 import { PlatformError } from '../errors.ts';
 
-export function handleError(
-  error: FastifyError | Error,
-  request: FastifyRequest,
-  reply: FastifyReply,
-): void {
-  const failure = toPlatformError(error, request);
+/** The error handler of every route; `dataDir` is where a full disk is measured. */
+export function createErrorHandler(dataDir: string) {
+  return async (
+    error: FastifyError | Error,
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): Promise<FastifyReply> => {
+    const full =
+      error instanceof PlatformError
+        ? undefined
+        : await diskFullOf(error, dataDir, "the platform's data folder");
+    const failure =
+      full === undefined
+        ? toPlatformError(error, request)
+        : new PlatformError('PLAT_DISK_FULL', full.message, { details: full.details });
+    return send(failure, request, reply);
+  };
+}
+
+function send(failure: PlatformError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   if (failure.kind === 'internal') {
     request.log.error({ code: failure.code }, failure.message);
   } else {
@@ -19,7 +34,7 @@ export function handleError(
   if (failure.retryable && failure.status >= 500) {
     void reply.header('retry-after', '1');
   }
-  void reply.code(failure.status).type('application/json').send(failure.toEnvelope());
+  return reply.code(failure.status).type('application/json').send(failure.toEnvelope());
 }
 
 function toPlatformError(error: FastifyError | Error, request: FastifyRequest): PlatformError {

@@ -8,6 +8,7 @@ import {
   pluginDetailSchema,
   pluginViewSchema,
   reconcileReportSchema,
+  statusResyncSchema,
   type DesiredState,
   type PluginDetail,
   type PluginGrant,
@@ -60,6 +61,8 @@ export interface PluginServerClient {
   get(id: string): Promise<PluginDetail | undefined>;
   logs(id: string, tail: number): Promise<string>;
   reconcile(desired: DesiredState): Promise<ReconcileReport>;
+  /** Asks for every plugin's current status again by webhook; answers how many. */
+  resyncStatuses(): Promise<number>;
   /** Whether it answers and has loaded its plugin records (false when it cannot be reached). */
   ready(): Promise<boolean>;
   execute(call: ExecuteCall): Promise<ExecuteOutcome>;
@@ -233,6 +236,8 @@ export function createPluginServerClient(options: {
     },
     reconcile: async (desired) =>
       json(reconcileReportSchema, await send('POST', 'reconcile', { body: desired })),
+    resyncStatuses: async () =>
+      (await json(statusResyncSchema, await send('POST', 'statuses/resync', { body: {} }))).resent,
     ready: async () => {
       try {
         const response = await send('GET', 'health', { signal: AbortSignal.timeout(2_000) });

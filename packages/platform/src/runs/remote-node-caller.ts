@@ -7,6 +7,7 @@
 import type { NodeCall, RemoteNodeCaller } from '../nodes/node-definition.ts';
 import { NodeFailure } from '../nodes/node-definition.ts';
 import type { PluginServerClient } from '../plugin-server/plugin-server-client.ts';
+import { whileDatabaseAway } from './database-watch.ts';
 
 export interface RemoteCallDeps {
   readonly pluginServer: PluginServerClient;
@@ -49,19 +50,24 @@ export function createRemoteNodeCaller(deps: RemoteCallDeps): RemoteNodeCaller {
         pluginId: target.pluginId,
         timeoutMs: call.timeoutMs,
       });
-      const [pluginConfig, credentials] = await Promise.all([
-        once(configs, target.pluginId, () => deps.pluginConfig(target.pluginId)),
-        once(
-          credentialSets,
-          JSON.stringify([target.pluginId, target.integrations, call.credentials ?? {}]),
-          () =>
-            deps.credentials({
-              pluginId: target.pluginId,
-              integrations: target.integrations,
-              chosen: call.credentials,
-            }),
-        ),
-      ]);
+      // Nothing was sent yet: a database that is away is waited for, within the node's deadline.
+      const [pluginConfig, credentials] = await whileDatabaseAway(
+        () =>
+          Promise.all([
+            once(configs, target.pluginId, () => deps.pluginConfig(target.pluginId)),
+            once(
+              credentialSets,
+              JSON.stringify([target.pluginId, target.integrations, call.credentials ?? {}]),
+              () =>
+                deps.credentials({
+                  pluginId: target.pluginId,
+                  integrations: target.integrations,
+                  chosen: call.credentials,
+                }),
+            ),
+          ]),
+        call.signal,
+      );
       const outcome = await deps.pluginServer.execute({
         pluginId: target.pluginId,
         node: target.node,

@@ -215,9 +215,12 @@ export class RunRepository {
       code: 'PLAT_WORKER_STOPPED',
       message: 'the worker running this run stopped before it finished; run the workflow again',
     };
+    // A database that started again within the window had no heartbeat to take meanwhile: live
+    // workers get the window to beat again first.
     const stale = await this.#db.query<{ id: string }>(
       `SELECT id FROM runs
-        WHERE status = 'running' AND heartbeat_at < now() - ($1::int * interval '1 millisecond')`,
+        WHERE status = 'running' AND heartbeat_at < now() - ($1::int * interval '1 millisecond')
+          AND pg_postmaster_start_time() < now() - ($1::int * interval '1 millisecond')`,
       [staleAfterMs],
     );
     const failed: string[] = [];

@@ -11,6 +11,7 @@ import { executeWorkflow } from './executor.ts';
 import type { RunBus } from './run-bus.ts';
 import type { RunError } from './run-record.ts';
 import type { ClaimedRun, RunRepository } from './run-repository.ts';
+import { DatabaseWatch, whileDatabaseAway } from './database-watch.ts';
 
 export interface RunWorkerOptions {
   readonly runs: RunRepository;
@@ -36,6 +37,8 @@ export interface RunWorkerOptions {
 const READY_TRUSTED_MS = 5_000;
 
 const HEARTBEAT_MS = 5_000;
+/** On stop, how long results still waiting for the database may wait for it. */
+const FINAL_WRITES_MS = 5_000;
 const ABANDONED_AFTER_MS = 60_000;
 
 export class RunWorker {
@@ -43,11 +46,15 @@ export class RunWorker {
   readonly #options: RunWorkerOptions;
   readonly #active = new Map<string, { abort: AbortController; done: Promise<void> }>();
   #stopping = new AbortController();
+  /** Aborted once a stopping worker stops waiting for the database to keep its runs' results. */
+  #givingUp = new AbortController();
+  readonly #database: DatabaseWatch;
   #loop: Promise<void> | undefined;
   #wake: (() => void) | undefined;
 
   constructor(options: RunWorkerOptions) {
     this.#options = options;
+    this.#database = new DatabaseWatch(options.log);
   }
 
   start(): void {
@@ -55,6 +62,7 @@ export class RunWorker {
       return;
     }
     this.#stopping = new AbortController();
+    this.#givingUp = new AbortController();
     const offQueued = this.#options.bus.onQueued(() => this.#wake?.());
     const offCancel = this.#options.bus.onCancel((runId) => {
       this.#active.get(runId)?.abort.abort(cancelled());
@@ -91,8 +99,14 @@ export class RunWorker {
       for (const run of this.#active.values()) {
         run.abort.abort(stopped());
       }
-      await allDone();
     }
+    // Results still waiting for the database get a last while; past it another worker will find
+    // these runs abandoned, as they are.
+    const lastWrites = setTimeout(() => {
+      this.#givingUp.abort();
+    }, FINAL_WRITES_MS);
+    await allDone();
+    clearTimeout(lastWrites);
     this.#loop = undefined;
   }
 
@@ -117,9 +131,6 @@ export class RunWorker {
       }
       return false;
     };
-    await runs.failAbandoned(ABANDONED_AFTER_MS).catch((error: unknown) => {
-      log.warn({ err: error }, 'could not check for abandoned runs');
-    });
     while (!this.#stopping.signal.aborted) {
       try {
         while (
@@ -146,10 +157,16 @@ export class RunWorker {
             log.warn({ runId: id }, 'this worker lost its run; stopping it');
             this.#active.get(id)?.abort.abort(cancelled());
           }
-          await runs.failAbandoned(ABANDONED_AFTER_MS);
+          // A heartbeat is stale only on a clock that ran while the database was there: after an
+          // outage this worker saw, live workers get the time to beat again before any run
+          // counts as abandoned (the repository does the same after a database restart).
+          if (this.#database.upForMs() >= ABANDONED_AFTER_MS) {
+            await runs.failAbandoned(ABANDONED_AFTER_MS);
+          }
         }
+        this.#database.answered();
       } catch (error) {
-        log.error({ err: error }, 'the worker could not reach the database; retrying');
+        this.#database.failed(error);
       }
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, pollMs);
@@ -160,6 +177,19 @@ export class RunWorker {
       });
       this.#wake = undefined;
     }
+  }
+
+  /**
+   * A write of a run's progress or result: while the database is away it is tried again (the
+   * run holds its place and its results in memory) until the database answers, or until a
+   * stopping worker gives up (its runs are then found abandoned by another worker).
+   */
+  async #durable<T>(write: () => Promise<T>): Promise<T> {
+    const done = await whileDatabaseAway(write, this.#givingUp.signal, (error) => {
+      this.#database.failed(error);
+    });
+    this.#database.answered();
+    return done;
   }
 
   // A method, so the compiler does not carry a narrowing of `aborted` across awaits.
@@ -193,7 +223,7 @@ export class RunWorker {
     ): Promise<void> => {
       appended = appended
         .catch(() => undefined)
-        .then(() => runs.appendEvent(runId, type, data))
+        .then(() => this.#durable(() => runs.appendEvent(runId, type, data)))
         .then(() => {
           bus.changed(runId);
         });
@@ -209,20 +239,20 @@ export class RunWorker {
       result = await executeWorkflow({
         runId,
         graph: claimed.graph,
-        registry: await this.#options.registry(),
+        registry: await this.#durable(() => this.#options.registry()),
         inputs: claimed.inputs,
         signal,
         limits: { nodesInParallel: limits.nodesInParallel, nodeTimeoutMs: limits.nodeTimeoutMs },
         observer: {
           nodeStarted: async (e) => {
-            await runs.nodeStarted(owner, e);
+            await this.#durable(() => runs.nodeStarted(owner, e));
             await publish('node.started', {
               nodeId: e.nodeId,
               startedAt: e.startedAt.toISOString(),
             });
           },
           nodeFinished: async (e) => {
-            await runs.nodeFinished(owner, e);
+            await this.#durable(() => runs.nodeFinished(owner, e));
             await publish('node.finished', {
               nodeId: e.nodeId,
               status: e.status,
@@ -246,7 +276,7 @@ export class RunWorker {
     if (result.status === 'cancelled' && signal.reason instanceof WorkerStopped) {
       result = { status: 'failed', outputs: {}, error: signal.reason.error };
     }
-    if (await runs.finish(owner, result)) {
+    if (await this.#durable(() => runs.finish(owner, result))) {
       bus.changed(runId);
     } else {
       this.#options.log.warn(

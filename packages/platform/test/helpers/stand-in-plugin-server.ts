@@ -87,6 +87,8 @@ export async function startStandInPluginServer(options: {
       send(res, 200, { status: 'ok', ready: true, plugins: 0 });
     } else if (method === 'POST' && path === '/reconcile') {
       send(res, 200, { durationMs: 0, actions: [] });
+    } else if (method === 'POST' && path === '/statuses/resync') {
+      send(res, 202, { resent: 0 });
     } else if (method === 'POST' && plugin !== null) {
       const id = decodeURIComponent(plugin[1] ?? '');
       switch (plugin[2] ?? '') {

@@ -3,13 +3,29 @@
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { diskFullOf } from '@plugboard/server-api';
 import { ServerError } from '../errors.ts';
 
-export function handleError(
-  error: FastifyError | Error,
-  request: FastifyRequest,
-  reply: FastifyReply,
-): void {
+/** The error handler of every route; `dataDir` is where a full disk is measured. */
+export function createErrorHandler(dataDir: string) {
+  return async (
+    error: FastifyError | Error,
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): Promise<FastifyReply> => {
+    const full =
+      error instanceof ServerError
+        ? undefined
+        : await diskFullOf(error, dataDir, "the Plugin Server's data folder");
+    const failure =
+      full === undefined
+        ? toServerError(error, request)
+        : new ServerError('PSRV_DISK_FULL', full.message, { details: full.details });
+    return send(failure, request, reply);
+  };
+}
+
+function toServerError(error: FastifyError | Error, request: FastifyRequest): ServerError {
   let failure: ServerError;
   if (error instanceof ServerError) {
     failure = error;
@@ -46,6 +62,10 @@ export function handleError(
       'this is a bug in the Plugin Server; the log has the details',
     );
   }
+  return failure;
+}
+
+function send(failure: ServerError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   if (failure.kind === 'internal') {
     request.log.error({ code: failure.code }, failure.message);
   } else {
@@ -54,5 +74,5 @@ export function handleError(
   if (failure.status === 503) {
     void reply.header('retry-after', '1');
   }
-  void reply.code(failure.status).type('application/json').send(failure.toEnvelope());
+  return reply.code(failure.status).type('application/json').send(failure.toEnvelope());
 }

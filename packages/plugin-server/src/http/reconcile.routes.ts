@@ -1,22 +1,63 @@
 /**
- * @module `POST /reconcile`: the platform pushes its whole desired list; the answer reports what
- * was done for each plugin (operations continue in the background; statuses follow by webhook).
+ * @module What the platform asks of a Plugin Server as a whole: `POST /reconcile` with its whole
+ * desired list (the answer reports what was done for each plugin; operations continue in the
+ * background and statuses follow by webhook), and `POST /statuses/resync` for every plugin's
+ * current status again. Either also shows the platform answers, so statuses waiting out a retry
+ * backoff are sent at once.
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { errorEnvelopeSchema } from '@plugboard/protocol';
-import { desiredStateSchema, reconcileReportSchema } from '@plugboard/server-api';
+import {
+  desiredStateSchema,
+  reconcileReportSchema,
+  statusResyncSchema,
+} from '@plugboard/server-api';
+import { ServerError } from '../errors.ts';
 import type { Reconciler } from '../reconcile/reconciler.ts';
 
-export const reconcileRoutes: FastifyPluginAsyncZod<{ reconciler: Reconciler }> = async (
-  app,
-  { reconciler },
-) => {
+/** The status webhooks to the platform, when this server has a platform to send them to. */
+export interface StatusLink {
+  resync(): number;
+  platformAnswered(): void;
+  /** Why statuses are not kept on disk now (delivered from memory meanwhile), if they are not. */
+  unsaved(): string | undefined;
+}
+
+export const reconcileRoutes: FastifyPluginAsyncZod<{
+  reconciler: Reconciler;
+  statuses: StatusLink | undefined;
+}> = async (app, { reconciler, statuses }) => {
   app.post('/reconcile', {
     schema: {
       summary: 'Reconcile with the full desired list; answers the actions taken',
       body: desiredStateSchema,
       response: { 200: reconcileReportSchema, 400: errorEnvelopeSchema, 401: errorEnvelopeSchema },
     },
-    handler: (request) => reconciler.reconcile(request.body.plugins),
+    handler: (request) => {
+      statuses?.platformAnswered();
+      return reconciler.reconcile(request.body.plugins);
+    },
+  });
+
+  app.post('/statuses/resync', {
+    schema: {
+      summary:
+        "Send every plugin's current status again by webhook (for a platform that may have missed some)",
+      response: {
+        202: statusResyncSchema,
+        401: errorEnvelopeSchema,
+        409: errorEnvelopeSchema,
+      },
+    },
+    handler: async (_request, reply) => {
+      if (statuses === undefined) {
+        throw new ServerError(
+          'PSRV_CONFLICT',
+          'this Plugin Server sends no status webhooks: set PLUGBOARD_PLATFORM_URL and PLUGBOARD_WEBHOOK_SECRET',
+        );
+      }
+      statuses.platformAnswered();
+      return reply.code(202).send({ resent: statuses.resync() });
+    },
   });
 };

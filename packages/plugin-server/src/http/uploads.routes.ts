@@ -10,6 +10,7 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { FastifyPluginAsync } from 'fastify';
 import type { ServerConfig } from '../config.ts';
+import { discardRest, isDiskFull, reportDiskFull } from '@plugboard/server-api';
 import { ServerError } from '../errors.ts';
 import { ByteLimit } from './byte-limit.ts';
 import { takeRawBodies } from './raw-body.ts';
@@ -33,15 +34,30 @@ export const uploadsRoutes: FastifyPluginAsync<{
       const fileId = randomUUID();
       const partial = join(uploadsDir, `${fileId}.partial`);
       const limiter = new ByteLimit(limit, 'the upload');
+      // Piped rather than in the pipeline: a refusal part-way must not destroy the request, whose
+      // unread rest is dropped so the sender gets the answer and keeps a usable connection.
+      const source = request.body as Readable;
+      source.once('error', (error) => limiter.destroy(error));
+      source.pipe(limiter);
       try {
-        await pipeline(
-          request.body as Readable,
-          limiter,
-          createWriteStream(partial, { mode: 0o600 }),
-        );
+        await pipeline(limiter, createWriteStream(partial, { mode: 0o600 }));
         await rename(partial, join(uploadsDir, `${fileId}.tar.gz`));
       } catch (error) {
+        source.unpipe(limiter);
+        discardRest(request.raw, limit);
         await rm(partial, { force: true });
+        if (isDiskFull(error)) {
+          const declared = Number(request.headers['content-length'] ?? 0);
+          const report = await reportDiskFull(
+            uploadsDir,
+            "the Plugin Server's uploads folder",
+            declared > 0 ? declared : undefined,
+          );
+          throw new ServerError('PSRV_DISK_FULL', report.message, {
+            details: report.details,
+            cause: error,
+          });
+        }
         throw error;
       }
       return reply.code(201).send({ fileId, bytes: limiter.bytes });

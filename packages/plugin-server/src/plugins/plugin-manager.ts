@@ -22,7 +22,7 @@ import type { Engine } from '../engine/engine.ts';
 import { ServerError } from '../errors.ts';
 import { validatePackage } from '../install/validate-package.ts';
 import { fetchSource } from '../sources/fetch-source.ts';
-import type { PluginGrant, PluginSource } from '@plugboard/server-api';
+import { isDiskFull, type PluginGrant, type PluginSource } from '@plugboard/server-api';
 import { decideGrants, requireGrants } from '../sandbox/grants.ts';
 import { startHealthProbe } from '../supervisor/health-probe.ts';
 import { ConcurrencyGate } from './concurrency-gate.ts';
@@ -757,11 +757,10 @@ function asServerError(error: unknown): ServerError {
   if (error instanceof ServerError) {
     return error;
   }
-  const code = (error as NodeJS.ErrnoException).code;
-  if (code === 'ENOSPC') {
+  if (isDiskFull(error)) {
     return new ServerError(
       'PSRV_DISK_FULL',
-      'the disk is full; free space in the data folder and retry',
+      "the disk holding the Plugin Server's data folder is full; free space there and retry",
     );
   }
   return new ServerError(

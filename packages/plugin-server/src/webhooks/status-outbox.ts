@@ -1,7 +1,9 @@
 /**
  * @module Delivers status webhooks to the platform, surviving its downtime and our restarts: per
  * plugin, only the latest status waits (a newer one replaces it, keeping sequence order), on disk,
- * retried with jittered exponential backoff that honours Retry-After.
+ * retried with jittered exponential backoff that honours Retry-After. A newer status, or any sign
+ * that the platform answers again, ends the wait at once; a disk that takes no writes costs the
+ * restart safety only, never the delivery.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
@@ -17,6 +19,12 @@ export interface OutboxOptions {
   readonly secret: string;
   /** Sent as `Authorization: Bearer <key>` so the platform knows which Plugin Server speaks. */
   readonly apiKey?: string | undefined;
+  /**
+   * The platform's health URL: asked every `probeMs` while a status waits out a backoff, so the
+   * wait ends as soon as the platform answers again.
+   */
+  readonly healthUrl?: string | undefined;
+  readonly probeMs?: number;
   readonly attemptTimeoutMs?: number;
   readonly baseDelayMs?: number;
   readonly maxDelayMs?: number;
@@ -34,6 +42,8 @@ interface PluginOutbox {
   sequence: number;
   pending: Pending | undefined;
   delivering: boolean;
+  /** Ends the backoff wait of this plugin's delivery, when one is waiting. */
+  wake: (() => void) | undefined;
   /** Serialises writes of this plugin's file. */
   saved: Promise<void>;
 }
@@ -46,6 +56,9 @@ export class StatusOutbox {
   readonly #plugins = new Map<string, PluginOutbox>();
   readonly #wakeups = new Set<() => void>();
   #stopped = false;
+  /** Set while the last write to disk failed: statuses are then delivered from memory only. */
+  #unsaved: string | undefined;
+  #probing = false;
   /** When this data folder's numbering began; sent with every status (see statusEventSchema). */
   #epoch = 0;
 
@@ -70,6 +83,7 @@ export class StatusOutbox {
         sequence: saved.sequence,
         pending: saved.pending,
         delivering: false,
+        wake: undefined,
         saved: Promise.resolve(),
       });
       void this.#deliver(id).catch((error: unknown) => {
@@ -88,6 +102,8 @@ export class StatusOutbox {
     const numbered: StatusEvent = { ...event, epoch: this.#epoch, sequence: box.sequence };
     box.pending = { id: `msg_${randomUUID()}`, event: numbered };
     await this.#save(event.pluginId, box);
+    // A delivery waiting out a backoff sends this newer status now.
+    box.wake?.();
     void this.#deliver(event.pluginId).catch((error: unknown) => {
       this.#options.log?.('status webhook delivery failed', {
         pluginId: event.pluginId,
@@ -95,6 +111,21 @@ export class StatusOutbox {
       });
     });
     return numbered;
+  }
+
+  /**
+   * The platform has shown it answers again (it called us, or took a webhook): every delivery
+   * waiting out a backoff tries now instead of at the end of its wait.
+   */
+  platformAnswered(): void {
+    for (const box of this.#plugins.values()) {
+      box.wake?.();
+    }
+  }
+
+  /** Why statuses are not being kept on disk now (the last write failed), if they are not. */
+  get unsaved(): string | undefined {
+    return this.#unsaved;
   }
 
   pending(pluginId: string): StatusEvent | undefined {
@@ -123,26 +154,44 @@ export class StatusOutbox {
   #box(pluginId: string): PluginOutbox {
     let box = this.#plugins.get(pluginId);
     if (box === undefined) {
-      box = { sequence: 0, pending: undefined, delivering: false, saved: Promise.resolve() };
+      box = {
+        sequence: 0,
+        pending: undefined,
+        delivering: false,
+        wake: undefined,
+        saved: Promise.resolve(),
+      };
       this.#plugins.set(pluginId, box);
     }
     return box;
   }
 
-  /** Atomic (temp file + rename), and in order, so a crash leaves either state, never a torn one. */
+  /**
+   * Atomic (temp file + rename), and in order, so a crash leaves either state, never a torn one.
+   * A write that fails (a full disk) is logged and the status goes on from memory: it is still
+   * delivered, only not across a restart of this server.
+   */
   #save(pluginId: string, box: PluginOutbox): Promise<void> {
     const file = join(this.#options.dir, `${pluginId}.json`);
-    // Chained after the previous write whatever its outcome, so one failed write (a full disk)
-    // does not poison every later one.
-    box.saved = box.saved
-      .catch(() => undefined)
-      .then(async () => {
+    box.saved = box.saved.then(async () => {
+      try {
         await writeFile(
           `${file}.tmp`,
           JSON.stringify({ sequence: box.sequence, pending: box.pending }),
         );
         await rename(`${file}.tmp`, file);
-      });
+        if (this.#unsaved !== undefined) {
+          this.#unsaved = undefined;
+          this.#options.log?.('status webhooks are kept on disk again', { pluginId });
+        }
+      } catch (error) {
+        this.#unsaved = (error as Error).message;
+        this.#options.log?.(
+          'could not keep a status webhook on disk; delivering it from memory (it is lost if this server restarts before it is delivered)',
+          { pluginId, sequence: box.sequence, error: this.#unsaved },
+        );
+      }
+    });
     return box.saved;
   }
 
@@ -163,6 +212,8 @@ export class StatusOutbox {
             await this.#save(pluginId, box);
           }
           attempt = 0;
+          // The platform answers: other plugins' statuses waiting out a backoff go now too.
+          this.platformAnswered();
           continue;
         }
         attempt += 1;
@@ -179,7 +230,7 @@ export class StatusOutbox {
           delayMs: delay,
           why: outcome.why,
         });
-        await this.#sleep(delay);
+        await this.#sleep(delay, box);
       }
     } finally {
       box.delivering = false;
@@ -225,16 +276,52 @@ export class StatusOutbox {
     }
   }
 
-  #sleep(ms: number): Promise<void> {
+  #sleep(ms: number, box: PluginOutbox): Promise<void> {
     return new Promise((resolve) => {
       const wake = (): void => {
         clearTimeout(timer);
         this.#wakeups.delete(wake);
+        box.wake = undefined;
         resolve();
       };
       const timer = setTimeout(wake, ms);
       this.#wakeups.add(wake);
+      box.wake = wake;
+      void this.#probeWhileWaiting();
     });
+  }
+
+  /** While any status waits out a backoff, asks the platform's health; an answer ends the waits. */
+  async #probeWhileWaiting(): Promise<void> {
+    const { healthUrl, probeMs = 1_000 } = this.#options;
+    if (healthUrl === undefined || this.#probing) {
+      return;
+    }
+    this.#probing = true;
+    try {
+      const waiting = (): boolean =>
+        !this.#stopped && [...this.#plugins.values()].some((box) => box.wake !== undefined);
+      // Only the change to answering wakes the waits: a platform that answers its health but
+      // refuses a webhook is left to the backoff.
+      let answeredBefore = false;
+      while (waiting()) {
+        await new Promise((resolve) => setTimeout(resolve, probeMs).unref());
+        const answered = await request(healthUrl, {
+          signal: AbortSignal.timeout(Math.max(probeMs, 1_000)),
+        })
+          .then(async (response) => {
+            await response.body.dump();
+            return response.statusCode === 200;
+          })
+          .catch(() => false);
+        if (answered && !answeredBefore && waiting()) {
+          this.platformAnswered();
+        }
+        answeredBefore = answered;
+      }
+    } finally {
+      this.#probing = false;
+    }
   }
 }
 

@@ -7,17 +7,34 @@ import type { PluginManager, StatusChange } from '../plugins/plugin-manager.ts';
 import type { StatusEvent } from '@plugboard/server-api';
 import type { StatusOutbox } from './status-outbox.ts';
 
+export interface StatusPublisher {
+  /**
+   * Sends every plugin's current status again, as new events: for a platform that may have
+   * missed some (restored from a backup, or refused one for good). Answers how many were sent.
+   */
+  resync(): number;
+}
+
 export function publishStatusChanges(
   manager: PluginManager,
   outbox: StatusOutbox,
   onError: (change: StatusChange, error: unknown) => void,
-): void {
-  manager.on('status', (change) => {
+): StatusPublisher {
+  const publish = (change: StatusChange): void => {
     outbox.publish(toEvent(manager, change)).catch((error: unknown) => {
-      // A status that cannot be written (a full disk) is logged; the next change supersedes it.
       onError(change, error);
     });
-  });
+  };
+  manager.on('status', publish);
+  return {
+    resync() {
+      const plugins = manager.list();
+      for (const plugin of plugins) {
+        publish({ id: plugin.id, status: plugin.status, reason: plugin.reason });
+      }
+      return plugins.length;
+    },
+  };
 }
 
 function toEvent(

@@ -24,6 +24,11 @@ export interface StatusReceiver {
   desired: DesiredPlugin[];
   /** While down, every webhook gets 503 with `Retry-After: 0`. */
   down: boolean;
+  /**
+   * While away, webhooks and `/health` get 503 with no Retry-After, as from a platform that is
+   * not there: the Plugin Server backs off.
+   */
+  away: boolean;
   statuses(pluginId: string): string[];
   waitFor(
     predicate: (events: readonly ReceivedEvent[]) => boolean,
@@ -39,6 +44,7 @@ export async function startStatusReceiver(): Promise<StatusReceiver> {
     attempts: 0,
     desired: [],
     down: false,
+    away: false,
     statuses: (id) => state.received.filter((e) => e.pluginId === id).map((e) => e.status),
     async waitFor(predicate, timeoutMs = 20_000) {
       const deadline = Date.now() + timeoutMs;
@@ -62,6 +68,11 @@ export async function startStatusReceiver(): Promise<StatusReceiver> {
     req.setEncoding('utf8');
     req.on('data', (chunk: string) => (body += chunk));
     req.on('end', () => {
+      if (req.method === 'GET' && req.url === '/health') {
+        res.writeHead(state.away ? 503 : 200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ status: 'ok' }));
+        return;
+      }
       if (req.method === 'GET' && req.url === '/plugin-server/desired') {
         res.setHeader('content-type', 'application/json');
         res.end(JSON.stringify({ plugins: state.desired }));
@@ -69,6 +80,11 @@ export async function startStatusReceiver(): Promise<StatusReceiver> {
       }
       if (req.method === 'POST' && req.url === '/plugin-server/status') {
         state.attempts += 1;
+        if (state.away) {
+          res.writeHead(503);
+          res.end();
+          return;
+        }
         if (state.down) {
           res.writeHead(503, { 'retry-after': '0' });
           res.end();

@@ -1,0 +1,78 @@
+/**
+ * @module What a worker knows of its database's availability: how long it has answered since it
+ * was last away (abandoned-run checks wait that out), and one log line when it goes away and one
+ * when it is back.
+ */
+import { setTimeout as delay } from 'node:timers/promises';
+import type { FastifyBaseLogger } from 'fastify';
+import { PlatformError } from '../errors.ts';
+
+/** The database's own state (away, or its disk full), which passes: worth waiting out. */
+export function isDatabaseState(error: unknown): boolean {
+  return (
+    error instanceof PlatformError &&
+    (error.code === 'PLAT_DATABASE_UNAVAILABLE' || error.code === 'PLAT_DISK_FULL')
+  );
+}
+
+/**
+ * Runs `work` again while it fails for the database's state, with a growing pause, until it
+ * succeeds, fails otherwise, or `signal` aborts (then the last failure is thrown).
+ */
+export async function whileDatabaseAway<T>(
+  work: () => Promise<T>,
+  signal: AbortSignal,
+  onAway: (error: unknown) => void = () => undefined,
+): Promise<T> {
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      return await work();
+    } catch (error) {
+      if (!isDatabaseState(error) || signal.aborted) {
+        throw error;
+      }
+      onAway(error);
+      await delay(Math.min(250 * 2 ** attempt, 5_000), undefined, { signal }).catch(
+        () => undefined,
+      );
+    }
+  }
+}
+
+export class DatabaseWatch {
+  readonly #log: FastifyBaseLogger;
+  /** Never, until the database is first found away. */
+  #upSince = Number.NEGATIVE_INFINITY;
+  #away = false;
+
+  constructor(log: FastifyBaseLogger) {
+    this.#log = log;
+  }
+
+  /** How long the database has answered since it was last found away (ever, if never). */
+  upForMs(): number {
+    return this.#away ? 0 : performance.now() - this.#upSince;
+  }
+
+  answered(): void {
+    if (this.#away) {
+      this.#away = false;
+      this.#upSince = performance.now();
+      this.#log.info('the database answers again; the worker goes on');
+    }
+  }
+
+  failed(error: unknown): void {
+    if (!isDatabaseState(error)) {
+      this.#log.error({ err: error }, 'the worker failed to use the database; retrying');
+      return;
+    }
+    if (!this.#away) {
+      this.#away = true;
+      this.#log.warn(
+        { err: error },
+        'the database is unavailable; runs in progress keep their results until it is back',
+      );
+    }
+  }
+}
