@@ -1,6 +1,7 @@
 // Writes docs/plugin-protocol.md, docs/plugin-server.md, docs/platform.md and the example plugin's manifest from the
 // packages' schemas, tables and declarations, so the reference
-// cannot drift from the code. `--check` fails (exit 1) when the committed file is stale.
+// cannot drift from the code. `--check` fails (exit 1) when the committed file is stale; either
+// way it fails when an OpenAPI document is not valid.
 import { readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
@@ -19,7 +20,7 @@ import {
   type PluginRouteSpec,
 } from '@plugboard/protocol';
 
-import { renderOpenApiDocs } from './openapi-doc.ts';
+import { openApiProblems, renderOpenApiDocs } from './openapi-doc.ts';
 import { renderPlatformDoc } from './platform-doc.ts';
 import { renderServerDoc } from './server-doc.ts';
 
@@ -184,6 +185,16 @@ ${schemaBlock(manifestSchema)}
 }
 
 let stale = false;
+for (const [name, document] of [
+  ['docs/api/platform.openapi.json', openApi.platform],
+  ['docs/api/plugin-server.openapi.json', openApi.pluginServer],
+] as const) {
+  const problems = await openApiProblems(JSON.parse(document));
+  if (problems.length > 0) {
+    process.stderr.write(`${name} is not a valid OpenAPI document:\n  ${problems.join('\n  ')}\n`);
+    stale = true;
+  }
+}
 for (const [name, render] of Object.entries(TARGETS)) {
   const target = new URL(`../${name}`, import.meta.url);
   const rendered = render();

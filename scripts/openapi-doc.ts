@@ -1,10 +1,12 @@
 // Renders the OpenAPI documents of the platform and the Plugin Server (docs/api/*.json) from the
 // apps themselves, built as they run but never listening, so the reference is the routes' own
-// schemas.
+// schemas; and checks a document against the OpenAPI specification's own schema, every `$ref`
+// resolved (a validator made for it, so generators and clients can rely on the documents).
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Validator } from '@seriousme/openapi-schema-validator';
 import { pino } from 'pino';
 import { createPlatform, loadPlatformConfig } from '@plugboard/platform';
 import { createPluginServer, loadServerConfig } from '@plugboard/plugin-server';
@@ -47,4 +49,20 @@ export async function renderOpenApiDocs(): Promise<{ platform: string; pluginSer
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** What is wrong with an OpenAPI document (empty when it is valid). */
+export async function openApiProblems(document: unknown): Promise<string[]> {
+  const result = await new Validator().validate(document as Record<string, unknown>);
+  if (result.valid) {
+    return [];
+  }
+  const errors: unknown = result.errors;
+  if (Array.isArray(errors)) {
+    return errors.map((e) => {
+      const { instancePath, message } = e as { instancePath?: string; message?: string };
+      return `${instancePath ?? ''} ${message ?? JSON.stringify(e)}`.trim();
+    });
+  }
+  return [String(errors)];
 }

@@ -7,6 +7,7 @@ import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance, type FastifyBaseLogger } from 'fastify';
 import {
   jsonSchemaTransform,
+  jsonSchemaTransformObject,
   serializerCompiler,
   validatorCompiler,
   type ZodTypeProvider,
@@ -88,6 +89,8 @@ export async function createApp({
       security: [{ apiKey: [] }],
     },
     transform: jsonSchemaTransform,
+    // The schemas named with `.meta({ id })` become components, so every `$ref` resolves.
+    transformObject: jsonSchemaTransformObject,
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
 

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import {
   jsonSchemaTransform,
+  jsonSchemaTransformObject,
   serializerCompiler,
   validatorCompiler,
   type ZodTypeProvider,
@@ -78,6 +79,8 @@ export async function createHttpApp(
       security: [{ apiToken: [] }],
     },
     transform: jsonSchemaTransform,
+    // The schemas named with `.meta({ id })` become components, so every `$ref` resolves.
+    transformObject: jsonSchemaTransformObject,
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
 

@@ -1,10 +1,11 @@
 /**
- * @module The seed's forwarding routes: `/plugins/{id}/…` → the plugin process's own route. Bodies
- * are not parsed here; they stream through, capped in size.
+ * @module The forwarding routes: `/plugins/{id}/…` → the plugin process's own route. Bodies are
+ * not parsed here; they stream through, capped in size.
  */
 import type { Readable } from 'node:stream';
 import { errors as undiciErrors } from 'undici';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
 import type { ServerConfig } from '../config.ts';
 import { ServerError } from '../errors.ts';
 import { forward, type ForwardTarget } from '../forward/forwarder.ts';
@@ -16,6 +17,11 @@ interface Params {
   id: string;
   name?: string;
 }
+
+const pluginParams = z.object({ id: z.string().describe('The plugin id.') });
+const componentParams = pluginParams.extend({
+  name: z.string().describe('The node or integration name, as the manifest declares it.'),
+});
 
 export const forwardRoutes: FastifyPluginAsync<{
   manager: PluginManager;
@@ -31,7 +37,10 @@ export const forwardRoutes: FastifyPluginAsync<{
     app.post<{ Params: Params }>(
       path,
       // Per-request info logs cost more than the hop itself (see bench/); failures still log.
-      { schema: { summary, hide: false }, logLevel: 'warn' },
+      {
+        schema: { summary, params: path.includes(':name') ? componentParams : pluginParams },
+        logLevel: 'warn',
+      },
       async (request, reply) => {
         await pipeThrough(request, reply, target(request.params));
       },
