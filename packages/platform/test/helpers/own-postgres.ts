@@ -2,7 +2,7 @@
 // folder), which the test may stop, start, freeze and thaw; never the machine's shared server.
 // As root, the server runs as the `postgres` user (PostgreSQL refuses to run as root).
 import { execFile } from 'node:child_process';
-import { chown, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { access, chown, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,8 +32,25 @@ async function freePort(): Promise<number> {
   });
 }
 
+/** Where the server's programs are: Debian keeps them per version, off PATH. */
 async function binDir(): Promise<string> {
-  const { stdout } = await run('pg_config', ['--bindir']);
+  const versions = await readdir('/usr/lib/postgresql').catch(() => []);
+  const newest = versions
+    .map(Number)
+    .filter((v) => Number.isInteger(v))
+    .sort((a, b) => b - a)
+    .map((v) => `/usr/lib/postgresql/${String(v)}/bin`);
+  for (const dir of newest) {
+    if (
+      await access(join(dir, 'initdb')).then(
+        () => true,
+        () => false,
+      )
+    ) {
+      return dir;
+    }
+  }
+  const { stdout } = await run('sh', ['-c', 'dirname "$(command -v initdb)"']);
   return stdout.trim();
 }
 
