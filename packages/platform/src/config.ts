@@ -106,6 +106,9 @@ export const platformConfigSchema = z.object({
       nodeTimeoutMs: ms(60_000).describe('Deadline of a node unless the workflow sets one.'),
       runsInParallel: z.coerce.number().int().min(1).max(256).default(4),
       nodesInParallel: z.coerce.number().int().min(1).max(256).default(8),
+      abandonedAfterMs: ms(60_000).describe(
+        'A running run whose worker has not beaten for this long, while the database was there to take the beats, ends `failed` (its worker stopped). Workers beat several times within it.',
+      ),
       drainMs: ms(15_000).describe(
         'On shutdown, how long runs in progress may go on to their end; runs still going then end `failed`. Queued runs wait for the next start.',
       ),
@@ -141,6 +144,7 @@ export const PLATFORM_ENV: EnvTable = {
   PLUGBOARD_RUNS_IN_PARALLEL: ['limits', 'runsInParallel'],
   PLUGBOARD_NODES_IN_PARALLEL: ['limits', 'nodesInParallel'],
   PLUGBOARD_WORKER_DRAIN_MS: ['limits', 'drainMs'],
+  PLUGBOARD_WORKER_ABANDONED_AFTER_MS: ['limits', 'abandonedAfterMs'],
   PLUGBOARD_CALL_TOKEN_TTL_MS: ['limits', 'callTokenTtlMs'],
 };
 

@@ -48,11 +48,22 @@ export async function createPlatform(options: {
   // A claim older than the longest a request can take belongs to a process that died.
   registerIdempotency(app, new IdempotencyStore(db, IDEMPOTENCY_STALE_MS), logger);
   app.get(
+    '/live',
+    {
+      schema: {
+        summary:
+          'Liveness; no token needed: 200 while the process answers, whatever its database does (restart on this, route traffic on /health)',
+        security: [],
+      },
+    },
+    () => ({ status: 'ok' }),
+  );
+  app.get(
     '/health',
     {
       schema: {
         summary:
-          'Readiness; no token needed. 200 while the database answers; 503 `PLAT_DATABASE_UNAVAILABLE` while it does not',
+          'Readiness; no token needed. 200 while the database answers; 503 `PLAT_DATABASE_UNAVAILABLE` while it does not (the worker keeps its runs meanwhile: do not restart on this, see /live)',
         security: [],
       },
     },

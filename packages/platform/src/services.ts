@@ -22,6 +22,7 @@ import { createCallTokens, type CallTokens } from './runs/call-tokens.ts';
 import { createRemoteNodeCaller, type RemoteCallDeps } from './runs/remote-node-caller.ts';
 import { RunBus } from './runs/run-bus.ts';
 import { RunRepository } from './runs/run-repository.ts';
+import { RunClaims } from './runs/run-claims.ts';
 import { RunWorker } from './runs/run-worker.ts';
 import { createSecretBox, type SecretBox } from './secrets/secret-box.ts';
 import { WorkflowRepository } from './workflows/workflow-repository.ts';
@@ -111,6 +112,7 @@ export async function createServices(
     createWorker: () =>
       new RunWorker({
         runs,
+        claims: new RunClaims(db),
         registry,
         bus,
         log,

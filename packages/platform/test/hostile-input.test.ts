@@ -3,6 +3,7 @@
 // 400, a late `uninstalled` cannot end an install, and a worker that lost its run cannot
 // overwrite it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RunClaims } from '../src/runs/run-claims.ts';
 import {
   startStandInPluginServer,
   type StandInPluginServer,
@@ -157,7 +158,7 @@ describe('hostile input', () => {
     expect(
       await runs.finish({ runId: 'run_lost', workerId: 'worker_a' }, { status: 'succeeded' }),
     ).toBe(false);
-    expect(await runs.heartbeat('worker_a', ['run_lost'])).toEqual([]);
+    expect(await new RunClaims(db).heartbeat('worker_a', ['run_lost'])).toEqual([]);
     const [row] = await db.query<{ status: string }>(
       `SELECT status FROM runs WHERE id = 'run_lost'`,
     );

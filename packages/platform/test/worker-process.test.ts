@@ -128,7 +128,13 @@ describe('plugboard worker as its own process', () => {
           ].includes(name),
       ),
     );
-    env = { ...needed, PLUGBOARD_PLATFORM_DATA_DIR: t.dataDir };
+    env = {
+      ...needed,
+      PLUGBOARD_PLATFORM_DATA_DIR: t.dataDir,
+      // A newly started worker waits this long before it counts any run abandoned; short here so
+      // the successor below need not wait the default minute.
+      PLUGBOARD_WORKER_ABANDONED_AFTER_MS: '3000',
+    };
 
     expect(
       (
@@ -270,7 +276,8 @@ describe('plugboard worker as its own process', () => {
     // Nobody finishes it: it stays `running` with the dead worker's id.
     expect((await getRun(run.id)).status).toBe('running');
 
-    // A worker counts a run as abandoned after 60 s without a heartbeat; age it rather than wait.
+    // A worker counts a run as abandoned after its window without a heartbeat; age it rather
+    // than wait.
     await t.platform.services.db.query(
       "UPDATE runs SET heartbeat_at = now() - interval '2 minutes' WHERE id = $1",
       [run.id],

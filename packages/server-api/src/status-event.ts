@@ -17,7 +17,7 @@ export const statusEventSchema = z
       .max(Number.MAX_SAFE_INTEGER)
       .default(0)
       .describe(
-        "When the Plugin Server's data folder began numbering (ms since 1970); a folder started afresh numbers from 1 again under a later epoch.",
+        'When the Plugin Server began numbering these statuses (ms since 1970): each start of it takes a later epoch, so its statuses are newer than any it sent before, even when the sequence it kept on disk fell behind (a full disk) or a folder starts afresh from 1.',
       ),
     sequence: z
       .number()

@@ -18,7 +18,18 @@ export async function openDatabase(
       ? await openPgliteDatabase(join(config.dataDir, 'db'))
       : openPostgresDatabase(config.databaseUrl, config.databaseTimeoutMs);
   try {
-    await migrate(db);
+    if (config.databaseUrl === undefined) {
+      await migrate(db);
+    } else {
+      // Not bounded like a request: a migration may wait for another replica's lock, or build
+      // an index on a large table.
+      const migrator = openPostgresDatabase(config.databaseUrl, 0);
+      try {
+        await migrate(migrator);
+      } finally {
+        await migrator.close();
+      }
+    }
   } catch (error) {
     await db.close().catch(() => undefined);
     const where =

@@ -10,6 +10,7 @@ import { coded } from './database-failures.ts';
 
 const WHERE = 'PostgreSQL at PLUGBOARD_DATABASE_URL';
 
+/** `timeoutMs` bounds every connection and statement; 0 bounds none (for migrations). */
 export function openPostgresDatabase(url: string, timeoutMs = 10_000): Database {
   const pool = new pg.Pool({
     connectionString: url,

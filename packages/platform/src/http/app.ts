@@ -113,6 +113,7 @@ export async function createHttpApp(
 function isPublic(route: string): boolean {
   return (
     route === '/health' ||
+    route === '/live' ||
     route === '/docs' ||
     route.startsWith('/docs/') ||
     route.startsWith('/marketplace/')

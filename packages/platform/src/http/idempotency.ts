@@ -28,13 +28,25 @@ export const idempotencyHeaders = z.looseObject({
     ),
 });
 
+/** Requests holding a claimed key, until their answer is kept. */
+const held = new WeakMap<FastifyRequest, KeyRef>();
+
+/**
+ * A name derived from the request's key, for the record it creates: a repeat that runs again (its
+ * first answer was lost to a failure) finds that record instead of creating a second one.
+ */
+export function idempotentName(request: FastifyRequest, prefix: string): string | undefined {
+  const ref = held.get(request);
+  return ref === undefined
+    ? undefined
+    : `${prefix}${createHash('sha256').update(`${ref.scope}\n${ref.key}`).digest('base64url').slice(0, 16)}`;
+}
+
 export function registerIdempotency(
   app: FastifyInstance,
   store: IdempotencyStore,
   log: { warn(details: object, message: string): void },
 ): void {
-  const held = new WeakMap<FastifyRequest, KeyRef>();
-
   app.addHook('preHandler', async (request, reply) => {
     const raw = request.headers[IDEMPOTENCY_HEADER];
     if (request.routeOptions.config.idempotent !== true || raw === undefined) {

@@ -132,10 +132,10 @@ export class PluginRepository {
 
   /**
    * Applies a verified status webhook unless it is not newer than the last one applied: newer
-   * means a greater (epoch, sequence) — a Plugin Server that lost its data folder numbers from 1
-   * again under a later epoch. While the
-   * record is being uninstalled only `uninstalled` moves it on: the user asked for removal, and a
-   * late `running` from an install that raced the uninstall must not bring the nodes back.
+   * means a greater (epoch, sequence), and each start of a Plugin Server takes a later epoch.
+   * While the record is being uninstalled only `uninstalled` moves it on: the user asked for
+   * removal, and a late `running` from an install that raced the uninstall must not bring the
+   * nodes back.
    */
   async applyStatus(event: StatusEvent): Promise<StatusOutcome> {
     const rows = await this.#db.query<{ outcome: StatusOutcome }>(

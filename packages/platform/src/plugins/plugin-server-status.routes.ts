@@ -77,7 +77,7 @@ export const pluginServerStatusRoutes: FastifyPluginAsyncZod<{
           `the webhook is not a plugin status event: ${event.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
         );
       }
-      // An epoch is when a data folder began numbering: one from the future would outrank every
+      // An epoch is when a Plugin Server run began numbering: one from the future would outrank every
       // later status of that plugin for good. A day covers any clock skew between the machines.
       if (event.data.epoch > Date.now() + EPOCH_SKEW_MS) {
         throw new PlatformError(

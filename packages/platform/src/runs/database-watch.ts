@@ -1,7 +1,7 @@
 /**
  * @module What a worker knows of its database's availability: how long it has answered since it
- * was last away (abandoned-run checks wait that out), and one log line when it goes away and one
- * when it is back.
+ * was last away or since the worker started (abandoned-run checks wait that out), whether an
+ * outage just ended, and one log line when it goes away and one when it is back.
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import type { FastifyBaseLogger } from 'fastify';
@@ -41,15 +41,19 @@ export async function whileDatabaseAway<T>(
 
 export class DatabaseWatch {
   readonly #log: FastifyBaseLogger;
-  /** Never, until the database is first found away. */
-  #upSince = Number.NEGATIVE_INFINITY;
+  /**
+   * From this worker's start: a worker cannot know what happened before it, and live workers may
+   * just be catching up after an outage it did not see.
+   */
+  #upSince = performance.now();
   #away = false;
+  #recheck = false;
 
   constructor(log: FastifyBaseLogger) {
     this.#log = log;
   }
 
-  /** How long the database has answered since it was last found away (ever, if never). */
+  /** How long the database has answered since it was last found away, or since the start. */
   upForMs(): number {
     return this.#away ? 0 : performance.now() - this.#upSince;
   }
@@ -57,9 +61,17 @@ export class DatabaseWatch {
   answered(): void {
     if (this.#away) {
       this.#away = false;
+      this.#recheck = true;
       this.#upSince = performance.now();
       this.#log.info('the database answers again; the worker goes on');
     }
+  }
+
+  /** Once after each outage: whether writes whose answers it lost need checking. */
+  recheckClaims(): boolean {
+    const recheck = this.#recheck;
+    this.#recheck = false;
+    return recheck;
   }
 
   failed(error: unknown): void {

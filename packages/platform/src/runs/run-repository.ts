@@ -79,19 +79,28 @@ export class RunRepository {
   }
 
   /** The run, its pending node rows and its input files' grants, at once: a worker may claim it. */
+  /**
+   * Queues a run. With `id` given (derived from an Idempotency-Key), a run that already has it is
+   * kept as it is and nothing new is queued.
+   */
   async create(input: {
+    id?: string | undefined;
     workflowId: string;
     graph: WorkflowGraph;
     inputs: Record<string, unknown>;
     fileIds: readonly string[];
   }): Promise<string> {
-    const id = `run_${randomBytes(9).toString('base64url')}`;
+    const id = input.id ?? `run_${randomBytes(9).toString('base64url')}`;
     await this.#db.transaction(async (tx) => {
-      await tx.query(
+      const inserted = await tx.query(
         `INSERT INTO runs (id, workflow_id, graph, status, inputs)
-         VALUES ($1, $2, $3::jsonb, 'queued', $4::jsonb)`,
+         VALUES ($1, $2, $3::jsonb, 'queued', $4::jsonb)
+         ON CONFLICT (id) DO NOTHING RETURNING id`,
         [id, input.workflowId, JSON.stringify(input.graph), JSON.stringify(input.inputs)],
       );
+      if (inserted.length === 0) {
+        return;
+      }
       await tx.query(
         `INSERT INTO node_runs (run_id, node_id, status)
          SELECT $1, n->>'id', 'pending' FROM jsonb_array_elements($2::jsonb) AS n`,
@@ -124,21 +133,6 @@ export class RunRepository {
       [filter.workflowId ?? null, filter.limit],
     );
     return rows.map((row) => ({ ...toRun(row), nodes: [] }));
-  }
-
-  /** Takes the oldest queued run for this worker; SKIP LOCKED lets several workers share the queue. */
-  async claim(workerId: string): Promise<ClaimedRun | undefined> {
-    const rows = await this.#db.query<RunRow>(
-      `UPDATE runs SET status = 'running', worker_id = $1, started_at = now(), heartbeat_at = now()
-        WHERE id = (SELECT id FROM runs WHERE status = 'queued' AND NOT cancel_requested
-                     ORDER BY created_at LIMIT 1 FOR UPDATE SKIP LOCKED)
-        RETURNING *`,
-      [workerId],
-    );
-    const row = rows[0];
-    return row === undefined
-      ? undefined
-      : { id: row.id, workflowId: row.workflow_id, graph: row.graph, inputs: row.inputs };
   }
 
   /**
@@ -180,75 +174,6 @@ export class RunRepository {
     return (await this.#db.query('SELECT 1 FROM runs WHERE id = $1', [id])).length > 0
       ? 'finished'
       : undefined;
-  }
-
-  async cancelRequested(ids: readonly string[]): Promise<string[]> {
-    if (ids.length === 0) {
-      return [];
-    }
-    const rows = await this.#db.query<{ id: string }>(
-      'SELECT id FROM runs WHERE id = ANY($1::text[]) AND cancel_requested',
-      [ids],
-    );
-    return rows.map((r) => r.id);
-  }
-
-  /** Beats for the runs this worker holds; answers those it still holds (others were taken). */
-  async heartbeat(workerId: string, ids: readonly string[]): Promise<string[]> {
-    if (ids.length === 0) {
-      return [];
-    }
-    const rows = await this.#db.query<{ id: string }>(
-      `UPDATE runs SET heartbeat_at = now()
-        WHERE id = ANY($1::text[]) AND worker_id = $2 AND status = 'running' RETURNING id`,
-      [ids, workerId],
-    );
-    return rows.map((r) => r.id);
-  }
-
-  /**
-   * Runs whose worker stopped beating (it crashed or was killed) end `failed` rather than hang
-   * `running` forever. They are not re-run: a node that reached a plugin is never silently re-sent.
-   */
-  async failAbandoned(staleAfterMs: number): Promise<string[]> {
-    const error: RunError = {
-      code: 'PLAT_WORKER_STOPPED',
-      message: 'the worker running this run stopped before it finished; run the workflow again',
-    };
-    // A database that started again within the window had no heartbeat to take meanwhile: live
-    // workers get the window to beat again first.
-    const stale = await this.#db.query<{ id: string }>(
-      `SELECT id FROM runs
-        WHERE status = 'running' AND heartbeat_at < now() - ($1::int * interval '1 millisecond')
-          AND pg_postmaster_start_time() < now() - ($1::int * interval '1 millisecond')`,
-      [staleAfterMs],
-    );
-    const failed: string[] = [];
-    for (const { id } of stale) {
-      const ended = await this.#db.transaction(async (tx) => {
-        const rows = await tx.query(
-          `UPDATE runs SET status = 'failed', finished_at = now(), error = $3::jsonb
-            WHERE id = $1 AND status = 'running'
-              AND heartbeat_at < now() - ($2::int * interval '1 millisecond')
-            RETURNING id`,
-          [id, staleAfterMs, JSON.stringify(error)],
-        );
-        if (rows.length === 0) {
-          return false;
-        }
-        await tx.query(
-          `UPDATE node_runs SET status = 'cancelled', finished_at = now()
-            WHERE run_id = $1 AND status IN ('pending', 'running')`,
-          [id],
-        );
-        await appendEvent(tx, id, { type: 'run.finished', data: { status: 'failed', error } });
-        return true;
-      });
-      if (ended) {
-        failed.push(id);
-      }
-    }
-    return failed;
   }
 
   async nodeStarted(
@@ -301,7 +226,13 @@ export class RunRepository {
         [owner.runId, owner.workerId, result.status, json(result.outputs), json(result.error)],
       );
       if (rows.length === 0) {
-        return false;
+        // Already recorded as this result by this worker (an earlier attempt committed, then its
+        // answer was lost): done, not taken.
+        const same = await tx.query(
+          'SELECT id FROM runs WHERE id = $1 AND worker_id = $2 AND status = $3',
+          [owner.runId, owner.workerId, result.status],
+        );
+        return same.length > 0;
       }
       await tx.query(
         `UPDATE node_runs SET status = 'cancelled' WHERE run_id = $1 AND status = 'pending'`,
@@ -345,7 +276,7 @@ export class RunRepository {
   }
 }
 
-async function appendEvent(
+export async function appendEvent(
   db: Queryable,
   runId: string,
   event: { type: RunEventType; data: Record<string, unknown> },

@@ -10,11 +10,13 @@ import type { NodeRegistry } from '../nodes/node-registry.ts';
 import { executeWorkflow } from './executor.ts';
 import type { RunBus } from './run-bus.ts';
 import type { RunError } from './run-record.ts';
+import type { RunClaims } from './run-claims.ts';
 import type { ClaimedRun, RunRepository } from './run-repository.ts';
 import { DatabaseWatch, whileDatabaseAway } from './database-watch.ts';
 
 export interface RunWorkerOptions {
   readonly runs: RunRepository;
+  readonly claims: RunClaims;
   readonly registry: () => Promise<NodeRegistry>;
   readonly bus: RunBus;
   readonly log: FastifyBaseLogger;
@@ -24,6 +26,8 @@ export interface RunWorkerOptions {
     readonly nodeTimeoutMs: number;
     /** On stop, how long runs in progress may go on to their end before they are stopped. */
     readonly drainMs?: number;
+    /** A run whose worker has not beaten for this long (while the database was there) ends. */
+    readonly abandonedAfterMs?: number;
   };
   readonly pollMs?: number;
   /**
@@ -36,10 +40,8 @@ export interface RunWorkerOptions {
 /** How long a "ready" answer is trusted before the worker asks again. */
 const READY_TRUSTED_MS = 5_000;
 
-const HEARTBEAT_MS = 5_000;
 /** On stop, how long results still waiting for the database may wait for it. */
 const FINAL_WRITES_MS = 5_000;
-const ABANDONED_AFTER_MS = 60_000;
 
 export class RunWorker {
   readonly id = `worker_${randomBytes(6).toString('base64url')}`;
@@ -51,10 +53,17 @@ export class RunWorker {
   readonly #database: DatabaseWatch;
   #loop: Promise<void> | undefined;
   #wake: (() => void) | undefined;
+  /** Set by stop(): no more claims, while heartbeats and cancel requests go on. */
+  #draining = false;
+  readonly #abandonedAfterMs: number;
+  readonly #heartbeatMs: number;
 
   constructor(options: RunWorkerOptions) {
     this.#options = options;
     this.#database = new DatabaseWatch(options.log);
+    this.#abandonedAfterMs = options.limits.abandonedAfterMs ?? 60_000;
+    // Several beats fit in the window, so one slow beat never makes a live run look abandoned.
+    this.#heartbeatMs = Math.min(5_000, this.#abandonedAfterMs / 4);
   }
 
   start(): void {
@@ -75,22 +84,19 @@ export class RunWorker {
 
   /**
    * Stops claiming (queued runs wait for the next worker) and lets the runs in progress go on to
-   * their end for up to `drainMs`; those still going then end `failed` (the worker stopped).
+   * their end for up to `drainMs`, still beating and hearing cancels; those still going then end
+   * `failed` (the worker stopped).
    */
   async stop(): Promise<void> {
-    this.#stopping.abort();
+    if (this.#loop === undefined) {
+      return;
+    }
+    this.#draining = true;
     this.#wake?.();
-    await this.#loop;
-    const allDone = (): Promise<unknown> =>
-      Promise.all([...this.#active.values()].map((r) => r.done));
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      allDone(),
-      new Promise((resolve) => {
-        timer = setTimeout(resolve, this.#options.limits.drainMs ?? 0);
-      }),
-    ]);
-    clearTimeout(timer);
+    const drainedBy = performance.now() + (this.#options.limits.drainMs ?? 0);
+    while (this.#active.size > 0 && performance.now() < drainedBy) {
+      await this.#settledWithin(drainedBy - performance.now());
+    }
     if (this.#active.size > 0) {
       this.#options.log.warn(
         { runs: [...this.#active.keys()] },
@@ -105,13 +111,29 @@ export class RunWorker {
     const lastWrites = setTimeout(() => {
       this.#givingUp.abort();
     }, FINAL_WRITES_MS);
-    await allDone();
+    await Promise.all([...this.#active.values()].map((r) => r.done));
     clearTimeout(lastWrites);
+    this.#stopping.abort();
+    this.#wake?.();
+    await this.#loop;
     this.#loop = undefined;
+    this.#draining = false;
+  }
+
+  /** Resolves when one of the runs in progress ends, or after `ms`. */
+  async #settledWithin(ms: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.race([...this.#active.values()].map((r) => r.done)),
+      new Promise((resolve) => {
+        timer = setTimeout(resolve, ms);
+      }),
+    ]);
+    clearTimeout(timer);
   }
 
   async #run(): Promise<void> {
-    const { runs, log } = this.#options;
+    const { claims, log } = this.#options;
     const pollMs = this.#options.pollMs ?? 500;
     let lastBeat = 0;
     let readyUntil = 0;
@@ -134,11 +156,11 @@ export class RunWorker {
     while (!this.#stopping.signal.aborted) {
       try {
         while (
-          !this.#isStopping() &&
+          !this.#draining &&
           this.#active.size < this.#options.limits.runsInParallel &&
           (await ready())
         ) {
-          const claimed = await runs.claim(this.id);
+          const claimed = await claims.claim(this.id);
           if (claimed === undefined) {
             break;
           }
@@ -146,12 +168,18 @@ export class RunWorker {
           this.#begin(claimed);
         }
         const ids = [...this.#active.keys()];
-        for (const id of await runs.cancelRequested(ids)) {
+        for (const id of await claims.cancelRequested(ids)) {
           this.#active.get(id)?.abort.abort(cancelled());
         }
-        if (Date.now() - lastBeat > HEARTBEAT_MS) {
+        if (this.#database.recheckClaims()) {
+          // A claim whose answer a database failure lost may have committed: put it back.
+          for (const id of await claims.requeueUnstarted(this.id, ids)) {
+            log.info({ runId: id }, 'a run claimed as the database failed goes back in the queue');
+          }
+        }
+        if (Date.now() - lastBeat > this.#heartbeatMs) {
           lastBeat = Date.now();
-          const held = new Set(await runs.heartbeat(this.id, ids));
+          const held = new Set(await claims.heartbeat(this.id, ids));
           for (const id of ids.filter((i) => !held.has(i))) {
             // Declared abandoned (this worker missed its beats): its result would not count.
             log.warn({ runId: id }, 'this worker lost its run; stopping it');
@@ -160,8 +188,8 @@ export class RunWorker {
           // A heartbeat is stale only on a clock that ran while the database was there: after an
           // outage this worker saw, live workers get the time to beat again before any run
           // counts as abandoned (the repository does the same after a database restart).
-          if (this.#database.upForMs() >= ABANDONED_AFTER_MS) {
-            await runs.failAbandoned(ABANDONED_AFTER_MS);
+          if (this.#database.upForMs() >= this.#abandonedAfterMs) {
+            await claims.failAbandoned(this.#abandonedAfterMs);
           }
         }
         this.#database.answered();
@@ -190,11 +218,6 @@ export class RunWorker {
     });
     this.#database.answered();
     return done;
-  }
-
-  // A method, so the compiler does not carry a narrowing of `aborted` across awaits.
-  #isStopping(): boolean {
-    return this.#stopping.signal.aborted;
   }
 
   #begin(claimed: ClaimedRun): void {

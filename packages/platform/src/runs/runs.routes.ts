@@ -6,7 +6,7 @@ import { errorEnvelopeSchema, fileRefSchema } from '@plugboard/protocol';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { PlatformError } from '../errors.ts';
-import { idempotencyHeaders } from '../http/idempotency.ts';
+import { idempotencyHeaders, idempotentName } from '../http/idempotency.ts';
 import { openEventStream } from '../http/event-stream.ts';
 import { checkRunInputs, workflowInputsOf } from '../workflows/run-inputs.ts';
 import type { WorkflowRepository } from '../workflows/workflow-repository.ts';
@@ -90,6 +90,7 @@ export const runsRoutes: FastifyPluginAsyncZod<{
         );
       }
       const runId = await runs.create({
+        id: idempotentName(request, 'run_'),
         workflowId: workflow.id,
         graph: workflow.graph,
         inputs,

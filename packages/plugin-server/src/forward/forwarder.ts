@@ -273,7 +273,8 @@ function reachedNoProcess(error: unknown): boolean {
 }
 
 function bodyReusable(body: ForwardRequest['body']): boolean {
-  return body === undefined || Buffer.isBuffer(body) || !body.readableDidRead;
+  // A stream undici has started on, or destroyed after a failed connect, cannot be sent again.
+  return body === undefined || Buffer.isBuffer(body) || (!body.readableDidRead && !body.destroyed);
 }
 
 /** A refused process is usually exiting: waits for that briefly, never past the deadline. */

@@ -372,9 +372,12 @@ export class PluginManager extends EventEmitter<{ status: [StatusChange]; ready:
       try {
         next = await this.#launch(plugin, instance.folder, instance.manifest);
       } catch (error) {
-        // The old process still serves (its stuck work holds no slot); the next probe tries again.
-        instance.overdue = undefined;
+        // The old process still serves (its stuck work holds no slot); a probe tries again once
+        // the longest restart delay has passed, not at every probe.
         plugin.log.note(`could not start its replacement: ${asServerError(error).message}`);
+        setTimeout(() => {
+          instance.overdue = undefined;
+        }, this.#deps.config.supervision.restartMaxMs).unref();
         return;
       }
       if (plugin.running !== instance || this.#shuttingDown()) {
@@ -559,7 +562,9 @@ export class PluginManager extends EventEmitter<{ status: [StatusChange]; ready:
 
   #onCrash(plugin: ManagedPlugin, instance: RunningInstance, how: string): void {
     instance.probe.stop();
-    void instance.pool.destroy();
+    // Closed, not destroyed: calls still queued in the pool meet a refused connection, which
+    // proves they reached no process, and are handed to the next one.
+    void instance.pool.close().catch(() => undefined);
     plugin.running = undefined;
     if (this.#closing) {
       return;
@@ -683,7 +688,10 @@ export class PluginManager extends EventEmitter<{ status: [StatusChange]; ready:
     plugin.retiring.add(old);
     await stopInstance(this.#deps.engine, old, this.#deps.config.supervision.stopGraceMs);
     plugin.retiring.delete(old);
-    if (old.folder !== plugin.running?.folder) {
+    // The installed version's folder stays, whether or not a process of it runs right now (its
+    // replacement may have crashed meanwhile and be about to restart from it).
+    const current = await readCurrentVersion(this.#dirs.plugins, plugin.id);
+    if (old.folder !== plugin.running?.folder && old.folder !== current?.folder) {
       await this.#deps.engine.remove(old.folder);
     }
   }

@@ -59,7 +59,7 @@ export class StatusOutbox {
   /** Set while the last write to disk failed: statuses are then delivered from memory only. */
   #unsaved: string | undefined;
   #probing = false;
-  /** When this data folder's numbering began; sent with every status (see statusEventSchema). */
+  /** When this run of the server began numbering; sent with every status (see statusEventSchema). */
   #epoch = 0;
 
   constructor(options: OutboxOptions) {
@@ -69,7 +69,7 @@ export class StatusOutbox {
   /** Reads what a previous run left: sequences to continue from and statuses still to deliver. */
   async load(): Promise<void> {
     await mkdir(this.#options.dir, { recursive: true });
-    this.#epoch = await readOrCreateEpoch(join(this.#options.dir, 'epoch'));
+    this.#epoch = await nextEpoch(join(this.#options.dir, 'epoch'));
     for (const file of await readdir(this.#options.dir)) {
       if (!file.endsWith('.json')) {
         continue;
@@ -339,15 +339,13 @@ function retryAfterMs(header: string | string[] | undefined): number | undefined
 }
 
 /**
- * The epoch is fixed when a data folder first numbers statuses; a folder started afresh (its
- * sequences back at 1) gets a later one, so the platform can tell new numbers from late old ones.
+ * Every start takes a later epoch than the last one recorded, so what this run numbers is newer
+ * than anything an earlier run sent: also when the sequences kept on disk fell behind the ones
+ * sent (writes failed while statuses went out from memory), or a folder starts afresh at 1.
  */
-async function readOrCreateEpoch(file: string): Promise<number> {
-  try {
-    return Number((await readFile(file, 'utf8')).trim());
-  } catch {
-    const epoch = Date.now();
-    await writeFile(file, String(epoch), { flag: 'wx' }).catch(() => undefined);
-    return Number((await readFile(file, 'utf8')).trim());
-  }
+async function nextEpoch(file: string): Promise<number> {
+  const previous = Number((await readFile(file, 'utf8').catch(() => '0')).trim() || '0');
+  const epoch = Math.max(Date.now(), (Number.isFinite(previous) ? previous : 0) + 1);
+  await writeFile(file, String(epoch)).catch(() => undefined);
+  return epoch;
 }
