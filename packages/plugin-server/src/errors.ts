@@ -3,6 +3,7 @@
  * ServerError, the one error type its code throws.
  */
 import { CodedFailure, type FailureSpec } from '@plugboard/protocol';
+import { isDiskFull } from '@plugboard/server-api';
 
 export const SERVER_ERROR_CODES = {
   PSRV_CONFIG_INVALID: { kind: 'user', status: 500, retryable: false },
@@ -46,4 +47,21 @@ export class ServerError extends CodedFailure<ServerErrorCode> {
     super({ code, spec: SERVER_ERROR_CODES[code], message, ...options });
     this.name = 'ServerError';
   }
+}
+
+/** Any failure as a coded one: a full disk as such, anything unexpected as a bug of ours. */
+export function asServerError(error: unknown): ServerError {
+  if (error instanceof ServerError) {
+    return error;
+  }
+  if (isDiskFull(error)) {
+    return new ServerError(
+      'PSRV_DISK_FULL',
+      "the disk holding the Plugin Server's data folder is full; free space there and retry",
+    );
+  }
+  return new ServerError(
+    'PSRV_INTERNAL',
+    `this is a bug in the Plugin Server: ${(error as Error).message}`,
+  );
 }

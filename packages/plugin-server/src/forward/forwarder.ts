@@ -137,7 +137,7 @@ async function send(
   const { manager, config, plugin, instance, deadlineMs } = hop;
   const path = pathFor(call.target, instance.manifest);
   const limit = config.limits.connectionsPerPlugin + config.limits.queuePerPlugin;
-  if (plugin.outstanding >= limit) {
+  if (!plugin.admitCall(limit)) {
     throw new ServerError(
       'PSRV_PLUGIN_OVERLOADED',
       `plugin "${plugin.id}" already has ${String(limit)} requests in flight or queued; retry shortly`,
@@ -149,12 +149,11 @@ async function send(
   // The plugin keeps its own clock from the deadline it is sent, so the overdue rule measures from
   // the moment the call reaches it, not from the wait before; the caller's clock bounds the whole.
   const timeoutMs = deadlineMs + DEADLINE_MARGIN_MS;
-  plugin.outstanding += 1;
   let released = false;
   const release = (): void => {
     if (!released) {
       released = true;
-      plugin.outstanding -= 1;
+      plugin.callEnded();
     }
   };
   try {

@@ -50,8 +50,7 @@ export class ManagedPlugin {
   onGrant: (() => void) | undefined;
   lastError: LastError | undefined;
   restartTimer: NodeJS.Timeout | undefined;
-  /** Requests forwarded and not yet answered, to bound the queue in front of the process. */
-  outstanding = 0;
+  #outstanding = 0;
   #queue: Promise<unknown> = Promise.resolve();
   #queued = 0;
   /** Replaced instances still draining: their work in flight may still use the file bridge. */
@@ -61,6 +60,25 @@ export class ManagedPlugin {
     this.id = id;
     this.log = log;
     this.policy = new RestartPolicy(policy);
+  }
+
+  /** Calls forwarded and not yet answered: the queue in front of the process, bounded. */
+  get outstanding(): number {
+    return this.#outstanding;
+  }
+
+  /** Takes a place for one forwarded call, unless `limit` are already in flight or queued. */
+  admitCall(limit: number): boolean {
+    if (this.#outstanding >= limit) {
+      return false;
+    }
+    this.#outstanding += 1;
+    return true;
+  }
+
+  /** Gives back the place an admitted call took (once, when its answer is read or it failed). */
+  callEnded(): void {
+    this.#outstanding -= 1;
   }
 
   /** Runs `operation` after every earlier one on this plugin has finished. */

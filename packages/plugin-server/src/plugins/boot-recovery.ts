@@ -1,0 +1,80 @@
+/**
+ * @module What a starting Plugin Server finds in its data folder: the plugins a previous run
+ * installed, brought back with their configuration and grant (a process that run left behind is
+ * stopped first), and whatever an interrupted install left, removed.
+ */
+import { mkdir, readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ConcurrencyGate } from './concurrency-gate.ts';
+import { readCurrentVersion } from './current-version.ts';
+import { readDesired } from './desired-record.ts';
+import type { ManagerContext } from './manager-context.ts';
+import type { ManagedPlugin } from './managed-plugin.ts';
+import type { Supervisor } from './supervisor.ts';
+
+export interface Recovery {
+  /** The record for this id, made when there is none. */
+  readonly entry: (id: string) => ManagedPlugin;
+  readonly supervisor: Supervisor;
+  /** Caps the starts running at once. */
+  readonly starts: ConcurrencyGate;
+}
+
+export async function recoverInstalled(ctx: ManagerContext, recovery: Recovery): Promise<void> {
+  const { dirs, deps } = ctx;
+  for (const dir of Object.values(dirs) as string[]) {
+    await mkdir(dir, { recursive: true });
+  }
+  // Whatever a crashed run left half-fetched is garbage.
+  for (const leftover of await readdir(dirs.staging)) {
+    await rm(join(dirs.staging, leftover), { recursive: true, force: true });
+  }
+  for (const id of await readdir(dirs.plugins)) {
+    const current = await readCurrentVersion(dirs.plugins, id);
+    await clearInterrupted(ctx, id, current?.folder);
+    if (current === undefined) {
+      continue;
+    }
+    const plugin = recovery.entry(id);
+    plugin.version = current.version;
+    plugin.source = current.source;
+    const desired = await readDesired(dirs.plugins, id);
+    plugin.config = desired.config;
+    plugin.grant = desired.grant ?? {};
+    // Starts are capped too: a box with many plugins would otherwise start them all at once, and
+    // each handshake would wait as long as the whole restart (past its timeout, with enough).
+    void plugin.serialise(async () => {
+      // What a killed previous run left goes first, so no plugin ever runs twice.
+      if (await deps.engine.reapLeftover(current.folder)) {
+        plugin.log.note('stopped a process the previous Plugin Server run left behind');
+      }
+      ctx.setStatus(plugin, 'restarting', 'starting after a Plugin Server restart');
+      await recovery.starts.run(() => recovery.supervisor.startOrCrash(plugin, current.folder));
+    });
+  }
+}
+
+/**
+ * What an install interrupted by a crash left: version folders other than the current one (and
+ * a process still starting in one), and a plugin folder with no installed version at all. The
+ * platform's desired state brings back whatever should be there.
+ */
+async function clearInterrupted(
+  ctx: ManagerContext,
+  id: string,
+  keep: string | undefined,
+): Promise<void> {
+  const dir = join(ctx.dirs.plugins, id);
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+  for (const entry of entries) {
+    const folder = join(dir, entry.name);
+    if (!entry.isDirectory() || folder === keep) {
+      continue;
+    }
+    await ctx.deps.engine.reapLeftover(folder);
+    await ctx.deps.engine.remove(folder);
+  }
+  if (keep === undefined) {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
