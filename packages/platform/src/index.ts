@@ -12,6 +12,6 @@ export { PLATFORM_ERROR_CODES, PlatformError } from './errors.ts';
 export type { PlatformErrorCode } from './errors.ts';
 // For generated documentation: the built-in nodes and the workflow graph's schema.
 export { builtinNodes } from './nodes/builtin/builtin-nodes.ts';
-export { workflowGraphSchema } from './workflows/graph.ts';
+export { workflowGraphSchema } from '@plugboard/platform-api';
 export { createPluginServerClient } from './plugin-server/plugin-server-client.ts';
 export type { PluginServerClient } from './plugin-server/plugin-server-client.ts';

@@ -14,7 +14,7 @@ import {
   type NodeStartedEvent,
   type RunObserver,
 } from '../src/runs/executor.ts';
-import { workflowGraphSchema, type WorkflowGraphInput } from '../src/workflows/graph.ts';
+import { workflowGraphSchema, type WorkflowGraphInput } from '@plugboard/platform-api';
 
 const schema = (s: z.ZodType) => z.toJSONSchema(s, { io: 'input', target: 'draft-2020-12' });
 

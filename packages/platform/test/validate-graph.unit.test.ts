@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { fileRefSchema, type Manifest } from '@plugboard/protocol';
 import { NodeRegistry } from '../src/nodes/node-registry.ts';
-import { workflowGraphSchema, type WorkflowGraphInput } from '../src/workflows/graph.ts';
+import { workflowGraphSchema, type WorkflowGraphInput } from '@plugboard/platform-api';
 import { checkRunInputs, workflowInputsOf } from '../src/workflows/run-inputs.ts';
 import { validateGraph, type GraphIssue } from '../src/workflows/validate-graph.ts';
 

@@ -8,21 +8,12 @@ import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
 import { Readable } from 'node:stream';
+import type { FileMeta } from '@plugboard/platform-api';
+import { readEventStream, type StreamEvent } from '@plugboard/platform-api/event-stream';
 import type { Connection } from './connection.ts';
 import { ApiError, OperatorError } from './errors.ts';
 
-export interface ServerSentEvent {
-  readonly id: string | undefined;
-  readonly type: string;
-  readonly data: string;
-}
-
-export interface FileRef {
-  readonly id: string;
-  readonly name: string;
-  readonly contentType: string;
-  readonly size?: number;
-}
+export type FileRef = FileMeta;
 
 export interface RequestOptions {
   readonly body?: unknown;
@@ -51,7 +42,7 @@ export interface ApiClient {
   runEvents(
     runId: string,
     options: { lastEventId?: string | undefined; signal?: AbortSignal },
-  ): AsyncGenerator<ServerSentEvent>;
+  ): AsyncGenerator<StreamEvent>;
 }
 
 export function createApiClient(connection: Connection): ApiClient {
@@ -168,68 +159,10 @@ export function createApiClient(connection: Connection): ApiClient {
       if (response.body === null) {
         return;
       }
-      yield* parseEventStream(response.body);
+      yield* readEventStream(response.body);
     },
   };
   return client;
-}
-
-/**
- * Parses a text/event-stream body: `field: value` lines, events ended by a blank line, several
- * `data:` lines joined with newlines, comments (`:`) ignored.
- */
-export async function* parseEventStream(
-  body: AsyncIterable<Uint8Array>,
-): AsyncGenerator<ServerSentEvent> {
-  const decoder = new TextDecoder();
-  let buffer = '';
-  let id: string | undefined;
-  let type = '';
-  let data: string[] = [];
-  const line = function* (text: string): Generator<ServerSentEvent> {
-    if (text === '') {
-      if (data.length > 0) {
-        yield { id, type: type === '' ? 'message' : type, data: data.join('\n') };
-      }
-      type = '';
-      data = [];
-      return;
-    }
-    if (text.startsWith(':')) {
-      return;
-    }
-    const colon = text.indexOf(':');
-    const field = colon < 0 ? text : text.slice(0, colon);
-    let value = colon < 0 ? '' : text.slice(colon + 1);
-    if (value.startsWith(' ')) {
-      value = value.slice(1);
-    }
-    if (field === 'id') {
-      id = value;
-    } else if (field === 'event') {
-      type = value;
-    } else if (field === 'data') {
-      data.push(value);
-    }
-  };
-  for await (const chunk of body) {
-    buffer += decoder.decode(chunk, { stream: true });
-    let end: number;
-    while ((end = buffer.search(/\r\n|\r|\n/)) >= 0) {
-      const text = buffer.slice(0, end);
-      // A lone \r at the end of a chunk may be half of \r\n: wait for the next chunk.
-      if (buffer[end] === '\r' && end === buffer.length - 1) {
-        break;
-      }
-      buffer = buffer.slice(end + (buffer.startsWith('\r\n', end) ? 2 : 1));
-      yield* line(text);
-    }
-  }
-  buffer += decoder.decode();
-  if (buffer !== '') {
-    yield* line(buffer.replace(/\r$/, ''));
-  }
-  yield* line('');
 }
 
 /** Sends again, with a growing pause, while the failure says a repeat may succeed. */

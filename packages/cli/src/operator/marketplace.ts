@@ -1,27 +1,16 @@
 /**
  * @module `plugboard plugins search`: the marketplace, through /api/marketplace.
  */
+import type { MarketplaceListing } from '@plugboard/platform-api';
 import type { OperatorContext } from './context.ts';
 import { formatTable, json } from './format.ts';
-
-interface Listing {
-  readonly source: string;
-  readonly plugins: readonly {
-    name: string;
-    description: string;
-    versions: string[];
-    latest: string;
-    asks: string[];
-    installed?: { status: string; version?: string; asks?: string[] };
-  }[];
-}
 
 export async function searchMarketplace(
   ctx: OperatorContext,
   text: string | undefined,
 ): Promise<void> {
   const query = text === undefined ? '' : `?q=${encodeURIComponent(text)}`;
-  const listing = await ctx.client.json<Listing>('GET', `/api/marketplace${query}`);
+  const listing = await ctx.client.json<MarketplaceListing>('GET', `/api/marketplace${query}`);
   if (ctx.json) {
     ctx.output.result(json(listing));
     return;
@@ -58,7 +47,7 @@ export async function searchMarketplace(
 }
 
 /** What the latest version asks for; on an installed plugin, what it asks beyond that version. */
-function asksText(plugin: Listing['plugins'][number]): string {
+function asksText(plugin: MarketplaceListing['plugins'][number]): string {
   const before = plugin.installed?.asks;
   if (before === undefined) {
     return plugin.asks.join(', ') || '-';

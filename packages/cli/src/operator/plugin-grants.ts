@@ -3,23 +3,12 @@
  * processes), and the same flags on `plugins install`. Resources and host environment variables
  * are the Plugin Server's settings, not grants.
  */
-import {
-  describeRequests,
-  type PluginPermissions,
-  type PluginResources,
-} from '@plugboard/protocol';
+import { describeRequests } from '@plugboard/protocol';
 import { describeGrant, pluginGrantSchema, type PluginGrant } from '@plugboard/server-api';
+import type { PluginRecordView } from '@plugboard/platform-api';
 import type { OperatorContext } from './context.ts';
 import { OperatorError } from './errors.ts';
 import { json } from './format.ts';
-
-/** The parts of a plugin record this command reads. */
-interface GrantedRecord {
-  readonly id: string;
-  readonly status: string;
-  readonly reason?: string;
-  readonly manifest?: { resources?: PluginResources; permissions?: PluginPermissions };
-}
 
 export interface GrantFlags {
   readonly network?: boolean | undefined;
@@ -69,9 +58,11 @@ export async function grantPlugin(
     grant = {};
   }
   if (grant === undefined) {
-    grant = asked(await ctx.client.json<GrantedRecord>('GET', path));
+    grant = asked(await ctx.client.json<PluginRecordView>('GET', path));
   }
-  const record = await ctx.client.json<GrantedRecord>('PUT', `${path}/grant`, { body: { grant } });
+  const record = await ctx.client.json<PluginRecordView>('PUT', `${path}/grant`, {
+    body: { grant },
+  });
   if (ctx.json) {
     ctx.output.result(json(record));
     return;
@@ -86,7 +77,7 @@ export async function grantPlugin(
 }
 
 /** What the installed version asks for, as a grant; refused when it asks for nothing grantable. */
-function asked(record: GrantedRecord): PluginGrant {
+function asked(record: PluginRecordView): PluginGrant {
   const permissions = record.manifest?.permissions ?? {};
   const grant: PluginGrant = {
     ...(permissions.network === undefined || permissions.network === false

@@ -3,37 +3,15 @@
  * restart, configure and read logs, through /api/plugins.
  */
 import { resolve } from 'node:path';
-import {
-  describeRequests,
-  type PluginPermissions,
-  type PluginResources,
-} from '@plugboard/protocol';
-import { describeSandbox, type PluginGrant, type SandboxReport } from '@plugboard/server-api';
+import { describeRequests } from '@plugboard/protocol';
+import { describeSandbox } from '@plugboard/server-api';
+import type { PluginRecordView } from '@plugboard/platform-api';
 import type { OperatorContext } from './context.ts';
 import { OperatorError } from './errors.ts';
 import { formatPairs, formatTable, json, parsePairs, sleep } from './format.ts';
 import { grantFromFlags } from './plugin-grants.ts';
 
-export interface PluginView {
-  readonly id: string;
-  readonly status: string;
-  readonly version?: string;
-  readonly source: Record<string, unknown>;
-  readonly config: Record<string, unknown>;
-  readonly reason?: string;
-  readonly logTail?: string[];
-  readonly restarts: number;
-  readonly nodes: string[];
-  readonly manifest?: {
-    config?: { properties?: Record<string, { type?: unknown }> };
-    resources?: PluginResources;
-    permissions?: PluginPermissions;
-  };
-  readonly sandbox?: SandboxReport;
-  readonly grant?: PluginGrant;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-}
+export type PluginView = PluginRecordView;
 
 const path = (id: string, rest = '') => `/api/plugins/${encodeURIComponent(id)}${rest}`;
 const POLL_MS = 400;
@@ -215,9 +193,7 @@ async function sourceOf(
       const file = resolve(ctx.cwd, flags.file ?? '');
       const name = file.split(/[\\/]/).pop() ?? 'plugin.tar.gz';
       const ref = await ctx.client.upload({ path: file, name, contentType: 'application/gzip' });
-      ctx.output.info(
-        `Uploaded ${name} (${ref.id}${ref.size === undefined ? '' : `, ${String(ref.size)} bytes`})`,
-      );
+      ctx.output.info(`Uploaded ${name} (${ref.id}, ${String(ref.size)} bytes)`);
       return { type: 'upload', fileId: ref.id };
     }
   }
@@ -261,7 +237,10 @@ export async function configurePlugin(
     return;
   }
   // Text fields keep what was typed (a string field set to 42 stays "42").
-  const properties = current.manifest?.config?.properties ?? {};
+  const properties = (current.manifest?.config['properties'] ?? {}) as Record<
+    string,
+    { type?: unknown } | undefined
+  >;
   const keepText = (key: string) => properties[key]?.type === 'string';
   const config = { ...current.config, ...parsePairs(pairs, 'config', keepText) };
   const updated = await ctx.client.json<PluginView>('PUT', path(id, '/config'), {

@@ -2,38 +2,13 @@
  * @module Runs: follow one over its event stream (progress on stderr, outputs at the end, Ctrl-C
  * cancels it) and show one (status, timing, outputs, a table of its nodes).
  */
+import type { NodeRun, Run } from '@plugboard/platform-api';
 import type { OperatorContext } from './context.ts';
 import { OperatorError } from './errors.ts';
 import { formatDuration, formatPairs, formatTable, json, sleep } from './format.ts';
 
-interface RunErrorView {
-  readonly code: string;
-  readonly message: string;
-  readonly nodeId?: string;
-}
-
-export interface NodeRunView {
-  readonly nodeId: string;
-  readonly status: string;
-  readonly error?: RunErrorView;
-  readonly startedAt?: string;
-  readonly finishedAt?: string;
-  readonly durationMs?: number;
-}
-
-export interface RunView {
-  readonly id: string;
-  readonly workflowId: string;
-  readonly status: string;
-  readonly inputs: Record<string, unknown>;
-  readonly outputs?: Record<string, unknown>;
-  readonly error?: RunErrorView;
-  readonly cancelRequested: boolean;
-  readonly createdAt: string;
-  readonly startedAt?: string;
-  readonly finishedAt?: string;
-  readonly nodes: NodeRunView[];
-}
+export type NodeRunView = NodeRun;
+export type RunView = Run;
 
 const FINISHED = ['succeeded', 'failed', 'cancelled'];
 const runPath = (id: string, rest = '') => `/api/runs/${encodeURIComponent(id)}${rest}`;
@@ -103,7 +78,7 @@ async function streamUntilFinished(
       for await (const event of ctx.client.runEvents(runId, { lastEventId, signal })) {
         lastEventId = event.id ?? lastEventId;
         drops = 0;
-        finished = progress(ctx, event.type, event.data);
+        finished = progress(ctx, event.event, event.data);
         if (finished) {
           break;
         }
@@ -149,7 +124,7 @@ function progress(ctx: OperatorContext, type: string, data: string): boolean {
     case 'node.finished': {
       const status = typeof event['status'] === 'string' ? event['status'] : '?';
       const ms = typeof event['durationMs'] === 'number' ? event['durationMs'] : undefined;
-      const error = event['error'] as RunErrorView | undefined;
+      const error = event['error'] as Run['error'];
       ctx.output.info(
         `  ${nodeId} ${status}${ms === undefined ? '' : ` in ${formatDuration(ms)}`}${error === undefined ? '' : `: ${error.code}: ${error.message}`}`,
       );

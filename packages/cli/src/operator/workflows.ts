@@ -4,25 +4,13 @@
  */
 import { readFile } from 'node:fs/promises';
 import { basename, extname, resolve } from 'node:path';
+import type { Workflow } from '@plugboard/platform-api';
 import type { OperatorContext } from './context.ts';
 import { OperatorError } from './errors.ts';
 import { formatTable, json, parsePair } from './format.ts';
 import { followRun, type RunView } from './runs.ts';
 
-interface GraphNode {
-  readonly id: string;
-  readonly type: string;
-  readonly config?: Record<string, unknown>;
-}
-
-export interface WorkflowView {
-  readonly id: string;
-  readonly name: string;
-  readonly description: string;
-  readonly graph: { nodes: GraphNode[]; edges?: unknown[] };
-  readonly createdAt: string;
-  readonly updatedAt: string;
-}
+export type WorkflowView = Workflow;
 
 export async function listWorkflows(ctx: OperatorContext): Promise<void> {
   const answer = await ctx.client.json<{ workflows: WorkflowView[] }>('GET', '/api/workflows');
@@ -114,7 +102,7 @@ export async function runWorkflow(
       name: basename(file),
       contentType: contentTypeOf(file),
     });
-    ctx.output.info(`Uploaded ${ref.name} (${ref.id}, ${String(ref.size ?? '?')} bytes)`);
+    ctx.output.info(`Uploaded ${ref.name} (${ref.id}, ${String(ref.size)} bytes)`);
     inputs[key] = ref;
   }
   const run = await ctx.client.json<RunView>(
@@ -177,8 +165,8 @@ async function findWorkflow(ctx: OperatorContext, idOrName: string): Promise<Wor
 function inputTypes(workflow: WorkflowView): Map<string, string> {
   const types = new Map<string, string>();
   for (const node of workflow.graph.nodes) {
-    const name = node.config?.['name'];
-    const type = node.config?.['type'];
+    const name = node.config['name'];
+    const type = node.config['type'];
     if (node.type === 'core/input' && typeof name === 'string') {
       types.set(name, typeof type === 'string' ? type : 'any');
     }

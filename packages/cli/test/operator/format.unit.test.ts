@@ -1,21 +1,6 @@
-// The operator CLI's text helpers and event-stream parser, in-process.
+// The operator CLI's text helpers, in-process.
 import { describe, expect, it } from 'vitest';
-import { parseEventStream, type ServerSentEvent } from '../../src/operator/api-client.ts';
 import { formatTable, formatValue, parsePair, truncate } from '../../src/operator/format.ts';
-
-const collect = async (chunks: string[]): Promise<ServerSentEvent[]> => {
-  const encoder = new TextEncoder();
-  async function* body() {
-    for (const chunk of chunks) {
-      yield await Promise.resolve(encoder.encode(chunk));
-    }
-  }
-  const events: ServerSentEvent[] = [];
-  for await (const event of parseEventStream(body())) {
-    events.push(event);
-  }
-  return events;
-};
 
 describe('formatTable', () => {
   it('aligns columns under their headers, right-aligns numbers, cuts long cells, no trailing spaces', () => {
@@ -54,24 +39,5 @@ describe('values and pairs', () => {
     expect(parsePair('empty=', 'x')).toEqual(['empty', '']);
     expect(() => parsePair('=1', '--input')).toThrow('--input "=1" is not key=value');
     expect(() => parsePair('novalue', '--input')).toThrow('is not key=value');
-  });
-});
-
-describe('parseEventStream', () => {
-  it('reads id, event and data across chunk boundaries, CRLF and comments included', async () => {
-    const events = await collect([
-      ': run events\n\n',
-      'id: 1\nevent: node.started\nda',
-      'ta: {"nodeId":"a"}\r',
-      '\n\r\nid: 2\nevent: run.finished\ndata: {"x":\ndata: 1}\n\n',
-    ]);
-    expect(events).toEqual([
-      { id: '1', type: 'node.started', data: '{"nodeId":"a"}' },
-      { id: '2', type: 'run.finished', data: '{"x":\n1}' },
-    ]);
-  });
-
-  it('dispatches a last event the stream ends without a blank line after', async () => {
-    expect(await collect(['event: a\ndata: 1'])).toEqual([{ id: undefined, type: 'a', data: '1' }]);
   });
 });

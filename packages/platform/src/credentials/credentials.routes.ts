@@ -6,23 +6,10 @@
 import { errorEnvelopeSchema } from '@plugboard/protocol';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { checkedCredentialSchema, credentialViewSchema } from '@plugboard/platform-api';
 import { PlatformError } from '../errors.ts';
 import type { CredentialChecks } from './credential-checks.ts';
 import type { CredentialRecord, CredentialsRepository } from './credentials-repository.ts';
-
-const credentialViewSchema = z
-  .object({
-    id: z.string(),
-    pluginId: z.string(),
-    integration: z.string(),
-    name: z.string(),
-    createdAt: z.string(),
-    updatedAt: z.string(),
-  })
-  .meta({ id: 'Credential' });
-const checkedViewSchema = credentialViewSchema
-  .extend({ ready: z.literal(true).describe("The plugin's ready check accepted them.") })
-  .meta({ id: 'CheckedCredential' });
 
 const data = z
   .record(z.string(), z.unknown())
@@ -58,7 +45,7 @@ export const credentialsRoutes: FastifyPluginAsyncZod<{
         integration: z.string().min(1).max(128),
       }),
       body: z.object({ name: z.string().min(1).max(128), data }),
-      response: { 201: checkedViewSchema, ...errors },
+      response: { 201: checkedCredentialSchema, ...errors },
     },
     handler: async (request, reply) => {
       const target = request.params;
@@ -131,7 +118,7 @@ export const credentialsRoutes: FastifyPluginAsyncZod<{
       summary: "Replace stored credentials' data, with the same checks as storing them",
       params: idParams,
       body: z.object({ data }),
-      response: { 200: checkedViewSchema, ...errors },
+      response: { 200: checkedCredentialSchema, ...errors },
     },
     handler: async (request) => {
       const record = await existing(request.params.id);

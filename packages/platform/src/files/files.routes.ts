@@ -9,7 +9,8 @@ import { PlatformError } from '../errors.ts';
 import { attachmentDisposition, contentTypeFrom, fileNameFrom } from './file-names.ts';
 import type { FileStore } from './file-store.ts';
 import { toFileRef } from './file-store.ts';
-import { fileMetaSchema, toFileMeta } from './file-views.ts';
+import { fileMetaSchema } from '@plugboard/platform-api';
+import { toFileMeta } from './file-views.ts';
 import { takeRawBodies } from './raw-body.ts';
 import { receiveUpload } from './upload.ts';
 

@@ -11,39 +11,9 @@ import { join } from 'node:path';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { request } from 'undici';
 import { z } from 'zod';
+import { marketplaceListingSchema } from '@plugboard/platform-api';
 import { PlatformError } from '../errors.ts';
 import type { PluginRepository } from '../plugins/plugin-repository.ts';
-
-const listingSchema = z
-  .object({
-    source: z.string().describe('Where the index was read from.'),
-    plugins: z.array(
-      z.object({
-        name: z.string(),
-        displayName: z.string(),
-        description: z.string(),
-        versions: z.array(z.string()).describe('Newest last, as the index lists them.'),
-        latest: z.string(),
-        asks: z
-          .array(z.string())
-          .describe(
-            'What the latest version asks an operator to grant beyond the sandbox (network, child processes, resources).',
-          ),
-        installed: z
-          .object({
-            status: z.string(),
-            version: z.string().optional(),
-            asks: z
-              .array(z.string())
-              .optional()
-              .describe('What the installed version asks for, when its manifest is known.'),
-          })
-          .optional()
-          .describe('The plugin record of that id, when there is one not uninstalled.'),
-      }),
-    ),
-  })
-  .meta({ id: 'MarketplaceListing' });
 
 export const marketplaceRoutes: FastifyPluginAsyncZod<{
   dir: string | undefined;
@@ -107,7 +77,11 @@ export const marketplaceRoutes: FastifyPluginAsyncZod<{
     schema: {
       summary: 'Plugins in the marketplace, with their versions and what is installed',
       querystring: z.strictObject({ q: z.string().max(200).optional().describe('Search text.') }),
-      response: { 200: listingSchema, 401: errorEnvelopeSchema, 404: errorEnvelopeSchema },
+      response: {
+        200: marketplaceListingSchema,
+        401: errorEnvelopeSchema,
+        404: errorEnvelopeSchema,
+      },
     },
     handler: async (request) => {
       const { source, index } = await readIndex();

@@ -3,17 +3,10 @@
  * graph validator read), how one call to it looks, how it fails, and the port plugin nodes run
  * through.
  */
+import type { NodeOrigin } from '@plugboard/platform-api';
 import type { CodedError, ErrorKind, JsonSchema } from '@plugboard/protocol';
 
-export type NodeOrigin =
-  | { readonly kind: 'builtin' }
-  | {
-      readonly kind: 'plugin';
-      readonly pluginId: string;
-      readonly node: string;
-      readonly integrations: readonly string[];
-      readonly dynamicConfig: boolean;
-    };
+export type { NodeOrigin } from '@plugboard/platform-api';
 
 export interface NodeDefinition {
   /** `core/<name>` for built-ins, `<pluginId>/<nodeName>` for plugin nodes. */

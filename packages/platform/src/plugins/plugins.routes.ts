@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { PlatformError } from '../errors.ts';
 import { idempotencyHeaders } from '../http/idempotency.ts';
 import type { PluginServerClient } from '../plugin-server/plugin-server-client.ts';
-import { pluginRecordViewSchema } from './plugin-record.ts';
+import { pluginRecordViewSchema } from '@plugboard/platform-api';
 import type { PluginService } from './plugin-service.ts';
 
 const idParams = z.object({ id: z.string().min(1).max(128) });

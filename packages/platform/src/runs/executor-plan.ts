@@ -2,7 +2,7 @@
  * @module The shape of a run worked out once from the graph: which edges feed each node, which
  * nodes each one unblocks, and how a node's inputs are gathered from what its sources produced.
  */
-import type { WorkflowEdge, WorkflowGraph, WorkflowNode } from '../workflows/graph.ts';
+import type { WorkflowEdge, WorkflowGraph, WorkflowNode } from '@plugboard/platform-api';
 
 export interface RunPlan {
   readonly nodes: ReadonlyMap<string, WorkflowNode>;

@@ -6,7 +6,7 @@
  * Nodes that never started (because the run failed or was cancelled first) get no report: a
  * node without a record did not run, and the run's status says why.
  */
-import type { WorkflowGraph } from '../workflows/graph.ts';
+import type { WorkflowGraph } from '@plugboard/platform-api';
 import { checkRunInputs } from '../workflows/run-inputs.ts';
 import { validateGraph, type GraphIssue, type NodeLookup } from '../workflows/validate-graph.ts';
 import type { NodeError } from './executor-attempt.ts';

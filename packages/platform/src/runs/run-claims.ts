@@ -4,7 +4,7 @@
  * ending runs whose worker stopped beating.
  */
 import type { Database } from '../db/database.ts';
-import type { RunError } from './run-record.ts';
+import type { RunError } from '@plugboard/platform-api';
 import { appendEvent, type ClaimedRun } from './run-repository.ts';
 
 interface ClaimedRow {

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Database, Queryable } from '../db/database.ts';
 import { grantRunFile } from '../files/run-file-access.ts';
-import type { WorkflowGraph } from '../workflows/graph.ts';
+import type { WorkflowGraph } from '@plugboard/platform-api';
 import type {
   NodeRun,
   NodeRunStatus,
@@ -15,7 +15,7 @@ import type {
   RunEvent,
   RunEventType,
   RunStatus,
-} from './run-record.ts';
+} from '@plugboard/platform-api';
 
 interface RunRow {
   id: string;

@@ -9,7 +9,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { NodeRegistry } from '../nodes/node-registry.ts';
 import { executeWorkflow } from './executor.ts';
 import type { RunBus } from './run-bus.ts';
-import type { RunError } from './run-record.ts';
+import type { RunError } from '@plugboard/platform-api';
 import type { RunClaims } from './run-claims.ts';
 import type { ClaimedRun, RunRepository } from './run-repository.ts';
 import { DatabaseWatch, whileDatabaseAway } from './database-watch.ts';

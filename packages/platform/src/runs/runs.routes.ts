@@ -11,7 +11,7 @@ import { openEventStream } from '../http/event-stream.ts';
 import { checkRunInputs, workflowInputsOf } from '../workflows/run-inputs.ts';
 import type { WorkflowRepository } from '../workflows/workflow-repository.ts';
 import type { RunBus } from './run-bus.ts';
-import { runSchema } from './run-record.ts';
+import { runSchema } from '@plugboard/platform-api';
 import type { RunRepository } from './run-repository.ts';
 
 const errors = {

@@ -8,7 +8,7 @@ import {
   inputConfigSchema,
   type WorkflowInputType,
 } from '../nodes/builtin/input.ts';
-import type { WorkflowGraph } from './graph.ts';
+import type { WorkflowGraph } from '@plugboard/platform-api';
 import { quoted, type GraphIssue } from './validate-graph.ts';
 
 export interface WorkflowInput {

@@ -11,7 +11,7 @@ import type { ExecutableNode, NodePorts } from '../nodes/node-definition.ts';
 import { portNames, portSchema, portsOf, requiredPorts } from '../nodes/node-ports.ts';
 import type { NodeRegistry } from '../nodes/node-registry.ts';
 import { describeTypes, portsCompatible } from '../nodes/port-compatibility.ts';
-import type { WorkflowGraph, WorkflowNode } from './graph.ts';
+import type { WorkflowGraph, WorkflowNode } from '@plugboard/platform-api';
 import { checkAgainstSchema } from '../json-schema/json-schema-validator.ts';
 
 export type GraphIssueCode =

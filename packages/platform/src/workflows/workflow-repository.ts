@@ -3,7 +3,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Queryable } from '../db/database.ts';
-import type { WorkflowGraph } from './graph.ts';
+import type { WorkflowGraph } from '@plugboard/platform-api';
 
 export interface Workflow {
   readonly id: string;

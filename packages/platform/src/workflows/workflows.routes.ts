@@ -7,7 +7,14 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { PlatformError } from '../errors.ts';
 import type { NodeRegistry } from '../nodes/node-registry.ts';
-import { workflowGraphSchema, type WorkflowGraph } from './graph.ts';
+import {
+  graphIssueSchema,
+  nodeTypeSchema,
+  workflowBodySchema,
+  workflowGraphSchema,
+  workflowSchema,
+  type WorkflowGraph,
+} from '@plugboard/platform-api';
 import { validateGraph } from './validate-graph.ts';
 import type { Workflow, WorkflowRepository } from './workflow-repository.ts';
 
@@ -18,33 +25,6 @@ const errors = {
   422: errorEnvelopeSchema,
 };
 const idParams = z.object({ id: z.string().min(1).max(128) });
-const workflowBody = z.object({
-  name: z.string().min(1).max(200),
-  description: z.string().max(10_000).default(''),
-  graph: workflowGraphSchema,
-});
-const workflowSchema = workflowBody
-  .extend({ id: z.string(), createdAt: z.string(), updatedAt: z.string() })
-  .meta({ id: 'Workflow' });
-const issueSchema = z.object({
-  code: z.string(),
-  message: z.string(),
-  path: z.array(z.union([z.string(), z.number()])),
-  nodeId: z.string().optional(),
-  edgeIndex: z.number().int().optional(),
-});
-const nodeTypeSchema = z
-  .object({
-    type: z.string(),
-    title: z.string(),
-    description: z.string(),
-    category: z.string(),
-    origin: z.record(z.string(), z.unknown()),
-    inputs: z.record(z.string(), z.unknown()),
-    outputs: z.record(z.string(), z.unknown()),
-    config: z.record(z.string(), z.unknown()),
-  })
-  .meta({ id: 'NodeType' });
 
 export const workflowsRoutes: FastifyPluginAsyncZod<{
   workflows: WorkflowRepository;
@@ -92,7 +72,7 @@ export const workflowsRoutes: FastifyPluginAsyncZod<{
       summary: 'Check a graph against the registry without saving it; every problem at once',
       body: z.object({ graph: workflowGraphSchema }),
       response: {
-        200: z.object({ valid: z.boolean(), issues: z.array(issueSchema) }),
+        200: z.object({ valid: z.boolean(), issues: z.array(graphIssueSchema) }),
         ...errors,
       },
     },
@@ -105,7 +85,7 @@ export const workflowsRoutes: FastifyPluginAsyncZod<{
   app.post('/api/workflows', {
     schema: {
       summary: 'Save a new workflow (422 with every graph problem when it does not validate)',
-      body: workflowBody,
+      body: workflowBodySchema,
       response: { 201: workflowSchema, ...errors },
     },
     handler: async (request, reply) => {
@@ -127,7 +107,7 @@ export const workflowsRoutes: FastifyPluginAsyncZod<{
     schema: {
       summary: 'Replace a workflow (validated like a new one)',
       params: idParams,
-      body: workflowBody,
+      body: workflowBodySchema,
       response: { 200: workflowSchema, ...errors },
     },
     handler: async (request) => {

@@ -1,12 +1,77 @@
 /**
- * @module The platform API's shapes as the UI reads them (see `/docs` of a running platform). Only
- * the fields the UI uses; answers may carry more.
+ * @module The platform API's shapes, as its contract packages define them: the UI copies none.
+ * Type-only imports, so no schema code reaches the browser; the two values the UI needs at run
+ * time are declared here and checked against the contract's by the compiler.
  */
+import type {
+  CredentialView,
+  FileMeta,
+  GraphIssue,
+  MASKED as CONTRACT_MASKED,
+  MarketplacePlugin as ContractMarketplacePlugin,
+  NodeOrigin as ContractNodeOrigin,
+  NodeRun as ContractNodeRun,
+  NodeTypeView,
+  PluginRecordView,
+  Run as ContractRun,
+  RunStatus as ContractRunStatus,
+  NodeRunStatus as ContractNodeRunStatus,
+  Workflow as ContractWorkflow,
+  WorkflowEdge,
+  WorkflowGraphInput,
+} from '@plugboard/platform-api';
+import type {
+  FileRef as ContractFileRef,
+  IntegrationManifest as ContractIntegrationManifest,
+  Issue as ContractIssue,
+  JsonSchema as ContractJsonSchema,
+  Manifest as ContractManifest,
+  NodeConfigResponse,
+  NodeManifest as ContractNodeManifest,
+  PLUGIN_STATUSES as CONTRACT_PLUGIN_STATUSES,
+  PluginStatus as ContractPluginStatus,
+} from '@plugboard/protocol';
+import type {
+  PluginGrant as ContractPluginGrant,
+  PluginSource as ContractPluginSource,
+} from '@plugboard/server-api';
 
-/** A JSON Schema object, as plugins and the registry declare them. */
-export type JsonSchema = Record<string, unknown>;
+export type JsonSchema = ContractJsonSchema;
+export type PluginStatus = ContractPluginStatus;
+export type NodeManifest = ContractNodeManifest;
+export type IntegrationManifest = ContractIntegrationManifest;
+export type Manifest = ContractManifest;
+export type PluginSource = ContractPluginSource;
+export type PluginGrant = ContractPluginGrant;
+export type PluginRecord = PluginRecordView;
+export type MarketplacePlugin = ContractMarketplacePlugin;
+export type NodeConfigOptions = NodeConfigResponse;
+export type FieldOption = NonNullable<NodeConfigResponse['fields'][string]['options']>[number];
+export type FileRef = ContractFileRef & Partial<Pick<FileMeta, 'size'>>;
+export type NodeOrigin = ContractNodeOrigin;
+export type NodeType = NodeTypeView;
+export type GraphNode = WorkflowGraphInput['nodes'][number];
+export type GraphEdge = WorkflowEdge;
+/** As the editor builds it: every edge list present, configs optional (the platform defaults them). */
+export type WorkflowGraph = WorkflowGraphInput & { readonly edges: readonly GraphEdge[] };
+export type Workflow = ContractWorkflow;
+export type WorkflowIssue = GraphIssue;
+export type RunStatus = ContractRunStatus;
+export type NodeRunStatus = ContractNodeRunStatus;
+export type NodeRun = ContractNodeRun;
+export type RunError = NonNullable<ContractRun['error']>;
+export type Run = ContractRun;
+export type Credential = CredentialView;
+export type Issue = ContractIssue;
 
-export const PLUGIN_STATUSES = [
+/** What an install sends (`POST /api/plugins`). */
+export interface InstallRequest {
+  readonly id?: string;
+  readonly source: PluginSource;
+  readonly version?: string;
+}
+
+export const PLUGIN_STATUSES: typeof CONTRACT_PLUGIN_STATUSES = [
   'installing',
   'running',
   'missing_config',
@@ -14,238 +79,7 @@ export const PLUGIN_STATUSES = [
   'error',
   'uninstalling',
   'uninstalled',
-] as const;
-export type PluginStatus = (typeof PLUGIN_STATUSES)[number];
+];
 
 /** What the platform shows instead of a stored secret; sent back, it keeps the stored value. */
-export const MASKED = '********';
-
-export interface NodeManifest {
-  readonly name: string;
-  readonly title: string;
-  readonly description: string;
-  readonly category: string;
-  readonly inputs: JsonSchema;
-  readonly outputs: JsonSchema;
-  readonly config: JsonSchema;
-  readonly integrations: readonly string[];
-  readonly dynamicConfig: boolean;
-}
-
-export interface IntegrationManifest {
-  readonly name: string;
-  readonly displayName: string;
-  readonly description: string;
-  readonly credentials: JsonSchema;
-}
-
-export interface Manifest {
-  readonly id: string;
-  readonly version: string;
-  readonly displayName: string;
-  readonly description: string;
-  readonly author: string;
-  readonly config: JsonSchema;
-  readonly nodes: readonly NodeManifest[];
-  readonly integrations: readonly IntegrationManifest[];
-}
-
-export type PluginSource =
-  | {
-      readonly type: 'git';
-      readonly url: string;
-      readonly ref?: string;
-      readonly commit?: string;
-      readonly subdirectory?: string;
-      readonly token?: string;
-    }
-  | { readonly type: 'upload'; readonly fileId: string }
-  | { readonly type: 'marketplace'; readonly name: string; readonly version?: string }
-  | { readonly type: 'local'; readonly path: string };
-
-export interface PluginGrant {
-  readonly network?: boolean | { readonly hosts: readonly string[] };
-  readonly childProcesses?: boolean;
-}
-
-export interface PluginRecord {
-  readonly id: string;
-  readonly status: PluginStatus;
-  readonly version?: string;
-  readonly source: Record<string, unknown>;
-  readonly config: Record<string, unknown>;
-  readonly reason?: string;
-  readonly logTail?: readonly string[];
-  readonly restarts: number;
-  readonly nodes: readonly string[];
-  readonly manifest?: Manifest;
-  /** What its manifest asks for beyond the sandbox (granted by the operator, or it does not run). */
-  readonly asks: readonly string[];
-  /** What the operator granted it (network, child processes). */
-  readonly grant: PluginGrant;
-  /** What confines its process, and what its host lacks. */
-  readonly sandbox?: {
-    readonly confined: readonly string[];
-    readonly missing: readonly { readonly layer: string; readonly why: string }[];
-  };
-  readonly createdAt: string;
-  readonly updatedAt: string;
-}
-
-export interface InstallRequest {
-  readonly id?: string;
-  readonly source: PluginSource;
-  readonly version?: string;
-}
-
-export interface MarketplacePlugin {
-  readonly name: string;
-  readonly displayName: string;
-  readonly description: string;
-  readonly versions: readonly string[];
-  readonly latest: string;
-  /** What the latest version asks an operator to grant beyond the sandbox. */
-  readonly asks: readonly string[];
-  readonly installed?: {
-    readonly status: string;
-    readonly version?: string;
-    readonly asks?: readonly string[];
-  };
-}
-
-export interface FieldOption {
-  readonly value: string | number | boolean;
-  readonly label: string;
-}
-
-/** A plugin node's dynamic config: what the editor should offer for each field now. */
-export interface NodeConfigOptions {
-  readonly fields: Record<
-    string,
-    {
-      readonly options?: readonly FieldOption[];
-      readonly description?: string;
-      readonly hidden?: boolean;
-      readonly disabled?: boolean;
-    }
-  >;
-  readonly ready: boolean;
-  readonly message?: string;
-}
-
-export interface FileRef {
-  readonly id: string;
-  readonly name: string;
-  readonly contentType: string;
-  readonly size?: number;
-}
-
-export type NodeOrigin =
-  | { readonly kind: 'builtin' }
-  | {
-      readonly kind: 'plugin';
-      readonly pluginId: string;
-      readonly node: string;
-      readonly integrations: readonly string[];
-      readonly dynamicConfig: boolean;
-    };
-
-export interface NodeType {
-  readonly type: string;
-  readonly title: string;
-  readonly description: string;
-  readonly category: string;
-  readonly origin: NodeOrigin;
-  readonly inputs: JsonSchema;
-  readonly outputs: JsonSchema;
-  readonly config: JsonSchema;
-}
-
-export interface GraphNode {
-  readonly id: string;
-  readonly type: string;
-  readonly config?: Record<string, unknown>;
-  readonly credentials?: Record<string, string>;
-  readonly timeoutMs?: number;
-  readonly position?: { readonly x: number; readonly y: number };
-}
-
-export interface GraphEdge {
-  readonly from: { readonly node: string; readonly output: string };
-  readonly to: { readonly node: string; readonly input: string };
-}
-
-export interface WorkflowGraph {
-  readonly nodes: readonly GraphNode[];
-  readonly edges: readonly GraphEdge[];
-}
-
-export interface Workflow {
-  readonly id: string;
-  readonly name: string;
-  readonly description: string;
-  readonly graph: WorkflowGraph;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-}
-
-export interface WorkflowIssue {
-  readonly code: string;
-  readonly message: string;
-  readonly path: readonly (string | number)[];
-  readonly nodeId?: string;
-  readonly edgeIndex?: number;
-}
-
-export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
-export type NodeRunStatus =
-  'pending' | 'running' | 'succeeded' | 'failed' | 'skipped' | 'cancelled';
-
-export interface RunError {
-  readonly code: string;
-  readonly message: string;
-  readonly kind?: string;
-  readonly nodeId?: string;
-  readonly details?: Record<string, unknown>;
-}
-
-export interface NodeRun {
-  readonly nodeId: string;
-  readonly status: NodeRunStatus;
-  readonly inputs?: Record<string, unknown>;
-  readonly outputs?: Record<string, unknown>;
-  readonly error?: RunError;
-  readonly startedAt?: string;
-  readonly finishedAt?: string;
-  readonly durationMs?: number;
-}
-
-export interface Run {
-  readonly id: string;
-  readonly workflowId: string;
-  readonly status: RunStatus;
-  readonly inputs: Record<string, unknown>;
-  readonly outputs?: Record<string, unknown>;
-  readonly error?: RunError;
-  readonly cancelRequested: boolean;
-  readonly createdAt: string;
-  readonly startedAt?: string;
-  readonly finishedAt?: string;
-  readonly nodes: readonly NodeRun[];
-}
-
-export interface Credential {
-  readonly id: string;
-  readonly pluginId: string;
-  readonly integration: string;
-  readonly name: string;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-}
-
-/** One problem of a request, at a path of what was sent (from the error envelope's details). */
-export interface Issue {
-  readonly path: readonly (string | number)[];
-  readonly message: string;
-  readonly code?: string;
-}
+export const MASKED: typeof CONTRACT_MASKED = '********';

@@ -22,7 +22,7 @@ export function inputsOf(workflow: Workflow): WorkflowInput[] {
   return workflow.graph.nodes
     .filter((n) => n.type === 'core/input')
     .map((n) => {
-      const c = n.config ?? {};
+      const c = n.config;
       return {
         name: typeof c['name'] === 'string' ? c['name'] : n.id,
         type: typeof c['type'] === 'string' ? c['type'] : 'any',

@@ -1,7 +1,8 @@
 /**
- * @module The workflow graph as stored and sent over the API: nodes (a type from the registry,
- * its config, chosen credentials, an optional deadline) and edges from an output port to an input
- * port. Structure only; what the registry knows is checked by validateGraph.
+ * @module Workflows as the API takes and shows them: the graph (nodes — a type from the registry,
+ * its config, chosen credentials, an optional deadline — and edges from an output port to an
+ * input port; structure only, what the registry knows is checked by the platform), the workflow
+ * around it, the problems a check finds, and the node types a graph may use.
  */
 import { z } from 'zod';
 import { componentNameSchema } from '@plugboard/protocol';
@@ -59,3 +60,51 @@ export const workflowGraphSchema = z
   .meta({ id: 'WorkflowGraph' });
 export type WorkflowGraph = z.output<typeof workflowGraphSchema>;
 export type WorkflowGraphInput = z.input<typeof workflowGraphSchema>;
+
+export const workflowBodySchema = z.object({
+  name: z.string().min(1).max(200),
+  description: z.string().max(10_000).default(''),
+  graph: workflowGraphSchema,
+});
+
+export const workflowSchema = workflowBodySchema
+  .extend({ id: z.string(), createdAt: z.string(), updatedAt: z.string() })
+  .meta({ id: 'Workflow' });
+export type Workflow = z.output<typeof workflowSchema>;
+
+/** One problem a graph check found, pointing at the node or edge it concerns. */
+export const graphIssueSchema = z.object({
+  code: z.string(),
+  message: z.string(),
+  path: z.array(z.union([z.string(), z.number()])),
+  nodeId: z.string().optional(),
+  edgeIndex: z.number().int().optional(),
+});
+export type GraphIssue = z.output<typeof graphIssueSchema>;
+
+/** Where a node type comes from: built in, or a plugin's node (run through its Plugin Server). */
+export const nodeOriginSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('builtin') }),
+  z.object({
+    kind: z.literal('plugin'),
+    pluginId: z.string(),
+    node: z.string(),
+    integrations: z.array(z.string()).readonly(),
+    dynamicConfig: z.boolean(),
+  }),
+]);
+export type NodeOrigin = z.output<typeof nodeOriginSchema>;
+
+export const nodeTypeSchema = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    description: z.string(),
+    category: z.string(),
+    origin: nodeOriginSchema,
+    inputs: z.record(z.string(), z.unknown()),
+    outputs: z.record(z.string(), z.unknown()),
+    config: z.record(z.string(), z.unknown()),
+  })
+  .meta({ id: 'NodeType' });
+export type NodeTypeView = z.output<typeof nodeTypeSchema>;
