@@ -2,9 +2,15 @@
 // and environment table) and its error codes.
 import { z } from 'zod';
 
+/**
+ * @param defaults The configuration parsed from nothing but its required settings (those left
+ * out): the real default of every setting, also where JSON Schema cannot carry one (a list read
+ * from a comma-separated variable, a yes/no flag).
+ */
 export function configTable(
   schema: z.ZodType,
   env: Readonly<Record<string, readonly string[]>>,
+  defaults: Readonly<Record<string, unknown>>,
 ): string {
   const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<
     string,
@@ -15,7 +21,11 @@ export function configTable(
     for (const key of path) {
       node = (node?.['properties'] as Record<string, Record<string, unknown>> | undefined)?.[key];
     }
-    const fallback = node?.['default'];
+    let parsed: unknown = defaults;
+    for (const key of path) {
+      parsed = (parsed as Record<string, unknown> | undefined)?.[key];
+    }
+    const fallback = node?.['default'] ?? parsed;
     return {
       description: typeof node?.['description'] === 'string' ? node['description'] : '',
       fallback: fallback === undefined ? '—' : `\`${JSON.stringify(fallback)}\``,

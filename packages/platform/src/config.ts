@@ -52,7 +52,7 @@ export const platformConfigSchema = z.object({
     .string()
     .min(32, { message: 'the secret key must be at least 32 characters' })
     .describe(
-      'Encrypts plugin config secrets and credentials at rest. Keep it; rotating loses them.',
+      'Encrypts plugin config secrets, git tokens and credentials at rest. Keep it with the backups: without it they cannot be read.',
     ),
   pluginServerUrl: z.url().describe('Base URL of the Plugin Server.'),
   pluginServerApiKey: z
@@ -94,7 +94,10 @@ export const platformConfigSchema = z.object({
     .describe(
       'The marketplace index to browse (the one the Plugin Server installs from); without it, the index in marketplaceDir.',
     ),
-  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  logLevel: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+    .default('info')
+    .describe('The least severe log lines written (to stdout, as JSON).'),
   limits: z
     .object({
       maxUploadBytes: z.coerce
@@ -104,8 +107,20 @@ export const platformConfigSchema = z.object({
         .default(100 * 1024 * 1024)
         .describe('Largest file a user or a plugin may store.'),
       nodeTimeoutMs: ms(60_000).describe('Deadline of a node unless the workflow sets one.'),
-      runsInParallel: z.coerce.number().int().min(1).max(256).default(4),
-      nodesInParallel: z.coerce.number().int().min(1).max(256).default(8),
+      runsInParallel: z.coerce
+        .number()
+        .int()
+        .min(1)
+        .max(256)
+        .default(4)
+        .describe('Runs one worker executes at once; queued runs wait for a free one.'),
+      nodesInParallel: z.coerce
+        .number()
+        .int()
+        .min(1)
+        .max(256)
+        .default(8)
+        .describe('Nodes of one run executing at once, where the graph allows.'),
       abandonedAfterMs: ms(60_000).describe(
         'A running run whose worker has not beaten for this long, while the database was there to take the beats, ends `failed` (its worker stopped). Workers beat several times within it.',
       ),

@@ -1,5 +1,5 @@
 /**
- * @module createPlatform: the platform process (the seed's backend, and its worker unless that
+ * @module createPlatform: the platform process (the backend, and its worker unless that
  * runs apart), wired from its config. `plugboard platform` and tests build the same thing.
  */
 import type { AddressInfo } from 'node:net';

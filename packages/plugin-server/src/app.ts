@@ -2,24 +2,15 @@
  * @module The Plugin Server's HTTP API: Fastify with zod schemas (validation, types and the
  * OpenAPI document at /docs from one source), API keys on every route but health.
  */
-import fastifySwagger from '@fastify/swagger';
-import fastifySwaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyInstance, type FastifyBaseLogger } from 'fastify';
-import {
-  jsonSchemaTransform,
-  jsonSchemaTransformObject,
-  serializerCompiler,
-  validatorCompiler,
-  type ZodTypeProvider,
-} from 'fastify-type-provider-zod';
+import type { FastifyBaseLogger } from 'fastify';
 import { z } from 'zod';
-import { writeClientError } from '@plugboard/protocol';
+import { createBearerCheck, createServiceApp, type ServiceApp } from '@plugboard/service-kit';
 import { sandboxReportSchema } from '@plugboard/server-api';
 import type { ServerConfig } from './config.ts';
 import type { Sandbox } from './sandbox/sandbox.ts';
-import { createApiKeyCheck } from './http/api-key-auth.ts';
+import { ServerError } from './errors.ts';
 import { bridgeRoutes } from './http/bridge.routes.ts';
-import { createErrorHandler } from './http/error-handler.ts';
+import { serverFailures } from './http/error-handler.ts';
 import { forwardRoutes } from './http/forward.routes.ts';
 import { pluginsRoutes } from './http/plugins.routes.ts';
 import { reconcileRoutes, type StatusLink } from './http/reconcile.routes.ts';
@@ -45,56 +36,33 @@ export async function createApp({
   logger,
   sandbox,
   statuses,
-}: AppDeps): Promise<FastifyInstance> {
-  const handleError = createErrorHandler(config.dataDir);
-  const app = Fastify({
-    loggerInstance: logger,
-    bodyLimit: 1024 * 1024,
-    // Slow-header and slow-body clients are cut off (CVE-2018-12122 class).
-    requestTimeout: 300_000,
-    connectionTimeout: 0,
-    keepAliveTimeout: 65_000,
-    return503OnClosing: true,
-    // Fastify's own refusals (a malformed URL, a path segment over the limit) and Node's parser
-    // errors answer with the same envelope as every other error.
-    frameworkErrors: (error, request, reply) => {
-      void handleError(error, request, reply);
+}: AppDeps): Promise<ServiceApp> {
+  const app = await createServiceApp({
+    logger,
+    fastify: {
+      bodyLimit: 1024 * 1024,
+      // Slow-header and slow-body clients are cut off (CVE-2018-12122 class).
+      requestTimeout: 300_000,
+      connectionTimeout: 0,
     },
-    clientErrorHandler: (error, socket) => {
-      writeClientError(error, socket, 'PSRV_BAD_REQUEST');
+    failures: serverFailures,
+    dataDir: { path: config.dataDir, what: "the Plugin Server's data folder" },
+    docs: {
+      title: 'Plugboard Plugin Server',
+      description: 'Installs, runs, supervises and forwards to plugin processes.',
+      securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' } },
     },
-  }).withTypeProvider<ZodTypeProvider>();
-  app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
-  app.setErrorHandler(handleError);
-  app.setNotFoundHandler((request, reply) => {
-    void reply.code(404).send({
-      error: {
-        code: 'PSRV_NOT_FOUND',
-        kind: 'user',
-        message: `no route ${request.method} ${request.url.split('?')[0] ?? ''}; see /docs`,
-        retryable: false,
-      },
-    });
   });
 
-  await app.register(fastifySwagger, {
-    openapi: {
-      info: {
-        title: 'Plugboard Plugin Server',
-        version: '0.1.0',
-        description: 'Installs, runs, supervises and forwards to plugin processes.',
-      },
-      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' } } },
-      security: [{ apiKey: [] }],
-    },
-    transform: jsonSchemaTransform,
-    // The schemas named with `.meta({ id })` become components, so every `$ref` resolves.
-    transformObject: jsonSchemaTransformObject,
-  });
-  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
-
-  const checkKey = createApiKeyCheck(config.apiKeys);
+  const accepts = createBearerCheck(config.apiKeys);
+  const checkKey = (header: string | undefined): void => {
+    if (!accepts(header)) {
+      throw new ServerError(
+        'PSRV_UNAUTHORIZED',
+        'missing or wrong API key; send "Authorization: Bearer <key>" with a key from PLUGBOARD_SERVER_API_KEYS',
+      );
+    }
+  };
   app.addHook('onRequest', (request, _reply, done) => {
     const path = request.url.split('?')[0] ?? '';
     try {

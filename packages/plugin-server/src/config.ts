@@ -65,59 +65,124 @@ export const serverConfigSchema = z
     marketplaceUrl: z.url().optional().describe('URL of the marketplace index (JSON).'),
     logLevel: z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
-      .default('info'),
+      .default('info')
+      .describe('The least severe log lines written (to stderr, as JSON).'),
     limits: z
       .object({
         maxBodyBytes: z.coerce
           .number()
           .int()
           .min(1024)
-          .default(16 * 1024 * 1024),
+          .default(16 * 1024 * 1024)
+          .describe('Largest request body forwarded to a plugin; send large data as files.'),
         maxUploadBytes: z.coerce
           .number()
           .int()
           .min(1024)
-          .default(100 * 1024 * 1024),
-        handshakeTimeoutMs: ms(15_000),
-        requestTimeoutMs: ms(60_000),
-        connectionsPerPlugin: z.coerce.number().int().min(1).max(1024).default(32),
-        queuePerPlugin: z.coerce.number().int().min(0).max(100_000).default(256),
-        installTimeoutMs: ms(300_000),
-        gitTimeoutMs: ms(120_000),
+          .default(100 * 1024 * 1024)
+          .describe('Largest plugin archive an upload may be.'),
+        handshakeTimeoutMs: ms(15_000).describe(
+          'How long a plugin process may take from spawn to its handshake.',
+        ),
+        requestTimeoutMs: ms(60_000).describe(
+          "Deadline of a forwarded call that names none (x-plugboard-timeout-ms), and of calls to a plugin's own routes.",
+        ),
+        connectionsPerPlugin: z.coerce
+          .number()
+          .int()
+          .min(1)
+          .max(1024)
+          .default(32)
+          .describe(
+            'Calls a plugin process runs at once (its concurrency slots, and connections to it).',
+          ),
+        queuePerPlugin: z.coerce
+          .number()
+          .int()
+          .min(0)
+          .max(100_000)
+          .default(256)
+          .describe(
+            'Calls waiting for a plugin beyond those running; more are refused with a retryable 503.',
+          ),
+        installTimeoutMs: ms(300_000).describe('Longest an install of dependencies may take.'),
+        gitTimeoutMs: ms(120_000).describe('Longest a git fetch may take.'),
         gitMaxBytes: z.coerce
           .number()
           .int()
           .min(1024)
-          .default(200 * 1024 * 1024),
+          .default(200 * 1024 * 1024)
+          .describe('Largest git checkout a source may be.'),
         maxLogBytes: z.coerce
           .number()
           .int()
           .min(1024)
-          .default(5 * 1024 * 1024),
-        parallelInstalls: z.coerce.number().int().min(1).max(64).default(4),
+          .default(5 * 1024 * 1024)
+          .describe("Size of a plugin's log file before it is rotated (one old file is kept)."),
+        parallelInstalls: z.coerce
+          .number()
+          .int()
+          .min(1)
+          .max(64)
+          .default(4)
+          .describe('Installs running at once, across plugins.'),
       })
       .prefault({}),
     supervision: z
       .object({
-        healthIntervalMs: ms(10_000),
-        healthTimeoutMs: ms(2_000),
-        healthFailures: z.coerce.number().int().min(1).default(3),
-        restartBaseMs: ms(1_000),
-        restartMaxMs: ms(300_000),
-        crashLoopCount: z.coerce.number().int().min(1).default(5),
-        crashLoopWindowMs: ms(600_000),
-        healthyResetMs: ms(600_000),
-        stopGraceMs: ms(10_000),
+        healthIntervalMs: ms(10_000).describe(
+          'How often each plugin process is asked for its health.',
+        ),
+        healthTimeoutMs: ms(2_000).describe(
+          'How long a health check may take before it counts as failed.',
+        ),
+        healthFailures: z.coerce
+          .number()
+          .int()
+          .min(1)
+          .default(3)
+          .describe('Failed health checks in a row after which the process is replaced.'),
+        restartBaseMs: ms(1_000).describe(
+          'First wait before restarting a crashed plugin (the first restart is immediate); it doubles, with jitter.',
+        ),
+        restartMaxMs: ms(300_000).describe('Longest wait between restarts.'),
+        crashLoopCount: z.coerce
+          .number()
+          .int()
+          .min(1)
+          .default(5)
+          .describe('Crashes within crashLoopWindowMs after which a plugin is left in `error`.'),
+        crashLoopWindowMs: ms(600_000).describe('The window crashLoopCount counts crashes in.'),
+        healthyResetMs: ms(600_000).describe(
+          'A run this long without a crash resets the restart backoff.',
+        ),
+        stopGraceMs: ms(10_000).describe(
+          'How long a stopping plugin may finish its calls before it is killed.',
+        ),
       })
       .prefault({}),
     install: z
       .object({
         installers: list
           .pipe(z.array(z.enum(['bun', 'npm', 'pnpm'])).min(1))
-          .default(['bun', 'npm']),
-        registry: z.url().optional(),
-        offline: bool.default(false),
-        allowScripts: bool.default(false),
+          .default(['bun', 'npm'])
+          .describe(
+            'Installers to use, in order of preference, for a package whose lockfile does not name one.',
+          ),
+        registry: z
+          .url()
+          .optional()
+          .describe(
+            "The npm registry to install from (else npm's default, or the operator's .npmrc).",
+          ),
+        offline: bool
+          .default(false)
+          .describe('Install from the package cache only, never the network.'),
+        allowScripts: bool
+          .default(false)
+          .describe(
+            "Run dependencies' install scripts (confined like the installer); off by default.",
+          ),
       })
       .prefault({}),
     gitCaFile: z
@@ -244,6 +309,22 @@ export const SERVER_ENV: EnvTable = {
   PLUGBOARD_SERVER_HANDSHAKE_TIMEOUT_MS: ['limits', 'handshakeTimeoutMs'],
   PLUGBOARD_SERVER_REQUEST_TIMEOUT_MS: ['limits', 'requestTimeoutMs'],
   PLUGBOARD_SERVER_MAX_UPLOAD_BYTES: ['limits', 'maxUploadBytes'],
+  PLUGBOARD_SERVER_MAX_BODY_BYTES: ['limits', 'maxBodyBytes'],
+  PLUGBOARD_SERVER_CONNECTIONS_PER_PLUGIN: ['limits', 'connectionsPerPlugin'],
+  PLUGBOARD_SERVER_QUEUE_PER_PLUGIN: ['limits', 'queuePerPlugin'],
+  PLUGBOARD_SERVER_INSTALL_TIMEOUT_MS: ['limits', 'installTimeoutMs'],
+  PLUGBOARD_SERVER_GIT_TIMEOUT_MS: ['limits', 'gitTimeoutMs'],
+  PLUGBOARD_SERVER_GIT_MAX_BYTES: ['limits', 'gitMaxBytes'],
+  PLUGBOARD_SERVER_MAX_LOG_BYTES: ['limits', 'maxLogBytes'],
+  PLUGBOARD_SERVER_HEALTH_INTERVAL_MS: ['supervision', 'healthIntervalMs'],
+  PLUGBOARD_SERVER_HEALTH_TIMEOUT_MS: ['supervision', 'healthTimeoutMs'],
+  PLUGBOARD_SERVER_HEALTH_FAILURES: ['supervision', 'healthFailures'],
+  PLUGBOARD_SERVER_RESTART_BASE_MS: ['supervision', 'restartBaseMs'],
+  PLUGBOARD_SERVER_RESTART_MAX_MS: ['supervision', 'restartMaxMs'],
+  PLUGBOARD_SERVER_CRASH_LOOP_COUNT: ['supervision', 'crashLoopCount'],
+  PLUGBOARD_SERVER_CRASH_LOOP_WINDOW_MS: ['supervision', 'crashLoopWindowMs'],
+  PLUGBOARD_SERVER_HEALTHY_RESET_MS: ['supervision', 'healthyResetMs'],
+  PLUGBOARD_SERVER_STOP_GRACE_MS: ['supervision', 'stopGraceMs'],
   PLUGBOARD_SERVER_INSTALLERS: ['install', 'installers'],
   PLUGBOARD_SERVER_NPM_REGISTRY: ['install', 'registry'],
   PLUGBOARD_SERVER_OFFLINE_INSTALL: ['install', 'offline'],

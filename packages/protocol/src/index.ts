@@ -78,3 +78,5 @@ export type { NetworkAccess, PluginPermissions, PluginResources } from './permis
 export { PLUGIN_STATUSES, pluginStatusSchema } from './statuses.ts';
 export type { PluginStatus } from './statuses.ts';
 export { canonicalJson } from './canonical-json.ts';
+export { backoffDelay } from './backoff.ts';
+export type { Backoff } from './backoff.ts';

@@ -1,5 +1,5 @@
 /**
- * @module The seven plugin statuses, exactly as the seed names them.
+ * @module The seven plugin statuses, as every part of Plugboard names them.
  */
 import { z } from 'zod';
 

@@ -9,6 +9,7 @@ import { createReadStream } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
 import { Readable } from 'node:stream';
 import type { FileMeta } from '@plugboard/platform-api';
+import { backoffDelay } from '@plugboard/protocol';
 import { readEventStream, type StreamEvent } from '@plugboard/platform-api/event-stream';
 import type { Connection } from './connection.ts';
 import { ApiError, OperatorError } from './errors.ts';
@@ -181,7 +182,11 @@ async function sendAgainWhileRetryable(
       if (!again || signal?.aborted === true || Date.now() >= until) {
         throw error;
       }
-      await delay(Math.min(500 * 2 ** round, 4_000), undefined, signal ? { signal } : {});
+      await delay(
+        backoffDelay(round + 1, { baseMs: 500, maxMs: 4_000 }),
+        undefined,
+        signal ? { signal } : {},
+      );
     }
   }
 }

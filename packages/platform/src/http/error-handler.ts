@@ -1,56 +1,30 @@
 /**
- * @module Turns every failure into the one JSON error envelope, with the status its code maps to.
+ * @module How the platform names every failure it answers: its own coded errors as they are, a
+ * request that fails its schema as a 400 listing every issue, text PostgreSQL cannot store as a
+ * 400, Fastify's own 4xx refusals, a full disk as 507, the rest as a bug of ours.
  */
-import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import { diskFullOf } from '@plugboard/server-api';
+import type { FastifyError, FastifyRequest } from 'fastify';
+import { validationFailure, type ServiceFailures } from '@plugboard/service-kit';
 import { PlatformError } from '../errors.ts';
 
-/** The error handler of every route; `dataDir` is where a full disk is measured. */
-export function createErrorHandler(dataDir: string) {
-  return async (
-    error: FastifyError | Error,
-    request: FastifyRequest,
-    reply: FastifyReply,
-  ): Promise<FastifyReply> => {
-    const full =
-      error instanceof PlatformError
-        ? undefined
-        : await diskFullOf(error, dataDir, "the platform's data folder");
-    const failure =
-      full === undefined
-        ? toPlatformError(error, request)
-        : new PlatformError('PLAT_DISK_FULL', full.message, { details: full.details });
-    return send(failure, request, reply);
-  };
-}
-
-function send(failure: PlatformError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
-  if (failure.kind === 'internal') {
-    request.log.error({ code: failure.code }, failure.message);
-  } else {
-    request.log.info({ code: failure.code }, failure.message);
-  }
-  if (failure.retryable && failure.status >= 500) {
-    void reply.header('retry-after', '1');
-  }
-  return reply.code(failure.status).type('application/json').send(failure.toEnvelope());
-}
+export const platformFailures: ServiceFailures = {
+  badRequest: 'PLAT_BAD_REQUEST',
+  isOwn: (error) => error instanceof PlatformError,
+  toCoded: toPlatformError,
+  diskFull: (report) =>
+    new PlatformError('PLAT_DISK_FULL', report.message, { details: report.details }),
+  notFound: (message) => new PlatformError('PLAT_NOT_FOUND', message),
+};
 
 function toPlatformError(error: FastifyError | Error, request: FastifyRequest): PlatformError {
   if (error instanceof PlatformError) {
     return error;
   }
-  if (hasZodFastifySchemaValidationErrors(error)) {
-    const issues = error.validation.map((v) => ({
-      path: v.instancePath.split('/').filter(Boolean),
-      message: v.message ?? 'invalid',
-    }));
-    return new PlatformError(
-      'PLAT_BAD_REQUEST',
-      `invalid request ${error.validationContext ?? ''}: ${issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`,
-      { details: { issues } },
-    );
+  const invalid = validationFailure(error);
+  if (invalid !== undefined) {
+    return new PlatformError('PLAT_BAD_REQUEST', invalid.message, {
+      details: { issues: invalid.issues },
+    });
   }
   const sqlState = (error as { code?: unknown }).code;
   if (sqlState === '22P05' || sqlState === '22021') {

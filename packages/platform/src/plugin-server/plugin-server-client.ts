@@ -3,7 +3,12 @@
  * reconcile, and the forwarded plugin routes (execute, node config, integration ready). One
  * keep-alive agent; every failure becomes a PlatformError that says which side failed and why.
  */
-import { errorEnvelopeSchema, type ErrorKind, type ExecuteRequest } from '@plugboard/protocol';
+import {
+  backoffDelay,
+  errorEnvelopeSchema,
+  type ErrorKind,
+  type ExecuteRequest,
+} from '@plugboard/protocol';
 import {
   pluginDetailSchema,
   pluginViewSchema,
@@ -253,8 +258,8 @@ export function createPluginServerClient(options: {
       // Server before forwarding) is sent again within its deadline; one that may have reached
       // it never is.
       const deadline = performance.now() + call.timeoutMs;
-      let pause = 100;
-      for (;;) {
+      for (let round = 1; ; round += 1) {
+        const pause = backoffDelay(round, { baseMs: 100, maxMs: 2_000 });
         const attempt = await sendExecute(call).catch((error: unknown) => {
           if (!neverConnected(error) || call.signal.aborted) {
             throw error;
@@ -282,7 +287,6 @@ export function createPluginServerClient(options: {
           }
           return attempt;
         }
-        pause = Math.min(pause * 2, 2_000);
       }
     },
     pluginCall: async (pluginId, path, body) => {

@@ -1,5 +1,5 @@
 /**
- * @module The plugin lifecycle as the platform drives it (the seed's "Plugin lifecycle"): the
+ * @module The plugin lifecycle as the platform drives it: the
  * record changes first, then the Plugin Server is asked; its status webhooks move the record on.
  * A Plugin Server that cannot be reached loses nothing: the record keeps the desired state and
  * the next reconcile nudge carries it over.

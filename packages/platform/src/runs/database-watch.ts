@@ -5,6 +5,7 @@
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import type { FastifyBaseLogger } from 'fastify';
+import { backoffDelay } from '@plugboard/protocol';
 import { PlatformError } from '../errors.ts';
 
 /** The database's own state (away, or its disk full), which passes: worth waiting out. */
@@ -32,9 +33,9 @@ export async function whileDatabaseAway<T>(
         throw error;
       }
       onAway(error);
-      await delay(Math.min(250 * 2 ** attempt, 5_000), undefined, { signal }).catch(
-        () => undefined,
-      );
+      await delay(backoffDelay(attempt + 1, { baseMs: 250, maxMs: 5_000 }), undefined, {
+        signal,
+      }).catch(() => undefined);
     }
   }
 }

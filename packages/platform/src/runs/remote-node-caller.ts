@@ -1,5 +1,5 @@
 /**
- * @module How a plugin node runs (the seed's RemoteNode `call()`): a per-call token scoped to the
+ * @module How a plugin node runs (a remote node's `call()`): a per-call token scoped to the
  * run for the file bridge, the plugin's config, the credentials of only the integrations the node
  * declares, and the deadline, posted to the Plugin Server, which forwards to the plugin process.
  * Cancelling aborts the request, and the abort reaches the node's signal inside the plugin.

@@ -1,5 +1,5 @@
 /**
- * @module The engine abstraction (the seed's "UV engine" slot): how a plugin version gets an
+ * @module The engine abstraction (one per runtime a plugin may be written for): how a plugin version gets an
  * environment and becomes a running process. The process engine is the one implementation; a
  * container engine would be another.
  */

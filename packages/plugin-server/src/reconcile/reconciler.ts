@@ -1,5 +1,5 @@
 /**
- * @module The seed's reconciliation, level-triggered: every pass reads the whole actual state and
+ * @module Reconciliation, level-triggered: every pass reads the whole actual state and
  * compares it with the whole desired list, so running it twice does nothing the second time.
  *
  *   not on server, status ≠ uninstalling → install      not on server, uninstalling → mark uninstalled
@@ -12,7 +12,7 @@
  * failing is retried with its own backoff so it never holds the others up.
  */
 import type { PluginManager } from '../plugins/plugin-manager.ts';
-import { canonicalJson } from '@plugboard/protocol';
+import { backoffDelay, canonicalJson } from '@plugboard/protocol';
 import type { DesiredPlugin, ReconcileAction, ReconcileReport } from '@plugboard/server-api';
 
 export interface ReconcilerOptions {
@@ -161,10 +161,10 @@ export class Reconciler {
     const delay =
       attempts.failures === 0
         ? 0
-        : Math.min(
-            this.#options.maxBackoffMs,
-            this.#options.baseBackoffMs * 2 ** (attempts.failures - 1),
-          );
+        : backoffDelay(attempts.failures, {
+            baseMs: this.#options.baseBackoffMs,
+            maxMs: this.#options.maxBackoffMs,
+          });
     this.#attempts.set(id, { failures: attempts.failures + 1, notBefore: now + delay });
     return { action, reason };
   }

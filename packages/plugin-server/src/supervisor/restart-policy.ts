@@ -3,6 +3,7 @@
  * jitter (first restart immediate), reset after a long healthy run, and a crash-loop limit.
  * Defaults follow kubelet/pm2/systemd practice (see docs/plugin-server.md).
  */
+import { backoffDelay } from '@plugboard/protocol';
 
 export interface RestartPolicySettings {
   readonly restartBaseMs: number;
@@ -45,8 +46,14 @@ export class RestartPolicy {
     if (attempt === 0) {
       return { restart: true, delayMs: 0 };
     }
-    const ceiling = Math.min(s.restartMaxMs, s.restartBaseMs * 2 ** (attempt - 1));
-    return { restart: true, delayMs: Math.round(this.#random() * ceiling) };
+    return {
+      restart: true,
+      delayMs: backoffDelay(attempt, {
+        baseMs: s.restartBaseMs,
+        maxMs: s.restartMaxMs,
+        random: this.#random,
+      }),
+    };
   }
 
   reset(): void {

@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { request } from 'undici';
+import { backoffDelay } from '@plugboard/protocol';
 import { signedHeaders } from '@plugboard/server-api';
 import type { StatusEvent } from '@plugboard/server-api';
 
@@ -217,12 +218,13 @@ export class StatusOutbox {
           continue;
         }
         attempt += 1;
-        const ceiling = Math.min(
-          this.#options.maxDelayMs ?? 300_000,
-          (this.#options.baseDelayMs ?? 1_000) * 2 ** (attempt - 1),
-        );
         const delay =
-          outcome.retryAfterMs ?? Math.round((this.#options.random ?? Math.random)() * ceiling);
+          outcome.retryAfterMs ??
+          backoffDelay(attempt, {
+            baseMs: this.#options.baseDelayMs ?? 1_000,
+            maxMs: this.#options.maxDelayMs ?? 300_000,
+            random: this.#options.random ?? Math.random,
+          });
         this.#options.log?.('status webhook not delivered; retrying', {
           pluginId,
           sequence: sending.event.sequence,

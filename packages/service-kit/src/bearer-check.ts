@@ -1,26 +1,24 @@
 /**
- * @module Bearer-token checks: users' API tokens on `/api`, Plugin Servers' keys on
- * `/plugin-server`. Compared as SHA-256 digests in constant time against every accepted value.
+ * @module Bearer-key checks: `Authorization: Bearer <key>` compared as SHA-256 digests in
+ * constant time against every accepted key (two while one is rotated out).
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { PlatformError } from '../errors.ts';
 
+/** Whether the header carries one of the accepted keys. */
 export function createBearerCheck(
   accepted: readonly string[],
-  hint: string,
-): (header: string | undefined) => void {
+): (header: string | undefined) => boolean {
   const digests = accepted.map(digest);
   return (header) => {
     const presented = digest(
       header?.startsWith('Bearer ') === true ? header.slice('Bearer '.length) : '',
     );
+    // Every key is compared, so timing says nothing about which (or whether one) matched.
     let ok = false;
     for (const expected of digests) {
       ok = timingSafeEqual(presented, expected) || ok;
     }
-    if (!ok) {
-      throw new PlatformError('PLAT_UNAUTHORIZED', `missing or wrong token; ${hint}`);
-    }
+    return ok;
   };
 }
 
