@@ -8,6 +8,7 @@ export const CLI_ERROR_CODES = {
   CLI_PLUGIN_INVALID: 'The plugin failed validation.',
   CLI_PACK_FAILED: 'The archive could not be written.',
   CLI_TESTS_FAILED: "The plugin's tests failed.",
+  CLI_TYPECHECK_FAILED: 'The plugin has type errors.',
   CLI_START_FAILED: '`plugboard start` could not bring the system up.',
 } as const;
 export type CliErrorCode = keyof typeof CLI_ERROR_CODES;

@@ -109,6 +109,17 @@ export function buildProgram(deps: ProgramDeps): Command {
       await testPlugin(opts.dir, patterns);
     });
 
+  plugin
+    .command('typecheck')
+    .description(
+      "Check the plugin's TypeScript (its tsconfig.json) with the SDK and Node's types supplied.",
+    )
+    .option('--dir <dir>', 'plugin folder', '.')
+    .action(async (opts: { dir: string }) => {
+      const { typecheckPlugin } = await import('./commands/plugin-typecheck.ts');
+      await typecheckPlugin(opts.dir);
+    });
+
   const serveCommand = plugin
     .command('serve')
     .description(

@@ -151,6 +151,7 @@ describe('plugin pack', () => {
         'plugboard.manifest.json',
         'src/index.ts',
         'test/greet.test.ts',
+        'tsconfig.json',
       ].sort(),
     );
   });
@@ -220,6 +221,24 @@ describe('plugin test', () => {
     expect(result.stderr).toContain('CLI_TESTS_FAILED');
     await rm(join(demo, 'test/failing.test.ts'));
   });
+});
+
+describe('plugin typecheck', () => {
+  it('passes the scaffold with the SDK and Node types supplied, and lists a type error', async () => {
+    const clean = await runCli(['plugin', 'typecheck'], demo);
+    expect(clean.code, clean.stdout + clean.stderr).toBe(0);
+    const source = join(demo, 'src/index.ts');
+    const original = await readFile(source, 'utf8');
+    await writeFile(source, `${original}\nexport const wrong: number = 'text';\n`);
+    try {
+      const broken = await runCli(['plugin', 'typecheck'], demo);
+      expect(broken.code).not.toBe(0);
+      expect(broken.stdout).toContain("Type 'string' is not assignable to type 'number'");
+      expect(broken.stderr).toContain('CLI_TYPECHECK_FAILED');
+    } finally {
+      await writeFile(source, original);
+    }
+  }, 60_000);
 });
 
 describe('help', () => {
