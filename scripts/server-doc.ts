@@ -1,5 +1,6 @@
 // Renders docs/plugin-server.md: the operator's page for the Plugin Server, with the configuration
 // reference generated from its config schema and environment table.
+import { PLUGIN_STATUS_RULES, PLUGIN_STATUSES } from '@plugboard/protocol';
 import { SERVER_ENV, SERVER_ERROR_CODES, serverConfigSchema } from '@plugboard/plugin-server';
 import { configTable, errorCodeTable } from './reference-tables.ts';
 
@@ -116,6 +117,18 @@ restart loses nothing, and is retried with jittered exponential backoff that hon
 the webhook id stays the same across retries. \`@plugboard/plugin-server\` exports \`verifyWebhook\` for
 receivers.
 
+## Statuses
+
+A plugin is always in one of seven statuses; these are the rules the Plugin Server, its
+reconciler, the platform and the clients share (\`PLUGIN_STATUS_RULES\` in \`@plugboard/protocol\`).
+A call to a plugin in a status it is passing through waits for it within its deadline.
+
+${statusTable()}
+
+\`\`\`mermaid
+${statusDiagram()}
+\`\`\`
+
 ## Reconciliation
 
 The platform holds the desired state: \`{ plugins: [{ id, version?, source, config?, status }] }\`. The
@@ -156,4 +169,27 @@ process returns (\`PLUGIN_*\`, see [the protocol](plugin-protocol.md)) pass thro
 
 ${codes}
 `;
+}
+
+function statusTable(): string {
+  const rows = PLUGIN_STATUSES.map((status) => {
+    const rule = PLUGIN_STATUS_RULES[status];
+    const kind = rule.passing ? 'passing through' : rule.settled ? 'settled' : 'on its way';
+    return `| \`${status}\` | ${rule.meaning} | ${kind} | ${Object.keys(rule.next)
+      .map((next) => `\`${next}\``)
+      .join(', ')} |`;
+  });
+  return ['| status | meaning | | moves to |', '|---|---|---|---|', ...rows].join('\n');
+}
+
+function statusDiagram(): string {
+  const lines = ['stateDiagram-v2', '  [*] --> installing: install'];
+  for (const status of PLUGIN_STATUSES) {
+    const next: Readonly<Record<string, string>> = PLUGIN_STATUS_RULES[status].next;
+    for (const [to, on] of Object.entries(next)) {
+      lines.push(`  ${status} --> ${to}: ${on}`);
+    }
+  }
+  lines.push('  uninstalled --> [*]');
+  return lines.join('\n');
 }

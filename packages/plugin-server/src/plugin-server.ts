@@ -16,7 +16,7 @@ import { dataLayout } from './data-layout.ts';
 import type { ServerConfig } from './config.ts';
 import { createProcessEngine } from './engine/process-engine.ts';
 import { egressRelayScript, runtimeReadPaths } from './engine/runtime-paths.ts';
-import { PluginManager } from './plugins/plugin-manager.ts';
+import { PluginManager, type PluginManagerDeps } from './plugins/plugin-manager.ts';
 import { fetchDesiredState } from './reconcile/desired-state-client.ts';
 import { Reconciler } from './reconcile/reconciler.ts';
 import { bridgeSockets } from './http/bridge-socket.ts';
@@ -37,6 +37,8 @@ export interface PluginServerOptions {
   readonly logger?: FastifyBaseLogger;
   /** Host environment: PATH, LANG, TZ and the names a plugin is granted (config.pluginEnv) pass on. */
   readonly hostEnv?: Readonly<Record<string, string | undefined>>;
+  /** Told of a status change the status rules do not allow (a bug); logged by default. */
+  readonly onUnexpectedStatus?: PluginManagerDeps['onUnexpectedStatus'];
 }
 
 export interface PluginServer {
@@ -107,6 +109,11 @@ export async function createPluginServer(options: PluginServerOptions): Promise<
   let bridgeUrl: string | undefined;
   const manager = new PluginManager({
     config,
+    onUnexpectedStatus:
+      options.onUnexpectedStatus ??
+      ((id, from, to) => {
+        logger.error({ pluginId: id, from, to }, 'a status change the status rules do not allow');
+      }),
     // Known once the API listens; plugins started before that (none are) would get no bridge.
     pluginEnv: () =>
       bridgeUrl === undefined ? {} : { [PLUGIN_ENV.fileBridgeUrl.name]: bridgeUrl },

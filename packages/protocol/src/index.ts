@@ -75,8 +75,14 @@ export {
   resourcesSchema,
 } from './permissions.ts';
 export type { NetworkAccess, PluginPermissions, PluginResources } from './permissions.ts';
-export { PLUGIN_STATUSES, pluginStatusSchema } from './statuses.ts';
-export type { PluginStatus } from './statuses.ts';
+export {
+  PLUGIN_STATUSES,
+  PLUGIN_STATUS_RULES,
+  SETTLED_STATUSES,
+  canMoveTo,
+  pluginStatusSchema,
+} from './statuses.ts';
+export type { PluginStatus, StatusRule } from './statuses.ts';
 export { canonicalJson } from './canonical-json.ts';
 export { backoffDelay } from './backoff.ts';
 export type { Backoff } from './backoff.ts';

@@ -12,6 +12,7 @@ import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
+import { PLUGIN_STATUS_RULES } from '@plugboard/protocol';
 import { CliError } from '../cli-error.ts';
 import type { Output } from '../output.ts';
 import { stopSignal, stopWithin } from '../stop-signal.ts';
@@ -120,7 +121,7 @@ export async function runStart(
   const since = new Map<string, number>();
   server.manager.on('status', (change) => {
     const now = performance.now();
-    if (change.status === 'installing' || change.status === 'restarting') {
+    if (PLUGIN_STATUS_RULES[change.status].passing) {
       since.set(change.id, now);
     }
     const started = since.get(change.id);

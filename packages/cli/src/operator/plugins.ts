@@ -3,7 +3,7 @@
  * restart, configure and read logs, through /api/plugins.
  */
 import { resolve } from 'node:path';
-import { describeRequests } from '@plugboard/protocol';
+import { describeRequests, SETTLED_STATUSES } from '@plugboard/protocol';
 import { describeSandbox } from '@plugboard/server-api';
 import type { PluginRecordView } from '@plugboard/platform-api';
 import type { OperatorContext } from './context.ts';
@@ -144,7 +144,7 @@ export async function installPlugin(ctx: OperatorContext, flags: InstallFlags): 
   }
   ctx.output.info(`Installing plugin ${record.id} (${record.status})…`);
   const final = await waitForStatus(ctx, record, {
-    done: ['running', 'missing_config', 'error', 'uninstalled'],
+    done: SETTLED_STATUSES,
     timeoutMs,
   });
   if (ctx.json) {

@@ -4,7 +4,7 @@
  * A Plugin Server that cannot be reached loses nothing: the record keeps the desired state and
  * the next reconcile nudge carries it over.
  */
-import { describeRequests, pluginIdSchema } from '@plugboard/protocol';
+import { describeRequests, PLUGIN_STATUS_RULES, pluginIdSchema } from '@plugboard/protocol';
 import type { DesiredState, PluginGrant, PluginSource } from '@plugboard/server-api';
 import type { FastifyBaseLogger } from 'fastify';
 import { PlatformError } from '../errors.ts';
@@ -255,7 +255,7 @@ export class PluginService {
 
   async #active(id: string): Promise<PluginRecord> {
     const record = await this.get(id);
-    if (record.status === 'uninstalling' || record.status === 'uninstalled') {
+    if (PLUGIN_STATUS_RULES[record.status].gone) {
       throw new PlatformError(
         'PLAT_CONFLICT',
         `plugin "${id}" is ${record.status}; install it again first`,

@@ -31,6 +31,7 @@ export class ManagedPlugin {
   readonly id: string;
   readonly log: PluginLog;
   readonly policy: RestartPolicy;
+  /** A record is made for an install, or for a version found installed at a start. */
   status: PluginStatus = 'installing';
   reason: string | undefined;
   version: string | undefined;

@@ -14,6 +14,8 @@ export interface PluginManagerDeps {
   /** Extra environment for every plugin process (the file bridge URL). */
   readonly pluginEnv?: () => Readonly<Record<string, string>>;
   readonly now?: () => number;
+  /** Told of a status change the rules do not allow (a bug); tests fail on it. */
+  readonly onUnexpectedStatus?: (id: string, from: PluginStatus, to: PluginStatus) => void;
 }
 
 export interface ManagerContext {

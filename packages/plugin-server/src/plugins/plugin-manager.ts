@@ -10,7 +10,12 @@ import { EventEmitter } from 'node:events';
 import { availableParallelism } from 'node:os';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { pluginIdSchema, type PluginStatus } from '@plugboard/protocol';
+import {
+  canMoveTo,
+  PLUGIN_STATUS_RULES,
+  pluginIdSchema,
+  type PluginStatus,
+} from '@plugboard/protocol';
 import type { PluginGrant } from '@plugboard/server-api';
 import { dataLayout, type DataLayout } from '../data-layout.ts';
 import { PluginLog } from '../engine/plugin-log.ts';
@@ -86,10 +91,7 @@ export class PluginManager extends EventEmitter<{ status: [StatusChange]; ready:
       if (plugin === undefined) {
         return !this.#ready;
       }
-      return (
-        plugin.running === undefined &&
-        (plugin.status === 'installing' || plugin.status === 'restarting')
-      );
+      return plugin.running === undefined && PLUGIN_STATUS_RULES[plugin.status].passing;
     };
     while (transient() && !signal.aborted && performance.now() < deadline) {
       await new Promise<void>((resolve) => {
@@ -324,6 +326,12 @@ export class PluginManager extends EventEmitter<{ status: [StatusChange]; ready:
   }
 
   #setStatus(plugin: ManagedPlugin, status: PluginStatus, reason?: string): void {
+    if (!canMoveTo(plugin.status, status)) {
+      // The rules are the contract every reader of statuses relies on: a move outside them is a
+      // bug here, said loudly, though the plugin's real state still wins.
+      plugin.log.note(`unexpected status change ${plugin.status} → ${status}`);
+      this.#deps.onUnexpectedStatus?.(plugin.id, plugin.status, status);
+    }
     plugin.status = status;
     plugin.reason = reason;
     plugin.log.note(`status ${status}${reason === undefined ? '' : `: ${reason}`}`);

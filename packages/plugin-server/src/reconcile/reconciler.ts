@@ -12,7 +12,7 @@
  * failing is retried with its own backoff so it never holds the others up.
  */
 import type { PluginManager } from '../plugins/plugin-manager.ts';
-import { backoffDelay, canonicalJson } from '@plugboard/protocol';
+import { backoffDelay, canonicalJson, PLUGIN_STATUS_RULES } from '@plugboard/protocol';
 import type { DesiredPlugin, ReconcileAction, ReconcileReport } from '@plugboard/server-api';
 
 export interface ReconcilerOptions {
@@ -64,7 +64,7 @@ export class Reconciler {
 
   #decide(desired: DesiredPlugin): Omit<ReconcileAction, 'id'> {
     const actual = this.#manager.get(desired.id);
-    const removal = desired.status === 'uninstalling' || desired.status === 'uninstalled';
+    const removal = PLUGIN_STATUS_RULES[desired.status].gone;
     if (actual === undefined) {
       if (desired.status === 'uninstalling') {
         this.#manager.reportUninstalled(desired.id);

@@ -67,11 +67,16 @@ export async function startTestServer(
       install: { installers: ['npm'], ...overrides.install },
     },
   );
+  // Every test server checks each status change against the status rules of the contract.
+  const unexpected: string[] = [];
   const server = await createPluginServer({
     config,
     serveBin: CLI_BIN,
     hostEnv: options.hostEnv ?? process.env,
     logger: pino({ level: 'silent' }),
+    onUnexpectedStatus: (id, from, to) => {
+      unexpected.push(`${id}: ${from} → ${to}`);
+    },
   });
   const url = await server.listen();
   const call = (
@@ -123,6 +128,9 @@ export async function startTestServer(
     },
     async close() {
       await server.close();
+      if (unexpected.length > 0) {
+        throw new Error(`status changes the status rules do not allow: ${unexpected.join('; ')}`);
+      }
       if (options.dataDir === undefined) {
         await rm(dataDir, { recursive: true, force: true });
       }
