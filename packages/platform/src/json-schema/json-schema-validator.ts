@@ -4,7 +4,7 @@
  * ajv because the schemas arrive as JSON Schema from another process. Validators are compiled
  * once per schema document: looked up by object first (registry definitions live as long as the
  * registry), then by content, because a rebuilt registry brings fresh objects for the same
- * manifests.
+ * manifests; the by-content cache keeps the most recently used schemas only.
  */
 import Ajv2020Module from 'ajv/dist/2020.js';
 import type { Issue, JsonSchema } from '@plugboard/protocol';
@@ -15,7 +15,9 @@ type Check = (value: unknown) => Issue[];
 const Ajv2020 = Ajv2020Module as unknown as typeof Ajv2020Module.default;
 const ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: false });
 const byObject = new WeakMap<JsonSchema, Check>();
+/** Least recently used first; bounded, so schemas of versions long gone do not pile up. */
 const byContent = new Map<string, Check>();
+const MAX_BY_CONTENT = 2_000;
 
 /** Every way `value` misses `schema`, with paths and messages that say what to change. */
 export function checkAgainstSchema(schema: JsonSchema, value: unknown): Issue[] {
@@ -23,7 +25,14 @@ export function checkAgainstSchema(schema: JsonSchema, value: unknown): Issue[] 
   if (check === undefined) {
     const key = JSON.stringify(schema);
     check = byContent.get(key) ?? compile(schema);
+    byContent.delete(key);
     byContent.set(key, check);
+    if (byContent.size > MAX_BY_CONTENT) {
+      const oldest = byContent.keys().next().value;
+      if (oldest !== undefined) {
+        byContent.delete(oldest);
+      }
+    }
     byObject.set(schema, check);
   }
   return check(value);

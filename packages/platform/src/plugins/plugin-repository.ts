@@ -26,6 +26,9 @@ interface PluginRow {
   updated_at: Date;
 }
 
+/** The sealed parts of a row, and what opening them needs. */
+type Sealed = Pick<PluginRow, 'id' | 'source' | 'source_secret' | 'config_sealed'>;
+
 export interface NewPlugin {
   readonly id: string;
   readonly source: PluginSource;
@@ -190,30 +193,53 @@ export class PluginRepository {
 
   /** The plugin config, opened. */
   async config(id: string): Promise<Record<string, unknown>> {
-    const rows = await this.#db.query<{ config_sealed: string | null }>(
-      'SELECT config_sealed FROM plugins WHERE id = $1',
+    const rows = await this.#db.query<Sealed>(
+      'SELECT id, source, source_secret, config_sealed FROM plugins WHERE id = $1',
       [id],
     );
-    const sealed = rows[0]?.config_sealed;
-    return sealed === null || sealed === undefined
-      ? {}
-      : (this.#box.open(sealed, `plugin-config:${id}`) as Record<string, unknown>);
+    return rows[0] === undefined ? {} : this.#openConfig(rows[0]);
   }
 
   /** The source with its git token, for the Plugin Server. */
   async fullSource(id: string): Promise<PluginSource | undefined> {
-    const rows = await this.#db.query<{ source: PluginSource; source_secret: string | null }>(
-      'SELECT source, source_secret FROM plugins WHERE id = $1',
+    const rows = await this.#db.query<Sealed>(
+      'SELECT id, source, source_secret, config_sealed FROM plugins WHERE id = $1',
       [id],
     );
-    const row = rows[0];
-    if (row === undefined) {
-      return undefined;
-    }
+    return rows[0] === undefined ? undefined : this.#openSource(rows[0]);
+  }
+
+  /**
+   * Every record not fully removed, with its source and config opened: the desired state, read
+   * in one query however many plugins there are.
+   */
+  async desired(): Promise<
+    { record: PluginRecord; source: PluginSource; config: Record<string, unknown> }[]
+  > {
+    const rows = await this.#db.query<PluginRow>(
+      "SELECT * FROM plugins WHERE status <> 'uninstalled' ORDER BY id",
+    );
+    return rows.map((row) => ({
+      record: toRecord(row),
+      source: this.#openSource(row),
+      config: this.#openConfig(row),
+    }));
+  }
+
+  #openConfig(row: Sealed): Record<string, unknown> {
+    return row.config_sealed === null
+      ? {}
+      : (this.#box.open(row.config_sealed, `plugin-config:${row.id}`) as Record<string, unknown>);
+  }
+
+  #openSource(row: Sealed): PluginSource {
     if (row.source.type !== 'git' || row.source_secret === null) {
       return row.source;
     }
-    return { ...row.source, token: this.#box.open(row.source_secret, `git-token:${id}`) as string };
+    return {
+      ...row.source,
+      token: this.#box.open(row.source_secret, `git-token:${row.id}`) as string,
+    };
   }
 
   #sealParts(id: string, source: PluginSource, config: Record<string, unknown>) {

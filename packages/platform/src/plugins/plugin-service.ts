@@ -229,18 +229,15 @@ export class PluginService {
 
   /** What the Plugin Server reconciles against: every record not yet fully removed. */
   async desiredState(): Promise<DesiredState> {
-    const records = (await this.#repo.list()).filter((r) => r.status !== 'uninstalled');
     return {
-      plugins: await Promise.all(
-        records.map(async (r) => ({
-          id: r.id,
-          ...(r.version === undefined ? {} : { version: r.version }),
-          source: (await this.#repo.fullSource(r.id)) ?? r.source,
-          config: await this.#repo.config(r.id),
-          grant: r.grant,
-          status: r.status,
-        })),
-      ),
+      plugins: (await this.#repo.desired()).map(({ record, source, config }) => ({
+        id: record.id,
+        ...(record.version === undefined ? {} : { version: record.version }),
+        source,
+        config,
+        grant: record.grant,
+        status: record.status,
+      })),
     };
   }
 
