@@ -20,8 +20,16 @@ export async function settle(ctx: ManagerContext, plugin: ManagedPlugin): Promis
       ctx.deps.config.limits.requestTimeoutMs,
     );
   } catch (error) {
+    if (plugin.running !== instance) {
+      return;
+    }
     plugin.log.note(`could not check the configuration: ${(error as Error).message}`);
     ctx.setStatus(plugin, 'running');
+    return;
+  }
+  // The process may have crashed or been replaced while it answered: its verdict is moot, and
+  // the status the crash or the replacement set stands.
+  if (plugin.running !== instance) {
     return;
   }
   if (verdict.valid) {

@@ -12,7 +12,7 @@ import { fetchSource } from '../sources/fetch-source.ts';
 import { readCurrentVersion, writeCurrentVersion } from './current-version.ts';
 import type { InstallRequest } from './install-request.ts';
 import type { ManagerContext } from './manager-context.ts';
-import type { ManagedPlugin } from './managed-plugin.ts';
+import type { ManagedPlugin, RunningInstance } from './managed-plugin.ts';
 import { redactSource } from './redact-source.ts';
 import type { Supervisor } from './supervisor.ts';
 
@@ -83,37 +83,63 @@ export async function installVersion(
     plugin.version = manifest.version;
     plugin.source = redactSource(requested.source);
     plugin.policy.reset();
-    await supervisor.settle(plugin);
+  } catch (error) {
+    await failed(ctx, { job, error, staging, folder, previous });
+    return;
+  }
+  // Installed and swapped in: what follows cannot undo that. A failure to retire the old version
+  // costs disk space, said in the log, never the new version's status or files.
+  await supervisor.settle(plugin);
+  try {
     if (previous !== undefined) {
       await supervisor.retire(plugin, previous);
     } else if (previousFolder !== undefined && previousFolder !== folder) {
       await engine.remove(previousFolder);
     }
   } catch (error) {
-    const failure = asServerError(error);
-    await rm(staging, { recursive: true, force: true });
-    if (folder !== undefined) {
-      await engine.remove(folder);
-    }
-    plugin.lastError = {
-      message: failure.message,
-      code: failure.code,
-      at: new Date(),
-      logTail: await plugin.log.tail(20),
-    };
-    plugin.log.note(`install failed: ${failure.message}`);
-    if (failure.code === 'PSRV_NOT_GRANTED') {
-      plugin.onGrant = job.again;
-    }
-    const waits = failure.code === 'PSRV_NOT_GRANTED' ? '; it installs once granted' : '';
-    if (previous !== undefined && plugin.running === previous) {
-      ctx.setStatus(
-        plugin,
-        'running',
-        `the install failed and version ${String(plugin.version)} keeps serving: ${failure.message}${waits}`,
-      );
-    } else {
-      ctx.setStatus(plugin, 'error', `${failure.message}${waits}`);
-    }
+    plugin.log.note(
+      `version ${plugin.version} runs; the previous one could not be cleared away: ${asServerError(error).message}`,
+    );
+  }
+}
+
+/** The install did not swap in: clean what it left, and say why with the plugin's status. */
+async function failed(
+  ctx: ManagerContext,
+  at: {
+    job: InstallJob;
+    error: unknown;
+    staging: string;
+    folder: string | undefined;
+    previous: RunningInstance | undefined;
+  },
+): Promise<void> {
+  const { job, staging, folder, previous } = at;
+  const { plugin } = job;
+  const { engine } = ctx.deps;
+  const failure = asServerError(at.error);
+  await rm(staging, { recursive: true, force: true });
+  if (folder !== undefined) {
+    await engine.remove(folder);
+  }
+  plugin.lastError = {
+    message: failure.message,
+    code: failure.code,
+    at: new Date(),
+    logTail: await plugin.log.tail(20),
+  };
+  plugin.log.note(`install failed: ${failure.message}`);
+  if (failure.code === 'PSRV_NOT_GRANTED') {
+    plugin.onGrant = job.again;
+  }
+  const waits = failure.code === 'PSRV_NOT_GRANTED' ? '; it installs once granted' : '';
+  if (previous !== undefined && plugin.running === previous) {
+    ctx.setStatus(
+      plugin,
+      'running',
+      `the install failed and version ${String(plugin.version)} keeps serving: ${failure.message}${waits}`,
+    );
+  } else {
+    ctx.setStatus(plugin, 'error', `${failure.message}${waits}`);
   }
 }
