@@ -5,6 +5,7 @@
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { CliError } from '../cli-error.ts';
+import { exitCodeOf } from './child-exit.ts';
 
 export async function testPlugin(dir: string, patterns: readonly string[]): Promise<void> {
   const register = import.meta.resolve('@plugboard/sdk/runtime/register');
@@ -13,11 +14,7 @@ export async function testPlugin(dir: string, patterns: readonly string[]): Prom
     cwd: resolve(dir),
     stdio: 'inherit',
   });
-  const code = await new Promise<number>((done) => {
-    child.on('exit', (exitCode, signal) => {
-      done(exitCode ?? (signal === null ? 1 : 128));
-    });
-  });
+  const code = await exitCodeOf(child);
   if (code !== 0) {
     throw new CliError(
       'CLI_TESTS_FAILED',

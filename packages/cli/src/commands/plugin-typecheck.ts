@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CliError } from '../cli-error.ts';
+import { exitCodeOf } from './child-exit.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -53,11 +54,7 @@ export async function typecheckPlugin(dir: string): Promise<void> {
       cwd: root,
       stdio: 'inherit',
     });
-    const code = await new Promise<number>((done) => {
-      child.on('exit', (exitCode, signal) => {
-        done(exitCode ?? (signal === null ? 1 : 128));
-      });
-    });
+    const code = await exitCodeOf(child);
     if (code !== 0) {
       throw new CliError(
         'CLI_TYPECHECK_FAILED',

@@ -62,20 +62,15 @@ afterAll(() => {
   server.close();
 });
 
+/** `plugboard workflows run greeting --no-wait` against the fake platform. */
+const runGreeting = () =>
+  runCli(['workflows', 'run', 'greeting', '--no-wait', '--url', url, '--token', TOKEN]);
+
 describe('a run started while the platform briefly answers 503', () => {
   it('is sent again with the same Idempotency-Key until it is taken', async () => {
     keys.length = 0;
     refusals = 2;
-    const result = await runCli([
-      'workflows',
-      'run',
-      'greeting',
-      '--no-wait',
-      '--url',
-      url,
-      '--token',
-      TOKEN,
-    ]);
+    const result = await runGreeting();
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(result.stdout.trim()).toBe('run_1');
@@ -87,16 +82,7 @@ describe('a run started while the platform briefly answers 503', () => {
   it('is sent once when the platform takes it at once', async () => {
     keys.length = 0;
     refusals = 0;
-    const again = await runCli([
-      'workflows',
-      'run',
-      'greeting',
-      '--no-wait',
-      '--url',
-      url,
-      '--token',
-      TOKEN,
-    ]);
+    const again = await runGreeting();
     expect(again.code).toBe(0);
     expect(keys).toHaveLength(1);
   }, 30_000);

@@ -6,8 +6,6 @@
 import type { NodeOrigin } from '@plugboard/platform-api';
 import type { CodedError, ErrorKind, JsonSchema } from '@plugboard/protocol';
 
-export type { NodeOrigin } from '@plugboard/platform-api';
-
 export interface NodeDefinition {
   /** `core/<name>` for built-ins, `<pluginId>/<nodeName>` for plugin nodes. */
   readonly type: string;
