@@ -88,8 +88,11 @@ not newer than the last applied is ignored, so a late status never overwrites a 
 brings it too, so the config form can be drawn, but registers no nodes; while a record is
 \`uninstalling\` only \`uninstalled\` is applied, and only then.
 The **desired state** the Plugin Server reconciles against is \`GET /plugin-server/desired\`: every
-record not yet \`uninstalled\`, with its source, version, config and status. Every
-\`PLUGBOARD_RECONCILE_NUDGE_MS\` the platform also pushes it to the Plugin Server's \`POST /reconcile\`.
+record not yet \`uninstalled\`, with its source, version, config and status. It flows one way: the
+Plugin Server pulls it (at its start and every \`PLUGBOARD_SERVER_RECONCILE_INTERVAL_MS\`); the
+platform only nudges a pull now, with an empty \`POST /reconcile\`, when it starts. Commands
+(install, configure, grant, uninstall) still go to the Plugin Server at once; one that cannot reach
+it is carried over by the next pull.
 
 ## Nodes and workflows
 

@@ -132,9 +132,12 @@ ${statusDiagram()}
 ## Reconciliation
 
 The platform holds the desired state: \`{ plugins: [{ id, version?, source, config?, status }] }\`. The
-server pulls it from \`GET {platform}/plugin-server/desired\` when it starts and every
-\`PLUGBOARD_SERVER_RECONCILE_INTERVAL_MS\`, and takes it pushed to \`POST /reconcile\`, which answers the
-action taken for each plugin. Each pass compares the whole desired list with the whole actual state:
+server pulls it from \`GET {platform}/plugin-server/desired\` when it starts, every
+\`PLUGBOARD_SERVER_RECONCILE_INTERVAL_MS\`, and when the platform nudges with \`POST /reconcile\`
+(no body: the list is never pushed, so it has one owner and one path). The nudge answers the action
+taken for each plugin; nudges that arrive during a pull share the one pull after it, and pulls
+never overlap. A list the platform serves that does not parse is refused whole
+(\`PSRV_SOURCE_FAILED\`, naming each wrong field), and nothing of it is acted on. Each pass compares the whole desired list with the whole actual state:
 
 | on this server? | desired status / actual status | action |
 |---|---|---|

@@ -68,9 +68,6 @@ export const platformConfigSchema = z.object({
     .string()
     .min(24)
     .describe('Verifies the Plugin Server’s status webhooks (the same PLUGBOARD_WEBHOOK_SECRET).'),
-  reconcileNudgeMs: ms(30_000).describe(
-    'How often the platform pushes its desired state to the Plugin Server to reconcile.',
-  ),
   embeddedWorker: bool
     .default(true)
     .describe(
@@ -148,7 +145,6 @@ export const PLATFORM_ENV: EnvTable = {
   PLUGBOARD_PLUGIN_SERVER_API_KEY: ['pluginServerApiKey'],
   PLUGBOARD_PLATFORM_API_KEY: ['platformApiKeys'],
   PLUGBOARD_WEBHOOK_SECRET: ['webhookSecret'],
-  PLUGBOARD_RECONCILE_NUDGE_MS: ['reconcileNudgeMs'],
   PLUGBOARD_EMBEDDED_WORKER: ['embeddedWorker'],
   PLUGBOARD_MARKETPLACE_DIR: ['marketplaceDir'],
   PLUGBOARD_MARKETPLACE_URL: ['marketplaceUrl'],

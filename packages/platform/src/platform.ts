@@ -30,9 +30,9 @@ export interface Platform {
   readonly app: PlatformApp;
   readonly services: PlatformServices;
   readonly worker: RunWorker | undefined;
-  /** Listens, starts the worker and the reconcile nudges; resolves with the URL. */
+  /** Listens, starts the worker, nudges the Plugin Server to pull the desired state; resolves with the URL. */
   listen(): Promise<string>;
-  /** Stops the nudges, the worker (runs in progress drain, then end `failed`), the API, then the database. */
+  /** Stops the worker (runs in progress drain, then end `failed`), the API, then the database. */
   close(): Promise<void>;
 }
 
@@ -114,25 +114,14 @@ export async function createPlatform(options: {
   }
 
   const worker = config.embeddedWorker ? services.createWorker() : undefined;
-  let nudges: NodeJS.Timeout | undefined;
-  // One nudge at a time: a slow Plugin Server must not get overlapping, older desired states.
-  let nudging = false;
+  // The Plugin Server pulls the desired state on its own interval; a nudge makes it pull now.
   const nudge = () => {
-    if (nudging) {
-      return;
-    }
-    nudging = true;
-    plugins
-      .nudge()
-      .catch((error: unknown) => {
-        logger.warn(
-          { err: error },
-          'could not nudge the Plugin Server to reconcile; will try again',
-        );
-      })
-      .finally(() => {
-        nudging = false;
-      });
+    plugins.nudge().catch((error: unknown) => {
+      logger.warn(
+        { err: error },
+        'could not nudge the Plugin Server to reconcile; it pulls the desired state on its own interval',
+      );
+    });
   };
 
   return {
@@ -151,11 +140,9 @@ export async function createPlatform(options: {
           'could not ask the Plugin Server for its statuses; they arrive as they change',
         );
       });
-      nudges = setInterval(nudge, config.reconcileNudgeMs);
       return `http://${config.host}:${String(address.port)}`;
     },
     async close() {
-      clearInterval(nudges);
       await worker?.stop();
       await app.close();
       await services.close();

@@ -124,7 +124,6 @@ describe('loadPlatformConfig', () => {
       port: 0,
       host: '127.0.0.1',
       databaseUrl: 'postgresql://db.example/plugboard',
-      reconcileNudgeMs: 30_000,
       limits: { nodeTimeoutMs: 1500, runsInParallel: 2, nodesInParallel: 8 },
     });
     expect(isAbsolute(config.dataDir)).toBe(true);

@@ -24,7 +24,7 @@ describe('hostile input', () => {
 
   beforeAll(async () => {
     stand = await startStandInPluginServer({ apiKey: SERVER_API_KEY });
-    t = await startTestPlatform({ pluginServerUrl: stand.url, reconcileNudgeMs: 3_600_000 });
+    t = await startTestPlatform({ pluginServerUrl: stand.url });
   });
   afterAll(async () => {
     await t.close();

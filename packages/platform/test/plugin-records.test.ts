@@ -1,7 +1,8 @@
 // Plugin records as the platform keeps them, against a stand-in Plugin Server on a real port:
 // install (tokens handed over, never shown), refusals and outages, signed status webhooks
 // (ordering, signatures, keys, uninstall races), plugin config with secret fields, and the
-// periodic reconcile nudge. On the embedded PGlite and on PostgreSQL.
+// reconcile nudge at start (the Plugin Server pulls the desired state; the platform never pushes
+// it). On the embedded PGlite and on PostgreSQL.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DesiredState } from '@plugboard/server-api';
 import {
@@ -15,7 +16,6 @@ import {
   SERVER_API_KEY,
   startTestPlatform,
   testManifest,
-  until,
   USER_TOKEN,
   type Envelope,
   type TestPlatform,
@@ -56,7 +56,6 @@ describe.each(kinds)('plugin records (%s)', (kind) => {
     }
     t = await startTestPlatform({
       pluginServerUrl: stand.url,
-      reconcileNudgeMs: 200,
       ...(databaseUrl === undefined ? {} : { databaseUrl }),
     });
   });
@@ -636,29 +635,23 @@ describe.each(kinds)('plugin records (%s)', (kind) => {
   });
 
   describe('the reconcile nudge', () => {
-    it('pushes the desired state to the Plugin Server every reconcileNudgeMs', async () => {
+    it('nudges the Plugin Server at start without sending the desired state, which it pulls', async () => {
+      const nudges = stand.calls.filter((c) => c.method === 'POST' && c.path === '/reconcile');
+      expect(nudges).toHaveLength(1);
+      expect(nudges[0]?.authorization).toBe(`Bearer ${SERVER_API_KEY}`);
+      expect(nudges[0]?.body).toEqual({});
       await install('nudged', { version: '2.0.0' });
-      const since = stand.calls.length;
-      const pushes = await until('two reconcile nudges with the new plugin', () => {
-        const seen = stand.calls
-          .slice(since)
-          .filter((c) => c.method === 'POST' && c.path === '/reconcile');
-        return seen.length >= 2 ? seen : undefined;
+      const pulled = await desired();
+      expect(pulled.plugins.find((p) => p.id === 'nudged')).toEqual({
+        id: 'nudged',
+        version: '2.0.0',
+        source: gitSource('nudged'),
+        config: {},
+        grant: {},
+        status: 'installing',
       });
-      for (const push of pushes) {
-        expect(push.authorization).toBe(`Bearer ${SERVER_API_KEY}`);
-        const body = push.body as DesiredState;
-        expect(body.plugins.find((p) => p.id === 'nudged')).toEqual({
-          id: 'nudged',
-          version: '2.0.0',
-          source: gitSource('nudged'),
-          config: {},
-          grant: {},
-          status: 'installing',
-        });
-        // Fully uninstalled records are not asked for.
-        expect(body.plugins.map((p) => p.id)).not.toContain('leaving');
-      }
+      // Fully uninstalled records are not asked for.
+      expect(pulled.plugins.map((p) => p.id)).not.toContain('leaving');
     });
   });
 });

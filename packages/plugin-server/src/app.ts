@@ -14,14 +14,15 @@ import { serverFailures } from './http/error-handler.ts';
 import { forwardRoutes } from './http/forward.routes.ts';
 import { pluginsRoutes } from './http/plugins.routes.ts';
 import { reconcileRoutes, type StatusLink } from './http/reconcile.routes.ts';
-import type { Reconciler } from './reconcile/reconciler.ts';
+import type { DesiredStatePull } from './reconcile/desired-state-pull.ts';
 import { uploadsRoutes } from './http/uploads.routes.ts';
 import type { PluginManager } from './plugins/plugin-manager.ts';
 
 export interface AppDeps {
   readonly config: ServerConfig;
   readonly manager: PluginManager;
-  readonly reconciler: Reconciler;
+  /** How the desired state is pulled from the platform; none without a platform. */
+  readonly pull: DesiredStatePull | undefined;
   readonly logger: FastifyBaseLogger;
   readonly sandbox: Sandbox;
   readonly statuses?: StatusLink | undefined;
@@ -32,7 +33,7 @@ const PUBLIC_PATHS = new Set(['/health']);
 export async function createApp({
   config,
   manager,
-  reconciler,
+  pull,
   logger,
   sandbox,
   statuses,
@@ -114,7 +115,7 @@ export async function createApp({
     }),
   });
   await app.register(pluginsRoutes, { manager, config });
-  await app.register(reconcileRoutes, { reconciler, statuses });
+  await app.register(reconcileRoutes, { pull, statuses });
   await app.register(forwardRoutes, { manager, config });
   await app.register(uploadsRoutes, { uploadsDir: manager.uploadsDir, config });
   await app.register(bridgeRoutes, { manager, config });

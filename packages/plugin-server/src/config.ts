@@ -56,8 +56,8 @@ export const serverConfigSchema = z
       .describe(
         'Signs status webhooks (Standard Webhooks: `whsec_<base64>`, or any 24+ characters); needed with platformUrl.',
       ),
-    reconcileIntervalMs: ms(60_000).describe(
-      'How often the desired state is pulled from the platform and reconciled.',
+    reconcileIntervalMs: ms(30_000).describe(
+      'How often the desired state is pulled from the platform and reconciled (the platform also nudges a pull at its start).',
     ),
     devMode: bool
       .default(false)

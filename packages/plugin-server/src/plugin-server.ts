@@ -18,6 +18,7 @@ import { createProcessEngine } from './engine/process-engine.ts';
 import { egressRelayScript, runtimeReadPaths } from './engine/runtime-paths.ts';
 import { PluginManager, type PluginManagerDeps } from './plugins/plugin-manager.ts';
 import { fetchDesiredState } from './reconcile/desired-state-client.ts';
+import { DesiredStatePull } from './reconcile/desired-state-pull.ts';
 import { Reconciler } from './reconcile/reconciler.ts';
 import { bridgeSockets } from './http/bridge-socket.ts';
 import { describeSandbox } from '@plugboard/server-api';
@@ -166,21 +167,22 @@ export async function createPluginServer(options: PluginServerOptions): Promise<
     };
   }
   const reconciler = new Reconciler(manager);
-  const app = await createApp({ config, manager, reconciler, logger, sandbox, statuses });
+  const { platformUrl } = config;
+  const pull =
+    platformUrl === undefined
+      ? undefined
+      : new DesiredStatePull({
+          fetch: () =>
+            fetchDesiredState(platformUrl, config.platformApiKey, config.limits.requestTimeoutMs),
+          reconcile: (desired) => reconciler.reconcile(desired),
+          answered: () => statuses?.platformAnswered(),
+        });
+  const app = await createApp({ config, manager, pull, logger, sandbox, statuses });
   let resync: NodeJS.Timeout | undefined;
   const pullAndReconcile = async (): Promise<void> => {
-    if (config.platformUrl === undefined) {
-      return;
-    }
     try {
-      const desired = await fetchDesiredState(
-        config.platformUrl,
-        config.platformApiKey,
-        config.limits.requestTimeoutMs,
-      );
-      statuses?.platformAnswered();
-      const report = reconciler.reconcile(desired.plugins);
-      const acted = report.actions.filter((a) => a.action !== 'none');
+      const report = await pull?.now();
+      const acted = report?.actions.filter((a) => a.action !== 'none') ?? [];
       if (acted.length > 0) {
         logger.info({ actions: acted }, 'reconciled with the platform');
       }

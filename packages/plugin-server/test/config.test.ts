@@ -19,20 +19,22 @@ afterAll(async () => {
   await receiver.close();
 });
 
-const desired = (config?: Record<string, unknown>) => ({
-  plugins: [
+/** The platform's list holds the plugin with `config`, and the platform nudges a pull. */
+const reconcile = (config?: Record<string, unknown>) => {
+  receiver.desired = [
     {
       id: 'faulty',
       source: { type: 'local', path: folder },
       status: 'installing',
       ...(config === undefined ? {} : { config }),
     },
-  ],
-});
+  ];
+  return server.json<ReconcileReport>('POST', '/reconcile', {});
+};
 
 describe('plugin configuration', () => {
   it('ends in missing_config with the plugin’s reason, without restarting, and refuses node runs', async () => {
-    await server.json('POST', '/reconcile', desired());
+    await reconcile();
     const view = await server.waitFor('faulty', (v) => v?.status === 'missing_config');
     expect(view?.reason).toContain('region: set the region to serve');
     await new Promise((resolve) => setTimeout(resolve, 800));
@@ -48,11 +50,7 @@ describe('plugin configuration', () => {
   });
 
   it('moves to running when the desired config changes to a valid one', async () => {
-    const report = await server.json<ReconcileReport>(
-      'POST',
-      '/reconcile',
-      desired({ region: 'eu' }),
-    );
+    const report = await reconcile({ region: 'eu' });
     expect(report.body.actions).toEqual([
       { id: 'faulty', action: 'configure', reason: 'the configuration changed' },
     ]);
@@ -62,10 +60,7 @@ describe('plugin configuration', () => {
       (await server.json('POST', '/plugins/faulty/nodes/echo/execute', { inputs: { text: 'x' } }))
         .status,
     ).toBe(200);
-    expect(
-      (await server.json<ReconcileReport>('POST', '/reconcile', desired({ region: 'eu' }))).body
-        .actions[0]?.action,
-    ).toBe('none');
+    expect((await reconcile({ region: 'eu' })).body.actions[0]?.action).toBe('none');
   });
 
   it('goes back to missing_config when the config becomes invalid, through the config route too', async () => {

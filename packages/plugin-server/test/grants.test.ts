@@ -7,8 +7,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReconcileReport } from '@plugboard/server-api';
 import { fixtureFolder } from './helpers/fixture-package.ts';
+import { startStatusReceiver, type StatusReceiver } from './helpers/status-receiver.ts';
 import { startTestServer, type TestServer } from './helpers/test-server.ts';
 
+let receiver: StatusReceiver;
 let server: TestServer;
 let dataDir: string;
 let asker: string;
@@ -18,7 +20,11 @@ let askerV2: string;
 beforeAll(async () => {
   // The folder outlives the first server: the test restarts the server on it.
   dataDir = await mkdtemp(join(tmpdir(), 'plugboard-grants-'));
-  server = await startTestServer({}, { dataDir });
+  receiver = await startStatusReceiver();
+  server = await startTestServer(
+    { platformUrl: receiver.url, reconcileIntervalMs: 3_600_000 },
+    { dataDir },
+  );
   asker = await fixtureFolder({
     declared: { permissions: { network: { hosts: ['api.example.com'] } } },
   });
@@ -27,6 +33,7 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(async () => {
   await server.close();
+  await receiver.close();
   await rm(dataDir, { recursive: true, force: true });
 });
 
@@ -43,16 +50,10 @@ describe('grants', () => {
     expect(waiting?.reason).toContain('it installs once granted');
 
     // The reconciler leaves it waiting rather than reinstalling it over and over.
-    const report = await server.json<ReconcileReport>('POST', '/reconcile', {
-      plugins: [
-        {
-          id: 'faulty',
-          source: { type: 'local', path: asker },
-          status: 'installing',
-          grant: {},
-        },
-      ],
-    });
+    receiver.desired = [
+      { id: 'faulty', source: { type: 'local', path: asker }, status: 'installing', grant: {} },
+    ];
+    const report = await server.json<ReconcileReport>('POST', '/reconcile', {});
     expect(report.body.actions).toEqual([
       expect.objectContaining({ id: 'faulty', action: 'wait' }),
     ]);
@@ -71,9 +72,17 @@ describe('grants', () => {
     await server.waitFor('faulty', (v) => v?.status === 'running');
 
     await server.close();
+    // Without a platform, so no pull can change the grant the restart must keep.
     server = await startTestServer({}, { dataDir });
     const booted = await server.waitFor('faulty', (v) => v?.status === 'running');
     expect(booted?.grant).toEqual({ network: true });
+    const nudged = await server.json<{ error: { code: string; message: string } }>(
+      'POST',
+      '/reconcile',
+      {},
+    );
+    expect(nudged.status).toBe(409);
+    expect(nudged.body.error.message).toContain('set PLUGBOARD_PLATFORM_URL');
   });
 
   it('keeps the old version serving while an update that asks for more waits for its grant', async () => {

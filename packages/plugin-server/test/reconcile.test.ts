@@ -1,5 +1,5 @@
-// Each branch of the seed's reconciliation state machine, against a real Plugin Server and a
-// platform stand-in that receives the status webhooks.
+// Each branch of the reconciliation state machine, against a real Plugin Server and a platform
+// stand-in that serves the desired state (pulled on each nudge) and receives the status webhooks.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReconcileReport } from '../src/index.ts';
 import { fixtureFolder } from './helpers/fixture-package.ts';
@@ -26,8 +26,10 @@ afterAll(async () => {
   await receiver.close();
 });
 
+/** The platform's list becomes `plugins`, and the platform nudges: the server pulls it now. */
 async function reconcile(plugins: unknown[]): Promise<ReconcileReport['actions']> {
-  const response = await server.json<ReconcileReport>('POST', '/reconcile', { plugins });
+  receiver.desired = plugins;
+  const response = await server.json<ReconcileReport>('POST', '/reconcile', {});
   expect(response.status).toBe(200);
   return response.body.actions;
 }
@@ -110,22 +112,27 @@ describe('reconcile', () => {
     ]);
   });
 
-  it('refuses a desired list that is not one', async () => {
-    const response = await server.json<{ error: { code: string } }>('POST', '/reconcile', {
-      plugins: [{ id: 'x' }],
-    });
-    expect(response.status).toBe(400);
-    expect(response.body.error.code).toBe('PSRV_BAD_REQUEST');
+  it('refuses a desired list that is not one, naming what is wrong, and acts on none of it', async () => {
+    receiver.desired = [{ id: 'x' }, { id: 'fine', source: local(v1), status: 'installing' }];
+    const response = await server.json<{ error: { code: string; message: string } }>(
+      'POST',
+      '/reconcile',
+      {},
+    );
+    expect(response.status).toBe(502);
+    expect(response.body.error.code).toBe('PSRV_SOURCE_FAILED');
+    expect(response.body.error.message).toContain("the platform's desired state is invalid");
+    expect(response.body.error.message).toContain('plugins.0.source');
+    expect(server.server.manager.get('fine')).toBeUndefined();
   });
 });
 
 describe('regressions', () => {
   it('refuses desired ids that are not plugin ids (a path would reach the file system)', async () => {
     for (const id of ['a/b', '../../tmp/x', 'Foo']) {
-      const response = await server.json('POST', '/reconcile', {
-        plugins: [{ id, source: local(v1), status: 'uninstalling' }],
-      });
-      expect(response.status, id).toBe(400);
+      receiver.desired = [{ id, source: local(v1), status: 'uninstalling' }];
+      const response = await server.json('POST', '/reconcile', {});
+      expect(response.status, id).toBe(502);
     }
   });
 

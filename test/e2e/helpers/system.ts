@@ -119,7 +119,6 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
         PLUGBOARD_PLUGIN_SERVER_API_KEY: SERVER_KEY,
         PLUGBOARD_PLATFORM_API_KEY: PLATFORM_KEY,
         PLUGBOARD_WEBHOOK_SECRET: WEBHOOK_SECRET,
-        PLUGBOARD_RECONCILE_NUDGE_MS: '2000',
         ...(options.databaseUrl === undefined
           ? {}
           : { PLUGBOARD_DATABASE_URL: options.databaseUrl }),

@@ -14,7 +14,6 @@ import {
   pluginViewSchema,
   reconcileReportSchema,
   statusResyncSchema,
-  type DesiredState,
   type PluginDetail,
   type PluginGrant,
   type PluginSource,
@@ -65,7 +64,8 @@ export interface PluginServerClient {
   configure(id: string, config: Record<string, unknown>): Promise<PluginView>;
   get(id: string): Promise<PluginDetail | undefined>;
   logs(id: string, tail: number): Promise<string>;
-  reconcile(desired: DesiredState): Promise<ReconcileReport>;
+  /** Nudges the Plugin Server to pull the desired state now; answers what it did. */
+  reconcile(): Promise<ReconcileReport>;
   /** Asks for every plugin's current status again by webhook; answers how many. */
   resyncStatuses(): Promise<number>;
   /** Whether it answers and has loaded its plugin records (false when it cannot be reached). */
@@ -239,8 +239,8 @@ export function createPluginServerClient(options: {
       }
       return response.body.text();
     },
-    reconcile: async (desired) =>
-      json(reconcileReportSchema, await send('POST', 'reconcile', { body: desired })),
+    reconcile: async () =>
+      json(reconcileReportSchema, await send('POST', 'reconcile', { body: {} })),
     resyncStatuses: async () =>
       (await json(statusResyncSchema, await send('POST', 'statuses/resync', { body: {} }))).resent,
     ready: async () => {

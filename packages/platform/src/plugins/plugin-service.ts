@@ -1,8 +1,8 @@
 /**
  * @module The plugin lifecycle as the platform drives it: the
  * record changes first, then the Plugin Server is asked; its status webhooks move the record on.
- * A Plugin Server that cannot be reached loses nothing: the record keeps the desired state and
- * the next reconcile nudge carries it over.
+ * A Plugin Server that cannot be reached loses nothing: the record keeps the desired state, which
+ * the Plugin Server pulls at its next start or interval (the platform never pushes it).
  */
 import { describeRequests, PLUGIN_STATUS_RULES, pluginIdSchema } from '@plugboard/protocol';
 import type { DesiredState, PluginGrant, PluginSource } from '@plugboard/server-api';
@@ -241,9 +241,9 @@ export class PluginService {
     };
   }
 
-  /** Pushes the desired state to the Plugin Server (the periodic nudge). */
+  /** Asks the Plugin Server to pull the desired state now (at start, for what changed meanwhile). */
   async nudge(): Promise<void> {
-    const report = await this.#server.reconcile(await this.desiredState());
+    const report = await this.#server.reconcile();
     const acted = report.actions.filter((a) => a.action !== 'none' && a.action !== 'wait');
     if (acted.length > 0) {
       this.#log.info({ actions: acted }, 'Plugin Server reconciled');
@@ -264,7 +264,7 @@ export class PluginService {
   #deferred(what: string, id: string, error: unknown): void {
     this.#log.warn(
       { pluginId: id, err: error },
-      `the Plugin Server did not take the ${what}; the next reconcile nudge carries it over`,
+      `the Plugin Server did not take the ${what}; it does at its next pull of the desired state`,
     );
   }
 }

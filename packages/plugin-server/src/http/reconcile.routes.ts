@@ -1,19 +1,15 @@
 /**
- * @module What the platform asks of a Plugin Server as a whole: `POST /reconcile` with its whole
- * desired list (the answer reports what was done for each plugin; operations continue in the
- * background and statuses follow by webhook), and `POST /statuses/resync` for every plugin's
- * current status again. Either also shows the platform answers, so statuses waiting out a retry
- * backoff are sent at once.
+ * @module What the platform asks of a Plugin Server as a whole: `POST /reconcile`, a nudge to pull
+ * the desired state from the platform now and reconcile with it (the answer reports what was done
+ * for each plugin; operations continue in the background and statuses follow by webhook), and
+ * `POST /statuses/resync` for every plugin's current status again. Either also shows the platform
+ * answers, so statuses waiting out a retry backoff are sent at once.
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { errorEnvelopeSchema } from '@plugboard/protocol';
-import {
-  desiredStateSchema,
-  reconcileReportSchema,
-  statusResyncSchema,
-} from '@plugboard/server-api';
+import { reconcileReportSchema, statusResyncSchema } from '@plugboard/server-api';
 import { ServerError } from '../errors.ts';
-import type { Reconciler } from '../reconcile/reconciler.ts';
+import type { DesiredStatePull } from '../reconcile/desired-state-pull.ts';
 
 /** The status webhooks to the platform, when this server has a platform to send them to. */
 export interface StatusLink {
@@ -24,18 +20,29 @@ export interface StatusLink {
 }
 
 export const reconcileRoutes: FastifyPluginAsyncZod<{
-  reconciler: Reconciler;
+  pull: DesiredStatePull | undefined;
   statuses: StatusLink | undefined;
-}> = async (app, { reconciler, statuses }) => {
+}> = async (app, { pull, statuses }) => {
   app.post('/reconcile', {
     schema: {
-      summary: 'Reconcile with the full desired list; answers the actions taken',
-      body: desiredStateSchema,
-      response: { 200: reconcileReportSchema, 400: errorEnvelopeSchema, 401: errorEnvelopeSchema },
+      summary:
+        "Pull the platform's desired state now and reconcile with it; answers the actions taken",
+      response: {
+        200: reconcileReportSchema,
+        401: errorEnvelopeSchema,
+        409: errorEnvelopeSchema,
+        502: errorEnvelopeSchema,
+      },
     },
-    handler: (request) => {
+    handler: async () => {
+      if (pull === undefined) {
+        throw new ServerError(
+          'PSRV_CONFLICT',
+          'this Plugin Server has no platform to take its desired state from: set PLUGBOARD_PLATFORM_URL',
+        );
+      }
       statuses?.platformAnswered();
-      return reconciler.reconcile(request.body.plugins);
+      return pull.now();
     },
   });
 

@@ -3,12 +3,7 @@
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import {
-  verifyWebhook,
-  WEBHOOK_HEADERS,
-  type DesiredPlugin,
-  type StatusEvent,
-} from '../../src/index.ts';
+import { verifyWebhook, WEBHOOK_HEADERS, type StatusEvent } from '../../src/index.ts';
 import { WEBHOOK_SECRET } from './test-server.ts';
 
 export interface ReceivedEvent extends StatusEvent {
@@ -21,7 +16,8 @@ export interface StatusReceiver {
   readonly received: ReceivedEvent[];
   /** Every attempt, including those answered with an error while down. */
   attempts: number;
-  desired: DesiredPlugin[];
+  /** The desired list served to pulls: any JSON, so tests can serve a broken one. */
+  desired: unknown[];
   /** While down, every webhook gets 503 with `Retry-After: 0`. */
   down: boolean;
   /**
