@@ -147,9 +147,14 @@ never overlap. A list the platform serves that does not parse is refused whole
 | yes | actual \`installing\`/\`uninstalling\` | nothing (an operation is running) |
 | yes | actual \`error\` | restart (or install again if the install failed) |
 | yes | another version desired | update (the new version starts before the old stops) |
-| yes | another config desired | re-check the config: \`running\` ⇄ \`missing_config\` |
+| yes | another config desired | give it to the process (\`POST /config\`, no restart): \`running\` ⇄ \`missing_config\` |
 | yes | actual \`running\` | nothing |
 | yes, but not desired | — | stop and remove |
+
+A plugin's configuration has one owner, this server: it comes with the desired state (or
+\`POST /plugins/{id}/config\`), is kept with the plugin's record, and is given to each process of the
+plugin before the process takes any call, then again when it changes. Calls never carry it; a
+process that does not answer a changed configuration is replaced by one that starts with it.
 
 An entry that cannot be acted on is reported as \`failed\` with the reason, and the pass goes on. Operations run one at a time per plugin, installs at most \`PLUGBOARD_SERVER_PARALLEL_INSTALLS\` at
 once; a plugin whose attempts keep failing backs off on its own (the first retry immediate, then

@@ -74,10 +74,9 @@ async function installed(url: string, done: (status: string) => boolean) {
 
 const get = (url: string) =>
   call(url, 'POST', '/plugins/http-request/nodes/request/execute', {
+    // Installed with allowPrivateNetworks: the plugin's own check lets 127.0.0.1 pass, so what
+    // stops it on the closed server is the sandbox's egress proxy.
     inputs: { url: targetUrl },
-    // As the platform sends it with every call: the plugin's own check lets 127.0.0.1 pass, so
-    // what stops it on the closed server is the sandbox's egress proxy.
-    context: { pluginConfig: { allowPrivateNetworks: true } },
   });
 
 beforeAll(async () => {

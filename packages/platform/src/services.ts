@@ -78,7 +78,6 @@ export async function createServices(
   });
   const callerDeps: RemoteCallDeps = {
     pluginServer,
-    pluginConfig: (pluginId) => pluginRepo.config(pluginId),
     credentials: ({ pluginId, integrations, chosen }) =>
       credentialsForExecution(credentials, { pluginId, integrations, chosen }),
     // A token outlives its node's deadline, so file access never stops mid-node.

@@ -595,7 +595,7 @@ describe.each(kinds)('plugin records (%s)', (kind) => {
       );
       expect(JSON.stringify(refused.body)).not.toContain('sk-refused-secret-000');
       expect(configCalls()).toHaveLength(callsBefore);
-      expect(await t.platform.services.plugins.configOf('conf')).toEqual({
+      expect(await t.platform.services.pluginRepo.config('conf')).toEqual({
         label: 'prod',
         retries: 2,
         apiKey: SECRET,
@@ -615,7 +615,7 @@ describe.each(kinds)('plugin records (%s)', (kind) => {
       expect(configCalls().at(-1)).toEqual({
         config: { label: 'renamed', retries: 2, apiKey: SECRET },
       });
-      expect(await t.platform.services.plugins.configOf('conf')).toEqual({
+      expect(await t.platform.services.pluginRepo.config('conf')).toEqual({
         label: 'renamed',
         retries: 2,
         apiKey: SECRET,

@@ -69,4 +69,32 @@ describe('plugin configuration', () => {
     await server.json('POST', '/plugins/faulty/config', { config: { region: 'us' } });
     await server.waitFor('faulty', (v) => v?.status === 'running');
   });
+
+  it('is held by the process: a change reaches it without a restart, and a new process has it before its first call', async () => {
+    const echo = async () => {
+      const answer = await server.json<{ outputs: { region?: string } }>(
+        'POST',
+        '/plugins/faulty/nodes/echo/execute',
+        // A config sent with the call is not the plugin's: the process's own is used.
+        { inputs: { text: 'x' }, context: { pluginConfig: { region: 'sent' } } },
+      );
+      expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+      return answer.body.outputs;
+    };
+    const pid = async () => (await server.waitFor('faulty', (v) => v?.pid !== undefined))?.pid;
+    const before = await pid();
+    expect((await echo()).region).toBe('us');
+    await server.json('POST', '/plugins/faulty/config', { config: { region: 'ap' } });
+    await server.waitFor('faulty', (v) => v?.status === 'running');
+    await expect.poll(async () => (await echo()).region).toBe('ap');
+    expect(await pid()).toBe(before);
+
+    // A crash: the new process was given its configuration before it took any call.
+    const crashed = await server.json('POST', '/plugins/faulty/nodes/crash/execute', {
+      inputs: {},
+    });
+    expect(crashed.status).toBe(502);
+    await server.waitFor('faulty', (v) => v?.pid !== undefined && v.pid !== before);
+    expect((await echo()).region).toBe('ap');
+  });
 });

@@ -45,6 +45,7 @@ export type { FileRef } from './file-bridge.ts';
 export {
   MAX_TIMEOUT_MS,
   PLUGIN_ROUTES,
+  configureResponseSchema,
   executeRequestSchema,
   executeResponseSchema,
   executionContextSchema,
@@ -59,6 +60,7 @@ export {
   validateConfigResponseSchema,
 } from './plugin-routes.ts';
 export type {
+  ConfigureResponse,
   ExecuteRequest,
   ExecuteResponse,
   ExecutionContextMessage,

@@ -13,7 +13,6 @@ export const MAX_TIMEOUT_MS = 24 * 60 * 60 * 1000;
 
 export const executionContextSchema = z
   .object({
-    pluginConfig: objectSchema.default({}).describe("The installed plugin's configuration."),
     credentials: z
       .record(z.string(), objectSchema)
       .default({})
@@ -39,7 +38,7 @@ export const executeRequestSchema = z
   .object({
     inputs: objectSchema.default({}),
     config: objectSchema.default({}),
-    context: executionContextSchema.default({ pluginConfig: {}, credentials: {} }),
+    context: executionContextSchema.default({ credentials: {} }),
   })
   .meta({ id: 'ExecuteRequest' });
 export type ExecuteRequest = z.input<typeof executeRequestSchema>;
@@ -62,7 +61,7 @@ export const nodeConfigRequestSchema = z
     config: objectSchema
       .default({})
       .describe('The config as the user has filled it so far; may be partial.'),
-    context: executionContextSchema.default({ pluginConfig: {}, credentials: {} }),
+    context: executionContextSchema.default({ credentials: {} }),
   })
   .meta({ id: 'NodeConfigRequest' });
 
@@ -95,6 +94,23 @@ export const validateConfigResponseSchema = z
   .object({ valid: z.boolean(), issues: z.array(issueSchema) })
   .meta({ id: 'ValidateConfigResponse' });
 export type ValidateConfigResponse = z.infer<typeof validateConfigResponseSchema>;
+
+export const configureResponseSchema = validateConfigResponseSchema
+  .extend({
+    applied: z
+      .boolean()
+      .describe(
+        'Whether every call that starts from now on gets this configuration. False when it fails the schema: the one applied before stays.',
+      ),
+    unchecked: z
+      .string()
+      .optional()
+      .describe(
+        'Why the validateConfig hook gave no verdict (it failed or overran): the configuration is applied and taken as valid.',
+      ),
+  })
+  .meta({ id: 'ConfigureResponse' });
+export type ConfigureResponse = z.infer<typeof configureResponseSchema>;
 
 export const integrationReadyRequestSchema = z
   .object({ credentials: objectSchema.default({}) })
@@ -171,6 +187,15 @@ export const PLUGIN_ROUTES = {
     authenticated: true,
     request: validateConfigRequestSchema,
     response: validateConfigResponseSchema,
+  },
+  configure: {
+    method: 'POST',
+    path: '/config',
+    summary:
+      "Makes a configuration the process's own, parsed once: every call that starts after it gets it as `ctx.pluginConfig`. Answers the plugin's verdict. Only the Plugin Server calls it (at start and on a change); it is never forwarded.",
+    authenticated: true,
+    request: validateConfigRequestSchema,
+    response: configureResponseSchema,
   },
   nodeConfig: {
     method: 'POST',

@@ -53,7 +53,7 @@ export const PLUGIN_STATUS_RULES = {
     next: {
       running: 'configured again, or an update failed and this version keeps serving',
       missing_config: 'configuration refused',
-      restarting: 'crash, restart, overdue call, stuck code, grant shrank',
+      restarting: 'crash, restart, overdue call, stuck code, grant shrank, new config not taken',
       installing: 'update',
       uninstalling: 'uninstall',
     },
@@ -66,7 +66,7 @@ export const PLUGIN_STATUS_RULES = {
     next: {
       running: 'configuration accepted',
       missing_config: 'configured again, still refused',
-      restarting: 'crash, restart',
+      restarting: 'crash, restart, new config not taken',
       installing: 'update',
       uninstalling: 'uninstall',
     },

@@ -49,6 +49,7 @@ describe('token', () => {
   it.each([
     ['GET', '/manifest', undefined],
     ['POST', '/validate-config', {}],
+    ['POST', '/config', {}],
     ['POST', '/nodes/echo/execute', { inputs: { text: 'x' } }],
     ['POST', '/nodes/pick-project/config', {}],
     ['POST', '/integrations/token-api/config', {}],
@@ -83,10 +84,15 @@ describe('GET /manifest', () => {
 });
 
 describe('POST /nodes/{name}/execute', () => {
-  it('runs a node with the plugin config it is given', async () => {
+  it('runs a node with the plugin config applied by POST /config (none sent with the call)', async () => {
+    const before = await plugin.call('/nodes/echo/execute', { inputs: { text: 'hello' } });
+    expect(await before.json()).toMatchObject({ outputs: { text: 'hello' } });
+    const applied = await plugin.call('/config', { config: { region: 'eu' } });
+    expect(await applied.json()).toEqual({ valid: true, issues: [], applied: true });
     const response = await plugin.call('/nodes/echo/execute', {
       inputs: { text: 'hello' },
-      context: { pluginConfig: { region: 'eu' } },
+      // A config sent with a call is not the plugin's: it is ignored.
+      context: { pluginConfig: { region: 'us' } },
     });
     expect(response.status).toBe(200);
     expect(await response.json()).toMatchObject({ outputs: { text: 'hello', region: 'eu' } });
@@ -102,21 +108,22 @@ describe('POST /nodes/{name}/execute', () => {
     });
   });
 
-  it('answers 400 with every failing path when inputs, config and plugin config break their schemas', async () => {
-    const response = await plugin.call('/nodes/echo/execute', {
-      inputs: { text: 42 },
-      context: { pluginConfig: { baseUrl: 'not a url' } },
-    });
-    expect(response.status).toBe(400);
-    const error = await errorOf(response);
-    expect(error.code).toBe('PLUGIN_VALIDATION_FAILED');
-    const paths = (error.details?.['issues'] as { path: unknown[] }[]).map((i) => i.path);
-    expect(paths).toEqual(
-      expect.arrayContaining([
-        ['inputs', 'text'],
-        ['context', 'pluginConfig', 'baseUrl'],
-      ]),
-    );
+  it('answers 400 with the failing path when inputs or credentials break their schemas', async () => {
+    for (const [path, body, expected] of [
+      ['/nodes/echo/execute', { inputs: { text: 42 } }, ['inputs', 'text']],
+      [
+        '/nodes/who-am-i/execute',
+        { context: { credentials: { 'token-api': { token: 7 } } } },
+        ['context', 'credentials', 'token-api', 'token'],
+      ],
+    ] as const) {
+      const response = await plugin.call(path, body);
+      expect(response.status).toBe(400);
+      const error = await errorOf(response);
+      expect(error.code).toBe('PLUGIN_VALIDATION_FAILED');
+      const paths = (error.details?.['issues'] as { path: unknown[] }[]).map((i) => i.path);
+      expect(paths).toEqual([expected]);
+    }
   });
 
   it('answers 400 for a body of the wrong shape', async () => {
@@ -223,6 +230,44 @@ describe('POST /nodes/{name}/execute', () => {
       (l) => l['msg'] === 'console.log from a node' && l['source'] === 'console',
     );
     expect(plugin.stdout().split('\n').filter(Boolean)).toHaveLength(1);
+  });
+});
+
+describe('POST /config', () => {
+  const echoRegion = async () =>
+    (
+      (await (await plugin.call('/nodes/echo/execute', { inputs: { text: 'x' } })).json()) as {
+        outputs: { region?: string };
+      }
+    ).outputs.region;
+
+  it('keeps the applied config when a new one fails the schema', async () => {
+    await plugin.call('/config', { config: { region: 'eu' } });
+    const refused = (await (
+      await plugin.call('/config', { config: { baseUrl: 'nope' } })
+    ).json()) as { valid: boolean; applied: boolean; issues: { path: string[] }[] };
+    expect(refused).toMatchObject({ valid: false, applied: false });
+    expect(refused.issues[0]?.path).toEqual(['baseUrl']);
+    expect(await echoRegion()).toBe('eu');
+  });
+
+  it("applies a config the plugin's own check refuses, and reports why", async () => {
+    const response = await plugin.call('/config', { config: { region: 'mars' } });
+    expect(await response.json()).toEqual({
+      valid: false,
+      issues: [{ path: ['region'], message: 'no data centre on mars' }],
+      applied: true,
+    });
+    expect(await echoRegion()).toBe('mars');
+  });
+
+  it('applies a config whose check fails, saying it is unchecked', async () => {
+    const response = await plugin.call('/config', { config: { region: 'explode' } });
+    const verdict = (await response.json()) as Record<string, unknown>;
+    expect(verdict).toMatchObject({ valid: true, issues: [], applied: true });
+    expect(verdict['unchecked']).toContain('the region service is down');
+    expect(await echoRegion()).toBe('explode');
+    await plugin.call('/config', { config: { region: 'eu' } });
   });
 });
 

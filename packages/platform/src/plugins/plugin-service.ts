@@ -196,11 +196,6 @@ export class PluginService {
     return this.get(id);
   }
 
-  /** The plugin configuration, opened: for the Plugin Server and the plugin only. */
-  configOf(id: string): Promise<Record<string, unknown>> {
-    return this.#repo.config(id);
-  }
-
   async view(record: PluginRecord): Promise<PluginRecordView> {
     const config = await this.#repo.config(record.id);
     for (const field of secretFields(record.manifest?.config)) {

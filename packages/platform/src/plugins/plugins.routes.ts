@@ -169,7 +169,7 @@ export const pluginsRoutes: FastifyPluginAsyncZod<{
       }
       const answer = await pluginServer.pluginCall(id, `nodes/${encodeURIComponent(node)}/config`, {
         config: request.body.config,
-        context: { pluginConfig: await plugins.configOf(id), credentials: {} },
+        context: { credentials: {} },
       });
       if (!answer.ok) {
         throw new PlatformError(

@@ -1,7 +1,8 @@
 /**
  * @module How a plugin node runs (a remote node's `call()`): a per-call token scoped to the
- * run for the file bridge, the plugin's config, the credentials of only the integrations the node
- * declares, and the deadline, posted to the Plugin Server, which forwards to the plugin process.
+ * run for the file bridge, the credentials of only the integrations the node declares, and the
+ * deadline, posted to the Plugin Server, which forwards to the plugin process. The plugin's own
+ * configuration is not sent: its process holds it, given by the Plugin Server.
  * Cancelling aborts the request, and the abort reaches the node's signal inside the plugin.
  */
 import type { NodeCall, RemoteNodeCaller } from '../nodes/node-definition.ts';
@@ -11,7 +12,6 @@ import { whileDatabaseAway } from './database-watch.ts';
 
 export interface RemoteCallDeps {
   readonly pluginServer: PluginServerClient;
-  readonly pluginConfig: (pluginId: string) => Promise<Record<string, unknown>>;
   readonly credentials: (request: {
     pluginId: string;
     integrations: readonly string[];
@@ -26,11 +26,10 @@ export interface RemoteCallDeps {
 }
 
 /**
- * One caller serves one registry, and the worker builds a registry per run: the plugin's config
- * and credentials are read once per run (and stay the same for all of its nodes).
+ * One caller serves one registry, and the worker builds a registry per run: credentials are read
+ * once per run (and stay the same for all of its nodes).
  */
 export function createRemoteNodeCaller(deps: RemoteCallDeps): RemoteNodeCaller {
-  const configs = new Map<string, Promise<Record<string, unknown>>>();
   const credentialSets = new Map<string, Promise<Record<string, Record<string, unknown>>>>();
   const once = <T>(cache: Map<string, Promise<T>>, key: string, load: () => Promise<T>) => {
     let value = cache.get(key);
@@ -51,21 +50,18 @@ export function createRemoteNodeCaller(deps: RemoteCallDeps): RemoteNodeCaller {
         timeoutMs: call.timeoutMs,
       });
       // Nothing was sent yet: a database that is away is waited for, within the node's deadline.
-      const [pluginConfig, credentials] = await whileDatabaseAway(
+      const credentials = await whileDatabaseAway(
         () =>
-          Promise.all([
-            once(configs, target.pluginId, () => deps.pluginConfig(target.pluginId)),
-            once(
-              credentialSets,
-              JSON.stringify([target.pluginId, target.integrations, call.credentials ?? {}]),
-              () =>
-                deps.credentials({
-                  pluginId: target.pluginId,
-                  integrations: target.integrations,
-                  chosen: call.credentials,
-                }),
-            ),
-          ]),
+          once(
+            credentialSets,
+            JSON.stringify([target.pluginId, target.integrations, call.credentials ?? {}]),
+            () =>
+              deps.credentials({
+                pluginId: target.pluginId,
+                integrations: target.integrations,
+                chosen: call.credentials,
+              }),
+          ),
         call.signal,
       );
       const outcome = await deps.pluginServer.execute({
@@ -77,7 +73,6 @@ export function createRemoteNodeCaller(deps: RemoteCallDeps): RemoteNodeCaller {
           inputs: call.inputs,
           config: call.config,
           context: {
-            pluginConfig,
             credentials,
             callToken,
             runId: call.runId,

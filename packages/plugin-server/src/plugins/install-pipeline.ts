@@ -89,7 +89,7 @@ export async function installVersion(
   }
   // Installed and swapped in: what follows cannot undo that. A failure to retire the old version
   // costs disk space, said in the log, never the new version's status or files.
-  await supervisor.settle(plugin);
+  supervisor.settle(plugin);
   try {
     if (previous !== undefined) {
       await supervisor.retire(plugin, previous);

@@ -1,16 +1,17 @@
 /**
  * @module Starts a plugin process from an installed folder: the process, a check that it serves
- * the manifest it shipped, its connection pool and its health probe.
+ * the manifest it shipped, its configuration (given before any call can reach it), its connection
+ * pool and its health probe.
  */
 import { join } from 'node:path';
-import type { Manifest } from '@plugboard/protocol';
+import type { ConfigureResponse, Manifest } from '@plugboard/protocol';
 import { Pool } from 'undici';
 import { ServerError } from '../errors.ts';
 import { validatePackage } from '../install/validate-package.ts';
 import { startHealthProbe } from '../supervisor/health-probe.ts';
 import type { ManagerContext } from './manager-context.ts';
 import type { ManagedPlugin, RunningInstance } from './managed-plugin.ts';
-import { fetchManifest } from './plugin-calls.ts';
+import { applyConfig, fetchManifest } from './plugin-calls.ts';
 
 /** What the supervisor hears about an instance once it is started. */
 export interface InstanceSignals {
@@ -43,6 +44,7 @@ export async function launch(
       PLUGBOARD_MAX_BODY_BYTES: String(config.limits.maxBodyBytes),
     },
   });
+  let configured: ConfigureResponse;
   try {
     const served = await fetchManifest(proc, config.supervision.healthTimeoutMs * 5);
     if (served.contentHash !== expected.contentHash) {
@@ -51,6 +53,7 @@ export async function launch(
         `the running plugin serves a manifest (${served.contentHash}) other than the one it shipped (${expected.contentHash}); re-pack it so plugboard.manifest.json is current`,
       );
     }
+    configured = await applyConfig(proc, plugin.config ?? {}, configTimeoutMs(ctx));
   } catch (error) {
     await engine.stop(proc, config.supervision.stopGraceMs);
     throw error;
@@ -69,6 +72,7 @@ export async function launch(
     pool,
     folder,
     manifest: expected,
+    configured,
     probe: startHealthProbe(proc, config.supervision, {
       onUnhealthy: (reason) => {
         plugin.log.note(`unhealthy: ${reason}; replacing the process`);
@@ -83,4 +87,12 @@ export async function launch(
     signals.exited(instance, exit.description);
   });
   return instance;
+}
+
+/**
+ * How long a process may take to apply a configuration: its validateConfig hook runs under the
+ * process's own default deadline, and the answer needs a moment more to arrive.
+ */
+export function configTimeoutMs(ctx: ManagerContext): number {
+  return ctx.deps.config.limits.requestTimeoutMs + 5_000;
 }

@@ -2,7 +2,7 @@
  * @module The live record of one plugin: status, the running process and its connection pool,
  * supervision state, and a queue that runs its operations one at a time.
  */
-import type { Manifest, PluginStatus } from '@plugboard/protocol';
+import type { ConfigureResponse, Manifest, PluginStatus } from '@plugboard/protocol';
 import type { Pool } from 'undici';
 import type { PluginLog } from '../engine/plugin-log.ts';
 import type { HealthProbe } from '../supervisor/health-probe.ts';
@@ -16,6 +16,8 @@ export interface RunningInstance {
   readonly folder: string;
   readonly manifest: Manifest;
   readonly probe: HealthProbe;
+  /** The plugin's verdict on the configuration this process was last given (at start, then on each change). */
+  configured: ConfigureResponse;
   /** Set when it is replaced because a call overran its deadline or would not stop. */
   overdue?: string | undefined;
 }

@@ -1,8 +1,12 @@
 /**
  * @module The calls the Plugin Server itself makes to a plugin process (besides forwarding): its
- * manifest after start, and its verdict on a configuration.
+ * manifest after start, and the configuration it applies (answered with its verdict).
  */
-import type { Manifest, ValidateConfigResponse } from '@plugboard/protocol';
+import {
+  configureResponseSchema,
+  type ConfigureResponse,
+  type Manifest,
+} from '@plugboard/protocol';
 import { Client } from 'undici';
 import type { PluginProcess } from '../engine/engine.ts';
 import { ServerError } from '../errors.ts';
@@ -49,13 +53,20 @@ export function fetchManifest(proc: PluginProcess, timeoutMs: number): Promise<M
   return callPlugin<Manifest>(proc, '/manifest', { timeoutMs });
 }
 
-export function validateConfig(
+/** Gives the process its configuration; every call that starts after the answer gets it. */
+export async function applyConfig(
   proc: PluginProcess,
   config: Record<string, unknown>,
   timeoutMs: number,
-): Promise<ValidateConfigResponse> {
-  return callPlugin<ValidateConfigResponse>(proc, '/validate-config', {
-    body: { config },
-    timeoutMs,
-  });
+): Promise<ConfigureResponse> {
+  const answer = configureResponseSchema.safeParse(
+    await callPlugin<unknown>(proc, '/config', { body: { config }, timeoutMs }),
+  );
+  if (!answer.success) {
+    throw new ServerError(
+      'PSRV_START_FAILED',
+      `the plugin answered /config with something other than a verdict: ${answer.error.message}`,
+    );
+  }
+  return answer.data;
 }

@@ -238,7 +238,7 @@ export class PluginManager extends EventEmitter<{ status: [StatusChange]; ready:
     this.emit('status', { id, status: 'uninstalled', reason: 'not on this Plugin Server' });
   }
 
-  /** Sets the plugin's configuration and re-checks it: `missing_config` ⇄ `running`. */
+  /** Sets the plugin's configuration and gives it to its process: `missing_config` ⇄ `running`. */
   configure(id: string, config: Record<string, unknown>): ManagedPlugin {
     const plugin = this.#installed(id);
     plugin.config = config;
@@ -248,7 +248,7 @@ export class PluginManager extends EventEmitter<{ status: [StatusChange]; ready:
         plugin.running !== undefined &&
         (plugin.status === 'running' || plugin.status === 'missing_config')
       ) {
-        await this.#supervisor.settle(plugin);
+        await this.#supervisor.reconfigure(plugin);
       }
     });
     return plugin;

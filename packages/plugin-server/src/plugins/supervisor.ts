@@ -6,7 +6,7 @@
  */
 import type { Manifest } from '@plugboard/protocol';
 import { asServerError } from '../errors.ts';
-import { settle } from './config-check.ts';
+import { reapply, settle } from './config-check.ts';
 import { readCurrentVersion } from './current-version.ts';
 import { launch } from './launcher.ts';
 import type { ManagerContext } from './manager-context.ts';
@@ -38,9 +38,21 @@ export class Supervisor {
     );
   }
 
-  /** `running` or `missing_config`, as the plugin judges its configuration. */
-  settle(plugin: ManagedPlugin): Promise<void> {
-    return settle(this.#ctx, plugin);
+  /** `running` or `missing_config`, as the plugin judged the configuration it was given. */
+  settle(plugin: ManagedPlugin): void {
+    settle(this.#ctx, plugin);
+  }
+
+  /** Gives the running process the changed configuration; replaces a process that does not take it. */
+  async reconfigure(plugin: ManagedPlugin): Promise<void> {
+    const instance = plugin.running;
+    if (instance === undefined || (await reapply(this.#ctx, plugin))) {
+      this.settle(plugin);
+      return;
+    }
+    this.#ctx.setStatus(plugin, 'restarting', 'the process did not take its new configuration');
+    await this.stopRunning(plugin);
+    await this.startOrCrash(plugin, instance.folder);
   }
 
   async startOrCrash(plugin: ManagedPlugin, folder: string): Promise<void> {
@@ -56,7 +68,7 @@ export class Supervisor {
         return;
       }
       plugin.running = instance;
-      await this.settle(plugin);
+      this.settle(plugin);
     } catch (error) {
       const failure = asServerError(error);
       if (failure.code === 'PSRV_NOT_GRANTED') {

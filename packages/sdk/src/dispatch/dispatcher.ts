@@ -3,14 +3,13 @@
  * deadline and a concurrency limit, convert errors. The HTTP runtime and the test harness both
  * call it, so a node behaves the same in a unit test as in production.
  */
-import { z } from 'zod';
+import type { z } from 'zod';
 import {
   executeRequestSchema,
-  issueSchema,
   integrationReadyRequestSchema,
   nodeConfigRequestSchema,
   nodeConfigResponseSchema,
-  validateConfigRequestSchema,
+  type ConfigureResponse,
   type ExecuteResponse,
   type ExecutionContextMessage,
   type IntegrationManifest,
@@ -29,11 +28,10 @@ import type { Logger } from '../logger.ts';
 import { buildManifest } from '../manifest/build-manifest.ts';
 import { ConcurrencyLimit } from './concurrency-limit.ts';
 import { describeIssues, toIssues } from './issues.ts';
+import { createPluginConfiguration } from './plugin-configuration.ts';
 import { PluginFailure } from './plugin-failure.ts';
 import { runGuarded } from './run-guarded.ts';
 import { toFailure } from './to-failure.ts';
-
-const hookIssuesSchema = z.array(issueSchema).default([]);
 
 export interface DispatcherOptions {
   readonly files: FileTransport;
@@ -43,6 +41,16 @@ export interface DispatcherOptions {
   readonly defaultTimeoutMs: number;
 }
 
+/** How one call to plugin code is run. */
+export interface DispatchCall {
+  readonly signal: AbortSignal;
+  /**
+   * The plugin configuration this call gets, unparsed; by default the one applied with
+   * `configure` (the test harness gives one per call).
+   */
+  readonly pluginConfig?: unknown;
+}
+
 export interface Dispatcher {
   readonly manifest: Manifest;
   readonly inFlight: number;
@@ -50,8 +58,11 @@ export interface Dispatcher {
   readonly stuck: number;
   readonly maxConcurrency: number;
   idle(): Promise<void>;
-  execute(nodeName: string, body: unknown, signal: AbortSignal): Promise<ExecuteResponse>;
-  nodeConfig(nodeName: string, body: unknown, signal: AbortSignal): Promise<NodeConfigResponse>;
+  /** Runs a node; its `ctx.pluginConfig` is as `call` says. */
+  execute(nodeName: string, body: unknown, call: DispatchCall): Promise<ExecuteResponse>;
+  nodeConfig(nodeName: string, body: unknown, call: DispatchCall): Promise<NodeConfigResponse>;
+  /** Makes a configuration the one every call that starts after it gets. */
+  configure(body: unknown, signal: AbortSignal): Promise<ConfigureResponse>;
   validateConfig(body: unknown, signal: AbortSignal): Promise<ValidateConfigResponse>;
   integrationConfig(name: string): IntegrationManifest;
   integrationReady(
@@ -67,6 +78,12 @@ export function createDispatcher(plugin: Plugin, options: DispatcherOptions): Di
   let manifest: Manifest | undefined;
   const getManifest = (): Manifest => (manifest ??= buildManifest(plugin));
   const limit = new ConcurrencyLimit(options.maxConcurrency);
+  const configuration = createPluginConfiguration(plugin, {
+    limit,
+    timeoutMs: options.defaultTimeoutMs,
+    logger: options.logger,
+    parseRequest: parseOrFail,
+  });
 
   const findNode = (name: string): AnyNode => {
     const node = plugin.nodes.get(name);
@@ -77,12 +94,13 @@ export function createDispatcher(plugin: Plugin, options: DispatcherOptions): Di
   };
 
   /** Parses the parts of a call that plugin code relies on, reporting every bad path at once. */
-  const prepareContext = (node: AnyNode, context: ExecutionContextMessage) => {
+  const prepareContext = (node: AnyNode, context: ExecutionContextMessage, given: unknown) => {
     const issues = createIssueCollector();
-    const pluginConfig = issues.parse(plugin.config, context.pluginConfig, [
-      'context',
-      'pluginConfig',
-    ]);
+    const config = given === undefined ? configuration.current() : configuration.parse(given);
+    const pluginConfig = config.ok ? config.value : undefined;
+    if (!config.ok) {
+      issues.add(config.issues, ['pluginConfig']);
+    }
     const credentials: Record<string, unknown> = {};
     const missing: string[] = [];
     for (const integration of node.integrations) {
@@ -142,10 +160,10 @@ export function createDispatcher(plugin: Plugin, options: DispatcherOptions): Di
     maxConcurrency: limit.max,
     idle: () => limit.idle(),
 
-    async execute(nodeName, body, signal) {
+    async execute(nodeName, body, { signal, pluginConfig }) {
       const node = findNode(nodeName);
       const request = parseOrFail(executeRequestSchema, body);
-      const prepared = prepareContext(node, request.context);
+      const prepared = prepareContext(node, request.context, pluginConfig);
       const { issues } = prepared;
       const inputs = issues.parse(node.inputs, request.inputs, ['inputs']);
       const config = issues.parse(node.config, request.config, ['config']);
@@ -178,7 +196,7 @@ export function createDispatcher(plugin: Plugin, options: DispatcherOptions): Di
       return { outputs: outputs.data, durationMs: performance.now() - started };
     },
 
-    async nodeConfig(nodeName, body, signal) {
+    async nodeConfig(nodeName, body, { signal, pluginConfig }) {
       const node = findNode(nodeName);
       const hook = node.dynamicConfig;
       if (hook === undefined) {
@@ -186,7 +204,7 @@ export function createDispatcher(plugin: Plugin, options: DispatcherOptions): Di
         return { fields: {}, ready: true };
       }
       const request = parseOrFail(nodeConfigRequestSchema, body);
-      const prepared = prepareContext(node, request.context);
+      const prepared = prepareContext(node, request.context, pluginConfig);
       prepared.issues.throwIfAny(`node "${node.name}"`);
       const timeoutMs = options.defaultTimeoutMs;
       const answer = await runGuarded(
@@ -212,39 +230,8 @@ export function createDispatcher(plugin: Plugin, options: DispatcherOptions): Di
       return parsed.data;
     },
 
-    async validateConfig(body, signal) {
-      const request = parseOrFail(validateConfigRequestSchema, body);
-      const parsed = plugin.config.safeParse(request.config);
-      if (!parsed.success) {
-        return { valid: false, issues: toIssues(parsed.error, []) };
-      }
-      const hook = plugin.validateConfig;
-      if (hook === undefined) {
-        return { valid: true, issues: [] };
-      }
-      const problems = await runGuarded(
-        async (guardSignal) => {
-          try {
-            return await hook(parsed.data, {
-              log: options.logger({ hook: 'validateConfig' }),
-              signal: guardSignal,
-            });
-          } catch (error) {
-            throw toFailure(error);
-          }
-        },
-        { limit, timeoutMs: options.defaultTimeoutMs, signal },
-      );
-      // Checked because plugins written in JavaScript can return anything, including nothing.
-      const checked = hookIssuesSchema.safeParse(problems);
-      if (!checked.success) {
-        throw PluginFailure.of(
-          'PLUGIN_OUTPUT_INVALID',
-          `validateConfig returned something other than a list of { path, message } issues: ${describeIssues(toIssues(checked.error, []))}`,
-        );
-      }
-      return { valid: checked.data.length === 0, issues: checked.data };
-    },
+    configure: (body, signal) => configuration.apply(body, signal),
+    validateConfig: (body, signal) => configuration.validate(body, signal),
 
     integrationConfig(name) {
       const { integrations } = getManifest();
@@ -321,6 +308,9 @@ function createIssueCollector() {
       }
       issues.push(...toIssues(parsed.error, root));
       return undefined;
+    },
+    add(more: readonly Issue[], root: readonly (string | number)[]): void {
+      issues.push(...more.map((issue) => ({ ...issue, path: [...root, ...issue.path] })));
     },
     throwIfAny(subject: string): void {
       if (issues.length > 0) {

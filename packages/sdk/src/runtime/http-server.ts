@@ -3,7 +3,7 @@
  * error envelopes, client aborts and draining.
  *
  * Plain node:http rather than Fastify: this process starts once per installed plugin, and the
- * seven fixed routes do not repay a framework's start time and memory (see bench/).
+ * eight fixed routes do not repay a framework's start time and memory (see bench/).
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -105,12 +105,14 @@ export function createPluginHttpServer(options: PluginHttpServerOptions): Plugin
     }
     const body = await readJsonBody(req, options.maxBodyBytes);
     const [first, name = '', action] = segments;
-    if (segments.length === 1 && first === 'validate-config') {
+    if (segments.length === 1 && first === 'config') {
+      send(res, 200, await dispatcher.configure(body, signal));
+    } else if (segments.length === 1 && first === 'validate-config') {
       send(res, 200, await dispatcher.validateConfig(body, signal));
     } else if (segments.length === 3 && first === 'nodes' && action === 'execute') {
-      send(res, 200, await dispatcher.execute(name, body, signal));
+      send(res, 200, await dispatcher.execute(name, body, { signal }));
     } else if (segments.length === 3 && first === 'nodes' && action === 'config') {
-      send(res, 200, await dispatcher.nodeConfig(name, body, signal));
+      send(res, 200, await dispatcher.nodeConfig(name, body, { signal }));
     } else if (segments.length === 3 && first === 'integrations' && action === 'config') {
       send(res, 200, dispatcher.integrationConfig(name));
     } else if (segments.length === 3 && first === 'integrations' && action === 'ready') {

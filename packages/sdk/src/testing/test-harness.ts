@@ -69,8 +69,8 @@ export function createTestHarness(plugin: Plugin, options: TestHarnessOptions = 
     maxConcurrency: Number.MAX_SAFE_INTEGER,
     defaultTimeoutMs: options.timeoutMs ?? 10_000,
   });
+  const pluginConfig = (call: CallOptions) => call.pluginConfig ?? options.pluginConfig ?? {};
   const context = (call: CallOptions) => ({
-    pluginConfig: call.pluginConfig ?? options.pluginConfig ?? {},
     credentials: call.credentials ?? options.credentials ?? {},
     callToken: 'test-harness',
     runId: 'test-run',
@@ -85,11 +85,18 @@ export function createTestHarness(plugin: Plugin, options: TestHarnessOptions = 
     logs,
     async execute(node: AnyNode | string, inputs: unknown, call: CallOptions = {}) {
       const body = { inputs, config: call.config ?? {}, context: context(call) };
-      const { outputs } = await dispatcher.execute(nameOf(node), body, signalOf(call));
+      const { outputs } = await dispatcher.execute(nameOf(node), body, {
+        signal: signalOf(call),
+        pluginConfig: pluginConfig(call),
+      });
       return outputs as never;
     },
     nodeConfig: (node, config = {}, call = {}) =>
-      dispatcher.nodeConfig(nameOf(node), { config, context: context(call) }, signalOf(call)),
+      dispatcher.nodeConfig(
+        nameOf(node),
+        { config, context: context(call) },
+        { signal: signalOf(call), pluginConfig: pluginConfig(call) },
+      ),
     validateConfig: (config) => dispatcher.validateConfig({ config }, new AbortController().signal),
     integrationReady: (name, credentials) =>
       dispatcher.integrationReady(name, { credentials }, new AbortController().signal),
