@@ -11,7 +11,8 @@ import { CredentialsRepository } from './credentials/credentials-repository.ts';
 import type { Database } from './db/database.ts';
 import { openDatabase } from './db/open-database.ts';
 import { createFileStore, type FileStore } from './files/file-store.ts';
-import { NodeRegistry } from './nodes/node-registry.ts';
+import type { NodeRegistry } from './nodes/node-registry.ts';
+import { NodeRegistryCache } from './nodes/node-registry-cache.ts';
 import {
   createPluginServerClient,
   type PluginServerClient,
@@ -87,11 +88,8 @@ export async function createServices(
         ttlMs: Math.max(config.limits.callTokenTtlMs, scope.timeoutMs + 60_000),
       }),
   };
-  const registry = async () =>
-    NodeRegistry.build({
-      plugins: await pluginRepo.withNodes(),
-      caller: createRemoteNodeCaller(callerDeps),
-    });
+  const registries = new NodeRegistryCache(pluginRepo);
+  const registry = () => registries.current();
   const bus = new RunBus();
   return {
     config,
@@ -113,6 +111,7 @@ export async function createServices(
         runs,
         claims: new RunClaims(db),
         registry,
+        remote: () => createRemoteNodeCaller(callerDeps),
         bus,
         log,
         limits: config.limits,

@@ -165,12 +165,13 @@ function setup(input: WorkflowGraphInput, options: { parallel?: number; timeoutM
   const plugin = new TestPlugin();
   const observer = new Recorder();
   const controller = new AbortController();
-  const registry = NodeRegistry.build({ plugins: [{ id: 'test', manifest }], caller: plugin });
+  const registry = NodeRegistry.build({ plugins: [{ id: 'test', manifest }] });
   const run = (inputs: Record<string, unknown> = {}) =>
     executeWorkflow({
       runId: 'run_1',
       graph: workflowGraphSchema.parse(input),
       registry,
+      remote: plugin,
       inputs,
       signal: controller.signal,
       limits: { nodesInParallel: options.parallel ?? 8, nodeTimeoutMs: options.timeoutMs ?? 5000 },
@@ -408,7 +409,8 @@ describe('executeWorkflow', () => {
     const result = await executeWorkflow({
       runId: 'run_2',
       graph: workflowGraphSchema.parse({ nodes: [{ id: 'e', type: 'test/echo' }] }),
-      registry: NodeRegistry.build({ plugins: [{ id: 'test', manifest }], caller: plugin }),
+      registry: NodeRegistry.build({ plugins: [{ id: 'test', manifest }] }),
+      remote: plugin,
       inputs: {},
       signal: new AbortController().signal,
       limits: { nodesInParallel: 1, nodeTimeoutMs: 1000 },

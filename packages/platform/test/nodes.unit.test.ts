@@ -35,6 +35,7 @@ function run(
     timeoutMs: 1000,
     signal: new AbortController().signal,
     runInputs,
+    remote: new RecordingCaller(),
   });
 }
 
@@ -216,7 +217,7 @@ describe('core/input and core/output', () => {
 describe('remote nodes', () => {
   it('are typed <pluginId>/<node> with the manifest schemas, and forward the call', async () => {
     const caller = new RecordingCaller();
-    const [node] = remoteNodesFromManifest(manifestOf('acme.text'), caller);
+    const [node] = remoteNodesFromManifest(manifestOf('acme.text'));
     expect(node).toMatchObject({
       type: 'acme.text/shout',
       title: 'Shout',
@@ -238,6 +239,7 @@ describe('remote nodes', () => {
       timeoutMs: 5000,
       signal,
       credentials: { api: 'cred_1' },
+      remote: caller,
     });
     expect(outputs).toEqual({ text: 'HEY' });
     expect(caller.calls).toHaveLength(1);
@@ -264,7 +266,6 @@ describe('NodeRegistry', () => {
       { id: 'acme.text', manifest: manifestOf('acme.text') },
       { id: 'core', manifest: manifestOf('core') },
     ],
-    caller: new RecordingCaller(),
   });
 
   it('holds the built-ins and plugin nodes; a plugin cannot claim the core prefix', () => {

@@ -38,7 +38,6 @@ const manifest: Manifest = {
 
 const registry = NodeRegistry.build({
   plugins: [{ id: 'acme.docs', manifest }],
-  caller: { call: () => Promise.resolve({}) },
 });
 
 const graph = (input: WorkflowGraphInput) => workflowGraphSchema.parse(input);

@@ -32,6 +32,8 @@ export interface NodeCall {
   readonly credentials?: Readonly<Record<string, string>>;
   /** The run's inputs; `core/input` reads its value from here, other nodes ignore them. */
   readonly runInputs?: Readonly<Record<string, unknown>>;
+  /** How this run's plugin nodes reach the Plugin Server (built-ins ignore it). */
+  readonly remote: RemoteNodeCaller;
 }
 
 export interface NodePorts {
@@ -56,8 +58,8 @@ export interface RemoteNodeTarget {
 }
 
 /**
- * The port through which plugin nodes run: implemented elsewhere (mints the per-call token, adds
- * plugin config and credentials, calls the Plugin Server). Throws NodeFailure on failure.
+ * The port through which plugin nodes run, one per run: implemented elsewhere (mints the per-call
+ * token, adds the credentials, calls the Plugin Server). Throws NodeFailure on failure.
  */
 export interface RemoteNodeCaller {
   call(target: RemoteNodeTarget, call: NodeCall): Promise<Record<string, unknown>>;

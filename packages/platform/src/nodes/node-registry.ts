@@ -1,11 +1,12 @@
 /**
  * @module The node types a workflow may use: the built-ins plus the nodes of the plugins given
- * (the ones installed and running). Rebuilt when the set of plugins changes.
+ * (the ones installed and running). Rebuilt when the set of plugin versions changes (see
+ * NodeRegistryCache); plugin nodes run through the port each run brings (`NodeCall.remote`).
  */
 import type { Manifest } from '@plugboard/protocol';
 import { BUILTIN_PREFIX } from './builtin/define-builtin.ts';
 import { builtinNodes } from './builtin/builtin-nodes.ts';
-import type { ExecutableNode, NodeDefinition, RemoteNodeCaller } from './node-definition.ts';
+import type { ExecutableNode, NodeDefinition } from './node-definition.ts';
 import { remoteNodesFromManifest } from './remote-node.ts';
 
 export { builtinNodes };
@@ -29,10 +30,7 @@ export class NodeRegistry {
    * claiming it is left out rather than shadowing them; of two entries for one plugin id, the
    * first wins.
    */
-  static build(options: {
-    plugins: readonly RegistryPlugin[];
-    caller: RemoteNodeCaller;
-  }): NodeRegistry {
+  static build(options: { plugins: readonly RegistryPlugin[] }): NodeRegistry {
     const nodes = new Map(builtinNodes().map((node) => [node.type, node]));
     const pluginIds = new Set<string>();
     for (const { id, manifest } of options.plugins) {
@@ -40,7 +38,7 @@ export class NodeRegistry {
         continue;
       }
       pluginIds.add(manifest.id);
-      for (const node of remoteNodesFromManifest(manifest, options.caller)) {
+      for (const node of remoteNodesFromManifest(manifest)) {
         nodes.set(node.type, node);
       }
     }

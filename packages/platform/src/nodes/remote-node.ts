@@ -1,14 +1,11 @@
 /**
  * @module Plugin nodes as executable nodes: the schemas come from the plugin's manifest, and
- * execution goes through the RemoteNodeCaller port to the Plugin Server.
+ * execution goes through the run's RemoteNodeCaller port (`NodeCall.remote`) to the Plugin Server.
  */
 import type { Manifest } from '@plugboard/protocol';
-import type { ExecutableNode, RemoteNodeCaller, RemoteNodeTarget } from './node-definition.ts';
+import type { ExecutableNode, RemoteNodeTarget } from './node-definition.ts';
 
-export function remoteNodesFromManifest(
-  manifest: Manifest,
-  caller: RemoteNodeCaller,
-): ExecutableNode[] {
+export function remoteNodesFromManifest(manifest: Manifest): ExecutableNode[] {
   return manifest.nodes.map((node) => {
     const target: RemoteNodeTarget = {
       pluginId: manifest.id,
@@ -25,7 +22,7 @@ export function remoteNodesFromManifest(
       inputs: node.inputs,
       outputs: node.outputs,
       config: node.config,
-      execute: (call) => caller.call(target, call),
+      execute: (call) => call.remote.call(target, call),
     };
   });
 }

@@ -60,13 +60,22 @@ export class PluginRepository {
 
   /**
    * Records whose nodes belong in the registry: known manifest, and configured (a plugin waiting
-   * for its config has its manifest, for the form, but its nodes cannot run yet).
+   * for its config has its manifest, for the form, but its nodes cannot run yet). Only each
+   * manifest's content hash: the registry reads a manifest only when its hash is new to it.
    */
-  async withNodes(): Promise<{ id: string; manifest: Manifest }[]> {
-    return this.#db.query<{ id: string; manifest: Manifest }>(
-      `SELECT id, manifest FROM plugins
+  async nodeVersions(): Promise<{ id: string; hash: string }[]> {
+    return this.#db.query<{ id: string; hash: string }>(
+      `SELECT id, manifest->>'contentHash' AS hash FROM plugins
         WHERE manifest IS NOT NULL
           AND status NOT IN ('missing_config', 'uninstalling', 'uninstalled') ORDER BY id`,
+    );
+  }
+
+  /** The manifests of these records (of those that still have one). */
+  async manifests(ids: readonly string[]): Promise<{ id: string; manifest: Manifest }[]> {
+    return this.#db.query<{ id: string; manifest: Manifest }>(
+      'SELECT id, manifest FROM plugins WHERE id = ANY($1::text[]) AND manifest IS NOT NULL',
+      [ids],
     );
   }
 

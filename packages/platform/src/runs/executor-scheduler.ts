@@ -98,6 +98,7 @@ export async function runScheduled(options: ExecuteWorkflowOptions): Promise<Run
         config: node.config,
         timeoutMs: node.timeoutMs ?? options.limits.nodeTimeoutMs,
         runInputs: options.inputs,
+        remote: options.remote,
         ...(node.credentials === undefined ? {} : { credentials: node.credentials }),
       },
     });

@@ -7,6 +7,7 @@
  * node without a record did not run, and the run's status says why.
  */
 import type { WorkflowGraph } from '@plugboard/platform-api';
+import type { RemoteNodeCaller } from '../nodes/node-definition.ts';
 import { checkRunInputs } from '../workflows/run-inputs.ts';
 import { validateGraph, type GraphIssue, type NodeLookup } from '../workflows/validate-graph.ts';
 import type { NodeError } from './executor-attempt.ts';
@@ -71,6 +72,8 @@ export interface ExecuteWorkflowOptions {
   readonly runId: string;
   readonly graph: WorkflowGraph;
   readonly registry: NodeLookup;
+  /** How this run's plugin nodes reach the Plugin Server. */
+  readonly remote: RemoteNodeCaller;
   readonly inputs: Readonly<Record<string, unknown>>;
   /** Cancels the run: in-flight nodes are aborted and the run ends `cancelled`. */
   readonly signal: AbortSignal;

@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
+import type { RemoteNodeCaller } from '../nodes/node-definition.ts';
 import type { NodeRegistry } from '../nodes/node-registry.ts';
 import { executeWorkflow } from './executor.ts';
 import type { RunBus } from './run-bus.ts';
@@ -18,6 +19,8 @@ export interface RunWorkerOptions {
   readonly runs: RunRepository;
   readonly claims: RunClaims;
   readonly registry: () => Promise<NodeRegistry>;
+  /** A fresh port for one run's plugin nodes (it keeps that run's credentials). */
+  readonly remote: () => RemoteNodeCaller;
   readonly bus: RunBus;
   readonly log: FastifyBaseLogger;
   readonly limits: {
@@ -263,6 +266,7 @@ export class RunWorker {
         runId,
         graph: claimed.graph,
         registry: await this.#durable(() => this.#options.registry()),
+        remote: this.#options.remote(),
         inputs: claimed.inputs,
         signal,
         limits: { nodesInParallel: limits.nodesInParallel, nodeTimeoutMs: limits.nodeTimeoutMs },
