@@ -81,7 +81,7 @@ describe('NodeRegistryCache', () => {
   it('does not keep a registry built while a manifest changed under it', async () => {
     const { db, stored, reads } = source([manifest('a', 'one', '1')]);
     const cache = new NodeRegistryCache({
-      nodeVersions: db.nodeVersions,
+      nodeVersions: () => db.nodeVersions(),
       manifests: async (ids) => {
         const answer = await db.manifests(ids);
         // Changed again between the two reads: this run goes without it, the next reads it.
