@@ -8,7 +8,11 @@ import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
 import { Readable } from 'node:stream';
-import type { FileMeta } from '@plugboard/platform-api';
+import {
+  createApiClient as createContractClient,
+  type ApiClient as ContractClient,
+  type FileMeta,
+} from '@plugboard/platform-api';
 import { backoffDelay } from '@plugboard/protocol';
 import { readEventStream, type StreamEvent } from '@plugboard/platform-api/event-stream';
 import type { Connection } from './connection.ts';
@@ -16,29 +20,19 @@ import { ApiError, OperatorError } from './errors.ts';
 
 export type FileRef = FileMeta;
 
-export interface RequestOptions {
-  readonly body?: unknown;
-  readonly query?: Record<string, string>;
-  readonly signal?: AbortSignal;
-  /**
-   * A request that creates something: sent with an Idempotency-Key, and sent again with the same
-   * key (for a while) when the platform could not be reached or answered a retryable error, so a
-   * repeat never creates a second one.
-   */
-  readonly idempotent?: boolean;
-}
-
 /** How long an idempotent request keeps being sent again. */
 const RETRY_FOR_MS = 30_000;
 
-export interface ApiClient {
+/**
+ * The platform's API as the contract types it (`call`, `open`), sent with the connection's token.
+ * Operations that create something (install, start a run) go with an Idempotency-Key and are sent
+ * again with the same key (for a while) when the platform could not be reached or answered a
+ * retryable error, so a repeat never creates a second one.
+ */
+export interface ApiClient extends ContractClient {
   readonly connection: Connection;
-  json<T>(method: string, path: string, options?: RequestOptions): Promise<T>;
-  text(path: string, options?: RequestOptions): Promise<string>;
   /** Stores a local file with POST /api/files; answers its reference. */
   upload(file: { path: string; name: string; contentType: string }): Promise<FileRef>;
-  /** GET a path and answer the response (ok), for streaming its body. */
-  stream(path: string, options?: RequestOptions & { lastEventId?: string }): Promise<Response>;
   /** The Server-Sent Events of a run, from after `lastEventId`, until the server ends them. */
   runEvents(
     runId: string,
@@ -46,17 +40,15 @@ export interface ApiClient {
   ): AsyncGenerator<StreamEvent>;
 }
 
-export function createApiClient(connection: Connection): ApiClient {
-  const urlOf = (path: string, query?: Record<string, string>): string => {
-    const search = query === undefined ? '' : `?${new URLSearchParams(query).toString()}`;
-    return `${connection.url}${path}${search}`;
-  };
+interface SendOptions {
+  readonly body?: unknown;
+  readonly signal?: AbortSignal | undefined;
+  readonly headers?: Readonly<Record<string, string>> | undefined;
+  readonly raw?: RequestInit['body'];
+}
 
-  const send = async (
-    method: string,
-    path: string,
-    init: RequestOptions & { headers?: Record<string, string>; raw?: RequestInit['body'] },
-  ): Promise<Response> => {
+export function createApiClient(connection: Connection): ApiClient {
+  const send = async (method: string, path: string, init: SendOptions): Promise<Response> => {
     const headers: Record<string, string> = {
       authorization: `Bearer ${connection.token}`,
       accept: 'application/json',
@@ -69,7 +61,7 @@ export function createApiClient(connection: Connection): ApiClient {
     }
     let response: Response;
     try {
-      response = await fetch(urlOf(path, init.query), {
+      response = await fetch(`${connection.url}${path}`, {
         method,
         headers,
         ...(body === undefined ? {} : { body }),
@@ -88,32 +80,33 @@ export function createApiClient(connection: Connection): ApiClient {
     return response;
   };
 
+  const contract = createContractClient(async (request) => {
+    const once = () =>
+      send(request.method, request.path, {
+        body: request.body,
+        signal: request.signal,
+        headers: { ...request.headers, ...(key === undefined ? {} : { 'idempotency-key': key }) },
+      });
+    const key = request.idempotent ? randomUUID() : undefined;
+    return key === undefined ? once() : sendAgainWhileRetryable(once, request.signal);
+  });
+
   const client: ApiClient = {
     connection,
-    async json<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
-      const key = options.idempotent === true ? randomUUID() : undefined;
-      const response =
-        key === undefined
-          ? await send(method, path, options)
-          : await sendAgainWhileRetryable(
-              () => send(method, path, { ...options, headers: { 'idempotency-key': key } }),
-              options.signal,
-            );
-      const text = await response.text();
-      if (text === '') {
-        return undefined as T;
-      }
+    pathOf: contract.pathOf,
+    open: contract.open,
+    async call(operation, ...input) {
       try {
-        return JSON.parse(text) as T;
-      } catch {
-        throw new OperatorError(
-          'CLI_BAD_ANSWER',
-          `${method} ${path} answered ${String(response.status)} with something that is not JSON: ${excerpt(text)}; is ${connection.url} a Plugboard platform?`,
-        );
+        return await contract.call(operation, ...input);
+      } catch (error) {
+        if (error instanceof SyntaxError) {
+          throw new OperatorError(
+            'CLI_BAD_ANSWER',
+            `${operation} answered something that is not JSON (${error.message}); is ${connection.url} a Plugboard platform?`,
+          );
+        }
+        throw error;
       }
-    },
-    async text(path, options = {}) {
-      return (await send('GET', path, options)).text();
     },
     async upload(file) {
       const stream = createReadStream(file.path);
@@ -131,7 +124,7 @@ export function createApiClient(connection: Connection): ApiClient {
           `cannot read ${file.path}: ${(error as Error).message}`,
         );
       }
-      const response = await send('POST', '/api/files', {
+      const response = await send('POST', contract.pathOf('uploadFile'), {
         headers: {
           'x-plugboard-file-name': encodeURIComponent(file.name),
           'content-type': file.contentType,
@@ -140,17 +133,9 @@ export function createApiClient(connection: Connection): ApiClient {
       });
       return (await response.json()) as FileRef;
     },
-    async stream(path, options = {}) {
-      return send('GET', path, {
-        ...options,
-        headers: {
-          accept: '*/*',
-          ...(options.lastEventId === undefined ? {} : { 'last-event-id': options.lastEventId }),
-        },
-      });
-    },
     async *runEvents(runId, options) {
-      const response = await send('GET', `/api/runs/${encodeURIComponent(runId)}/events`, {
+      const response = await contract.open('runEvents', {
+        params: { id: runId },
         headers: {
           accept: 'text/event-stream',
           ...(options.lastEventId === undefined ? {} : { 'last-event-id': options.lastEventId }),

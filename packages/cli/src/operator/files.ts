@@ -6,7 +6,6 @@ import { basename, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
-import type { FileMeta } from '@plugboard/platform-api';
 import type { OperatorContext } from './context.ts';
 import { OperatorError } from './errors.ts';
 import { json } from './format.ts';
@@ -16,14 +15,16 @@ export async function downloadFile(
   id: string,
   flags: { out?: string | undefined; force?: boolean | undefined },
 ): Promise<void> {
-  const path = `/api/files/${encodeURIComponent(id)}`;
-  const meta = await ctx.client.json<FileMeta>('GET', `${path}/meta`);
+  const meta = await ctx.client.call('fileMeta', { params: { id } });
   // The stored name is the uploader's: only its last segment is used, never a path.
   const fallback = basename(meta.name.replace(/\\/g, '/')) || meta.id;
   const out = resolve(ctx.cwd, flags.out ?? fallback);
-  const response = await ctx.client.stream(path);
+  const response = await ctx.client.open('downloadFile', {
+    params: { id },
+    headers: { accept: '*/*' },
+  });
   if (response.body === null) {
-    throw new OperatorError('CLI_BAD_ANSWER', `GET ${path} answered no body`);
+    throw new OperatorError('CLI_BAD_ANSWER', `the download of file ${id} answered no body`);
   }
   try {
     await pipeline(

@@ -9,8 +9,10 @@ export async function searchMarketplace(
   ctx: OperatorContext,
   text: string | undefined,
 ): Promise<void> {
-  const query = text === undefined ? '' : `?q=${encodeURIComponent(text)}`;
-  const listing = await ctx.client.json<MarketplaceListing>('GET', `/api/marketplace${query}`);
+  const listing = await ctx.client.call(
+    'marketplace',
+    text === undefined ? {} : { query: { q: text } },
+  );
   if (ctx.json) {
     ctx.output.result(json(listing));
     return;

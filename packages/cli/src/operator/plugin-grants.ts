@@ -49,7 +49,6 @@ export async function grantPlugin(
   id: string,
   flags: GrantFlags & { readonly revoke?: boolean | undefined },
 ): Promise<void> {
-  const path = `/api/plugins/${encodeURIComponent(id)}`;
   let grant = grantFromFlags(flags);
   if (flags.revoke === true) {
     if (grant !== undefined) {
@@ -58,11 +57,9 @@ export async function grantPlugin(
     grant = {};
   }
   if (grant === undefined) {
-    grant = asked(await ctx.client.json<PluginRecordView>('GET', path));
+    grant = asked(await ctx.client.call('getPlugin', { params: { id } }));
   }
-  const record = await ctx.client.json<PluginRecordView>('PUT', `${path}/grant`, {
-    body: { grant },
-  });
+  const record = await ctx.client.call('grantPlugin', { params: { id }, body: { grant } });
   if (ctx.json) {
     ctx.output.result(json(record));
     return;

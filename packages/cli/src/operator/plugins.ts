@@ -5,7 +5,7 @@
 import { resolve } from 'node:path';
 import { describeRequests, SETTLED_STATUSES } from '@plugboard/protocol';
 import { describeSandbox } from '@plugboard/server-api';
-import type { PluginRecordView } from '@plugboard/platform-api';
+import type { ApiBody, PluginRecordView } from '@plugboard/platform-api';
 import type { OperatorContext } from './context.ts';
 import { OperatorError } from './errors.ts';
 import { formatPairs, formatTable, json, parsePairs, sleep } from './format.ts';
@@ -13,11 +13,10 @@ import { grantFromFlags } from './plugin-grants.ts';
 
 export type PluginView = PluginRecordView;
 
-const path = (id: string, rest = '') => `/api/plugins/${encodeURIComponent(id)}${rest}`;
 const POLL_MS = 400;
 
 export async function listPlugins(ctx: OperatorContext): Promise<void> {
-  const answer = await ctx.client.json<{ plugins: PluginView[] }>('GET', '/api/plugins');
+  const answer = await ctx.client.call('listPlugins');
   if (ctx.json) {
     ctx.output.result(json(answer));
     return;
@@ -90,7 +89,7 @@ export async function installPlugin(ctx: OperatorContext, flags: InstallFlags): 
   const config = flags.config === undefined ? undefined : parsePairs(flags.config, '--config');
   const kind = kinds[0];
 
-  let body: Record<string, unknown>;
+  let body: ApiBody<'installPlugin'>;
   if (kind === undefined) {
     if (flags.name === undefined) {
       throw new OperatorError(
@@ -126,18 +125,14 @@ export async function installPlugin(ctx: OperatorContext, flags: InstallFlags): 
       ...(flags.version === undefined ? {} : { version: flags.version }),
     };
   }
-  if (config !== undefined) {
-    body['config'] = config;
-  }
   const grant = grantFromFlags(flags);
-  if (grant !== undefined) {
-    body['grant'] = grant;
-  }
+  body = {
+    ...body,
+    ...(config === undefined ? {} : { config }),
+    ...(grant === undefined ? {} : { grant }),
+  };
 
-  const record = await ctx.client.json<PluginView>('POST', '/api/plugins', {
-    body,
-    idempotent: true,
-  });
+  const record = await ctx.client.call('installPlugin', { body });
   if (!flags.wait) {
     report(ctx, record, `${record.id}: ${record.status}`);
     return;
@@ -176,12 +171,12 @@ async function sourceOf(
   ctx: OperatorContext,
   kind: 'git' | 'file' | 'local',
   flags: InstallFlags,
-): Promise<Record<string, unknown>> {
+): Promise<ApiBody<'installPlugin'>['source']> {
   switch (kind) {
     case 'git':
       return {
         type: 'git',
-        url: flags.git,
+        url: flags.git ?? '',
         ...(flags.ref === undefined ? {} : { ref: flags.ref }),
         ...(flags.commit === undefined ? {} : { commit: flags.commit }),
         ...(flags.subdirectory === undefined ? {} : { subdirectory: flags.subdirectory }),
@@ -205,7 +200,7 @@ export async function uninstallPlugin(
   flags: { wait: boolean; timeout?: string | undefined },
 ): Promise<void> {
   const timeoutMs = seconds(flags.timeout ?? '300') * 1000;
-  const record = await ctx.client.json<PluginView>('POST', path(id, '/uninstall'));
+  const record = await ctx.client.call('uninstallPlugin', { params: { id } });
   if (!flags.wait || record.status === 'uninstalled') {
     report(ctx, record, `${record.id}: ${record.status}`);
     return;
@@ -216,7 +211,7 @@ export async function uninstallPlugin(
 }
 
 export async function restartPlugin(ctx: OperatorContext, id: string): Promise<void> {
-  const record = await ctx.client.json<PluginView>('POST', path(id, '/restart'));
+  const record = await ctx.client.call('restartPlugin', { params: { id } });
   report(ctx, record, `${record.id}: ${record.status}`);
 }
 
@@ -225,7 +220,7 @@ export async function configurePlugin(
   id: string,
   pairs: readonly string[],
 ): Promise<void> {
-  const current = await ctx.client.json<PluginView>('GET', path(id));
+  const current = await ctx.client.call('getPlugin', { params: { id } });
   if (pairs.length === 0) {
     if (ctx.json) {
       ctx.output.result(json(current.config));
@@ -243,9 +238,7 @@ export async function configurePlugin(
   >;
   const keepText = (key: string) => properties[key]?.type === 'string';
   const config = { ...current.config, ...parsePairs(pairs, 'config', keepText) };
-  const updated = await ctx.client.json<PluginView>('PUT', path(id, '/config'), {
-    body: { config },
-  });
+  const updated = await ctx.client.call('configurePlugin', { params: { id }, body: { config } });
   if (ctx.json) {
     ctx.output.result(json(updated));
     return;
@@ -265,7 +258,7 @@ export async function pluginLogs(
   if (!/^\d+$/.test(tail)) {
     throw new OperatorError('CLI_USAGE', `--tail takes a number of lines, not "${tail}"`);
   }
-  const text = await ctx.client.text(path(id, '/logs'), { query: { tail } });
+  const text = await ctx.client.call('pluginLogs', { params: { id }, query: { tail } });
   if (ctx.json) {
     ctx.output.result(json({ lines: text === '' ? [] : text.replace(/\n$/, '').split('\n') }));
   } else if (text !== '') {
@@ -297,7 +290,7 @@ async function waitForStatus(
       );
     }
     await sleep(POLL_MS);
-    record = await ctx.client.json<PluginView>('GET', path(record.id));
+    record = await ctx.client.call('getPlugin', { params: { id: record.id } });
     const now = `${record.status}|${record.reason ?? ''}`;
     if (now !== shown) {
       shown = now;

@@ -11,7 +11,6 @@ export type NodeRunView = NodeRun;
 export type RunView = Run;
 
 const FINISHED = ['succeeded', 'failed', 'cancelled'];
-const runPath = (id: string, rest = '') => `/api/runs/${encodeURIComponent(id)}${rest}`;
 
 /**
  * Follows a run's events until it finishes (reconnecting after the last event seen when the
@@ -28,7 +27,7 @@ export async function followRun(ctx: OperatorContext, started: RunView): Promise
     ctx.output.info(`Cancelling run ${started.id}…`);
     // Bounded, so a platform that does not answer cannot keep the CLI from exiting.
     const signal = AbortSignal.timeout(10_000);
-    cancelling = ctx.client.json('POST', runPath(started.id, '/cancel'), { signal }).then(
+    cancelling = ctx.client.call('cancelRun', { params: { id: started.id }, signal }).then(
       () => undefined,
       (error: unknown) => {
         ctx.output.info(`  could not cancel it: ${(error as Error).message}`);
@@ -48,7 +47,7 @@ export async function followRun(ctx: OperatorContext, started: RunView): Promise
     ctx.setExitCode(130);
     return;
   }
-  const run = await ctx.client.json<RunView>('GET', runPath(started.id));
+  const run = await ctx.client.call('getRun', { params: { id: started.id } });
   if (ctx.json) {
     ctx.output.result(json(run));
   } else if (run.status === 'succeeded') {
@@ -97,7 +96,7 @@ async function streamUntilFinished(
       return;
     }
     // The stream ended without run.finished: ask the run itself, then resume after the last event.
-    const run = await ctx.client.json<RunView>('GET', runPath(runId));
+    const run = await ctx.client.call('getRun', { params: { id: runId } });
     if (FINISHED.includes(run.status)) {
       return;
     }
@@ -157,7 +156,7 @@ function durationOf(run: RunView): string {
 }
 
 export async function showRun(ctx: OperatorContext, id: string): Promise<void> {
-  const run = await ctx.client.json<RunView>('GET', runPath(id));
+  const run = await ctx.client.call('getRun', { params: { id } });
   if (ctx.json) {
     ctx.output.result(json(run));
     return;

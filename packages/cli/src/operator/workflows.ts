@@ -4,16 +4,16 @@
  */
 import { readFile } from 'node:fs/promises';
 import { basename, extname, resolve } from 'node:path';
-import type { Workflow } from '@plugboard/platform-api';
+import type { ApiBody, Workflow } from '@plugboard/platform-api';
 import type { OperatorContext } from './context.ts';
 import { OperatorError } from './errors.ts';
 import { formatTable, json, parsePair } from './format.ts';
-import { followRun, type RunView } from './runs.ts';
+import { followRun } from './runs.ts';
 
 export type WorkflowView = Workflow;
 
 export async function listWorkflows(ctx: OperatorContext): Promise<void> {
-  const answer = await ctx.client.json<{ workflows: WorkflowView[] }>('GET', '/api/workflows');
+  const answer = await ctx.client.call('listWorkflows');
   if (ctx.json) {
     ctx.output.result(json(answer));
     return;
@@ -63,7 +63,10 @@ export async function createWorkflow(ctx: OperatorContext, file: string): Promis
       `${full} should hold { "name": …, "description"?: …, "graph": { "nodes": […], "edges": […] } }`,
     );
   }
-  const created = await ctx.client.json<WorkflowView>('POST', '/api/workflows', { body });
+  // The file's shape is the platform's to check: it answers every problem at once.
+  const created = await ctx.client.call('createWorkflow', {
+    body: body as ApiBody<'createWorkflow'>,
+  });
   if (ctx.json) {
     ctx.output.result(json(created));
     return;
@@ -105,11 +108,7 @@ export async function runWorkflow(
     ctx.output.info(`Uploaded ${ref.name} (${ref.id}, ${String(ref.size)} bytes)`);
     inputs[key] = ref;
   }
-  const run = await ctx.client.json<RunView>(
-    'POST',
-    `/api/workflows/${encodeURIComponent(workflow.id)}/runs`,
-    { body: { inputs }, idempotent: true },
-  );
+  const run = await ctx.client.call('startRun', { params: { id: workflow.id }, body: { inputs } });
   if (!flags.wait) {
     ctx.output.result(ctx.json ? json(run) : run.id);
     return;
@@ -119,10 +118,7 @@ export async function runWorkflow(
 }
 
 async function findWorkflow(ctx: OperatorContext, idOrName: string): Promise<WorkflowView> {
-  const { workflows } = await ctx.client.json<{ workflows: WorkflowView[] }>(
-    'GET',
-    '/api/workflows',
-  );
+  const { workflows } = await ctx.client.call('listWorkflows');
   const byId = workflows.find((w) => w.id === idOrName);
   if (byId !== undefined) {
     return byId;

@@ -6,15 +6,11 @@
 import { errorEnvelopeSchema } from '@plugboard/protocol';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { checkedCredentialSchema, credentialViewSchema } from '@plugboard/platform-api';
+import { API_ROUTES as at, API_SCHEMAS as api } from '@plugboard/platform-api';
 import { PlatformError } from '../errors.ts';
 import type { CredentialChecks } from './credential-checks.ts';
 import type { CredentialRecord, CredentialsRepository } from './credentials-repository.ts';
 
-const data = z
-  .record(z.string(), z.unknown())
-  .describe("Matches the integration's credential schema; stored encrypted, never shown again.");
-const idParams = z.object({ id: z.string().min(1).max(128) });
 const errors = {
   400: errorEnvelopeSchema,
   401: errorEnvelopeSchema,
@@ -36,16 +32,12 @@ export const credentialsRoutes: FastifyPluginAsyncZod<{
     return record;
   };
 
-  app.post('/api/plugins/:pluginId/integrations/:integration/credentials', {
+  app.post(at.createCredential.path, {
     schema: {
-      summary:
-        "Store credentials for a plugin's integration, once they match its schema and its ready check accepts them",
-      params: z.object({
-        pluginId: z.string().min(1).max(128),
-        integration: z.string().min(1).max(128),
-      }),
-      body: z.object({ name: z.string().min(1).max(128), data }),
-      response: { 201: checkedCredentialSchema, ...errors },
+      summary: api.createCredential.summary,
+      params: api.createCredential.params,
+      body: api.createCredential.body,
+      response: { 201: api.createCredential.response, ...errors },
     },
     handler: async (request, reply) => {
       const target = request.params;
@@ -69,38 +61,31 @@ export const credentialsRoutes: FastifyPluginAsyncZod<{
     },
   });
 
-  app.get('/api/credentials', {
+  app.get(at.listCredentials.path, {
     schema: {
-      summary: 'Stored credentials (names and owners only, never the data), newest first',
-      querystring: z.strictObject({ pluginId: z.string().min(1).max(128).optional() }),
-      response: { 200: z.object({ credentials: z.array(credentialViewSchema) }), ...errors },
+      summary: api.listCredentials.summary,
+      querystring: api.listCredentials.query,
+      response: { 200: api.listCredentials.response, ...errors },
     },
     handler: async (request) => ({
       credentials: await credentials.list({ pluginId: request.query.pluginId }),
     }),
   });
 
-  app.get('/api/credentials/:id', {
+  app.get(at.getCredential.path, {
     schema: {
-      summary: 'One stored credential (never the data)',
-      params: idParams,
-      response: { 200: credentialViewSchema, ...errors },
+      summary: api.getCredential.summary,
+      params: api.getCredential.params,
+      response: { 200: api.getCredential.response, ...errors },
     },
     handler: async (request) => existing(request.params.id),
   });
 
-  app.post('/api/credentials/:id/test', {
+  app.post(at.testCredential.path, {
     schema: {
-      summary: "Run the plugin's ready check on stored credentials again",
-      params: idParams,
-      response: {
-        200: z.object({
-          id: z.string(),
-          ready: z.boolean(),
-          message: z.string().optional().describe('Why not, when the plugin says.'),
-        }),
-        ...errors,
-      },
+      summary: api.testCredential.summary,
+      params: api.testCredential.params,
+      response: { 200: api.testCredential.response, ...errors },
     },
     handler: async (request) => {
       const opened = await credentials.open(request.params.id);
@@ -113,12 +98,12 @@ export const credentialsRoutes: FastifyPluginAsyncZod<{
     },
   });
 
-  app.put('/api/credentials/:id', {
+  app.put(at.replaceCredential.path, {
     schema: {
-      summary: "Replace stored credentials' data, with the same checks as storing them",
-      params: idParams,
-      body: z.object({ data }),
-      response: { 200: checkedCredentialSchema, ...errors },
+      summary: api.replaceCredential.summary,
+      params: api.replaceCredential.params,
+      body: api.replaceCredential.body,
+      response: { 200: api.replaceCredential.response, ...errors },
     },
     handler: async (request) => {
       const record = await existing(request.params.id);
@@ -131,10 +116,10 @@ export const credentialsRoutes: FastifyPluginAsyncZod<{
     },
   });
 
-  app.delete('/api/credentials/:id', {
+  app.delete(at.deleteCredential.path, {
     schema: {
-      summary: 'Delete stored credentials',
-      params: idParams,
+      summary: api.deleteCredential.summary,
+      params: api.deleteCredential.params,
       response: { 204: z.null().describe('Deleted.'), ...errors },
     },
     handler: async (request, reply) => {

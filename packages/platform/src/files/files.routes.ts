@@ -2,19 +2,18 @@
  * @module `/api/files`: users store files (the raw body, streamed to disk) to give to workflow
  * runs or install plugins from, read them back, and look up their metadata.
  */
-import { errorEnvelopeSchema, FILE_BRIDGE_HEADERS, fileRefSchema } from '@plugboard/protocol';
+import { errorEnvelopeSchema, FILE_BRIDGE_HEADERS } from '@plugboard/protocol';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { PlatformError } from '../errors.ts';
 import { attachmentDisposition, contentTypeFrom, fileNameFrom } from './file-names.ts';
 import type { FileStore } from './file-store.ts';
 import { toFileRef } from './file-store.ts';
-import { fileMetaSchema } from '@plugboard/platform-api';
+import { API_ROUTES as at, API_SCHEMAS as api } from '@plugboard/platform-api';
 import { toFileMeta } from './file-views.ts';
 import { takeRawBodies } from './raw-body.ts';
 import { receiveUpload } from './upload.ts';
 
-const idParams = z.object({ id: z.string().min(1).max(128) });
 /** Streams are sent as they are (Fastify never serializes them); this documents the answer. */
 const fileBytes = z.any().describe("The file's bytes, with its type as content-type.");
 const errors = {
@@ -26,12 +25,12 @@ const errors = {
 export const filesRoutes: FastifyPluginAsyncZod<{ files: FileStore }> = async (app, { files }) => {
   takeRawBodies(app);
 
-  app.post('/api/files', {
+  app.post(at.uploadFile.path, {
     schema: {
-      summary: 'Store a file (the raw request body, streamed); answers its reference',
+      summary: api.uploadFile.summary,
       description: `Name it in \`${FILE_BRIDGE_HEADERS.fileName}\` (percent-encoded) or \`?name=\`; its type is the request's content-type.`,
-      querystring: z.strictObject({ name: z.string().max(255).optional() }),
-      response: { 201: fileRefSchema, ...errors, 413: errorEnvelopeSchema },
+      querystring: api.uploadFile.query,
+      response: { 201: api.uploadFile.response, ...errors, 413: errorEnvelopeSchema },
     },
     handler: async (request, reply) => {
       const file = await receiveUpload(
@@ -47,12 +46,12 @@ export const filesRoutes: FastifyPluginAsyncZod<{ files: FileStore }> = async (a
     },
   });
 
-  app.get('/api/files/:id', {
+  app.get(at.downloadFile.path, {
     // A HEAD would open the file only to throw its bytes away.
     exposeHeadRoute: false,
     schema: {
-      summary: "A file's bytes, as an attachment with its name and type",
-      params: idParams,
+      summary: api.downloadFile.summary,
+      params: api.downloadFile.params,
       response: { 200: fileBytes, ...errors },
     },
     handler: async (request, reply) => {
@@ -66,11 +65,11 @@ export const filesRoutes: FastifyPluginAsyncZod<{ files: FileStore }> = async (a
     },
   });
 
-  app.get('/api/files/:id/meta', {
+  app.get(at.fileMeta.path, {
     schema: {
-      summary: "A file's metadata: name, type, size, SHA-256, who stored it",
-      params: idParams,
-      response: { 200: fileMetaSchema, ...errors },
+      summary: api.fileMeta.summary,
+      params: api.fileMeta.params,
+      response: { 200: api.fileMeta.response, ...errors },
     },
     handler: async (request) => {
       const file = await files.get(request.params.id);

@@ -10,8 +10,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { request } from 'undici';
-import { z } from 'zod';
-import { marketplaceListingSchema } from '@plugboard/platform-api';
+import { API_ROUTES as at, API_SCHEMAS as api } from '@plugboard/platform-api';
 import { PlatformError } from '../errors.ts';
 import type { PluginRepository } from '../plugins/plugin-repository.ts';
 
@@ -73,12 +72,12 @@ export const marketplaceRoutes: FastifyPluginAsyncZod<{
     return { source, index: parsed.data };
   };
 
-  app.get('/api/marketplace', {
+  app.get(at.marketplace.path, {
     schema: {
-      summary: 'Plugins in the marketplace, with their versions and what is installed',
-      querystring: z.strictObject({ q: z.string().max(200).optional().describe('Search text.') }),
+      summary: api.marketplace.summary,
+      querystring: api.marketplace.query,
       response: {
-        200: marketplaceListingSchema,
+        200: api.marketplace.response,
         401: errorEnvelopeSchema,
         404: errorEnvelopeSchema,
       },

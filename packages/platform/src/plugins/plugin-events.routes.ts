@@ -4,6 +4,7 @@
  * changes: woken by an applied status webhook, and by a cheap check of the records' fingerprint
  * for changes made elsewhere (another platform process, a user's install).
  */
+import { API_ROUTES as at, API_SCHEMAS as api } from '@plugboard/platform-api';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Queryable } from '../db/database.ts';
 import { openEventStream } from '../http/event-stream.ts';
@@ -33,11 +34,8 @@ export const pluginEventsRoutes: FastifyPluginAsyncZod<{
     return `${String(row?.n ?? 0)}@${row?.latest?.toISOString() ?? ''}`;
   };
 
-  app.get('/api/plugins/events', {
-    schema: {
-      summary:
-        'Every plugin record, live: a `plugins` event now and after every change (Server-Sent Events)',
-    },
+  app.get(at.pluginEvents.path, {
+    schema: { summary: api.pluginEvents.summary },
     handler: async (request, reply) => {
       const stream = openEventStream(request, reply, shutdown.signal);
       const off = bus.onChanged(PLUGINS_CHANNEL, () => {

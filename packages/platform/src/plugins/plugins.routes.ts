@@ -3,16 +3,13 @@
  * configure, read the log, and ask a plugin node for its dynamic config options.
  */
 import { errorEnvelopeSchema, nodeConfigResponseSchema } from '@plugboard/protocol';
-import { pluginGrantSchema, pluginSourceSchema } from '@plugboard/server-api';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { z } from 'zod';
 import { PlatformError } from '../errors.ts';
 import { idempotencyHeaders } from '../http/idempotency.ts';
 import type { PluginServerClient } from '../plugin-server/plugin-server-client.ts';
-import { pluginRecordViewSchema } from '@plugboard/platform-api';
+import { API_ROUTES as at, API_SCHEMAS as api } from '@plugboard/platform-api';
 import type { PluginService } from './plugin-service.ts';
 
-const idParams = z.object({ id: z.string().min(1).max(128) });
 const errors = {
   400: errorEnvelopeSchema,
   401: errorEnvelopeSchema,
@@ -21,90 +18,66 @@ const errors = {
   422: errorEnvelopeSchema,
   502: errorEnvelopeSchema,
 };
-const configObject = z.record(z.string(), z.unknown());
 
 export const pluginsRoutes: FastifyPluginAsyncZod<{
   plugins: PluginService;
   pluginServer: PluginServerClient;
 }> = async (app, { plugins, pluginServer }) => {
-  app.get('/api/plugins', {
+  app.get(at.listPlugins.path, {
     schema: {
-      summary: 'Every plugin record with its status',
-      response: { 200: z.object({ plugins: z.array(pluginRecordViewSchema) }), ...errors },
+      summary: api.listPlugins.summary,
+      response: { 200: api.listPlugins.response, ...errors },
     },
     handler: async () => ({ plugins: await plugins.list() }),
   });
 
-  app.post('/api/plugins', {
+  app.post(at.installPlugin.path, {
     config: { idempotent: true },
     schema: {
-      summary:
-        'Install a plugin from git, an uploaded .tar.gz (upload it to /api/files first), the marketplace or a local folder (dev mode); the record starts `installing` and webhooks move it on. With an Idempotency-Key header, a repeat gets the first answer and installs nothing',
+      summary: api.installPlugin.summary,
       headers: idempotencyHeaders,
-      body: z.object({
-        id: z
-          .string()
-          .min(1)
-          .max(128)
-          .optional()
-          .describe(
-            "The plugin's id (as in its manifest); marketplace installs default to the name.",
-          ),
-        source: pluginSourceSchema,
-        version: z.string().min(1).max(64).optional(),
-        config: configObject.optional(),
-        grant: pluginGrantSchema
-          .optional()
-          .describe(
-            'What the operator grants it (network, child processes); it starts only once everything it asks for is granted.',
-          ),
-      }),
-      response: { 202: pluginRecordViewSchema, ...errors },
+      body: api.installPlugin.body,
+      response: { 202: api.installPlugin.response, ...errors },
     },
     handler: async (request, reply) =>
       reply.code(202).send(await plugins.view(await plugins.install(request.body))),
   });
 
-  app.get('/api/plugins/:id', {
+  app.get(at.getPlugin.path, {
     schema: {
-      summary:
-        'One plugin record: status and why, source, config (secrets masked), nodes, manifest',
-      params: idParams,
-      response: { 200: pluginRecordViewSchema, ...errors },
+      summary: api.getPlugin.summary,
+      params: api.getPlugin.params,
+      response: { 200: api.getPlugin.response, ...errors },
     },
     handler: async (request) => plugins.view(await plugins.get(request.params.id)),
   });
 
-  app.post('/api/plugins/:id/uninstall', {
+  app.post(at.uninstallPlugin.path, {
     schema: {
-      summary: 'Uninstall: the nodes leave the registry at once; the record ends `uninstalled`',
-      params: idParams,
-      response: { 202: pluginRecordViewSchema, ...errors },
+      summary: api.uninstallPlugin.summary,
+      params: api.uninstallPlugin.params,
+      response: { 202: api.uninstallPlugin.response, ...errors },
     },
     handler: async (request, reply) =>
       reply.code(202).send(await plugins.view(await plugins.uninstall(request.params.id))),
   });
 
-  app.post('/api/plugins/:id/restart', {
+  app.post(at.restartPlugin.path, {
     schema: {
-      summary: 'Restart the plugin process',
-      params: idParams,
-      response: { 202: pluginRecordViewSchema, ...errors },
+      summary: api.restartPlugin.summary,
+      params: api.restartPlugin.params,
+      response: { 202: api.restartPlugin.response, ...errors },
     },
     handler: async (request, reply) =>
       reply.code(202).send(await plugins.view(await plugins.restart(request.params.id))),
   });
 
-  app.post('/api/plugins/:id/update', {
+  app.post(at.updatePlugin.path, {
     schema: {
-      summary:
-        'Update to another version or source; the running version serves until the new one runs',
-      params: idParams,
-      body: z.object({
-        source: pluginSourceSchema.optional(),
-        version: z.string().min(1).max(64).optional(),
-      }),
-      response: { 202: pluginRecordViewSchema, ...errors },
+      summary: api.updatePlugin.summary,
+      params: api.updatePlugin.params,
+      body: api.updatePlugin.body,
+      response: { 202: api.updatePlugin.response, ...errors },
     },
     handler: async (request, reply) =>
       reply
@@ -112,37 +85,33 @@ export const pluginsRoutes: FastifyPluginAsyncZod<{
         .send(await plugins.view(await plugins.update(request.params.id, request.body))),
   });
 
-  app.put('/api/plugins/:id/config', {
+  app.put(at.configurePlugin.path, {
     schema: {
-      summary:
-        'Set the plugin configuration, checked against its config schema (secret fields are stored encrypted; send a masked value back to keep it)',
-      params: idParams,
-      body: z.object({ config: configObject }),
-      response: { 200: pluginRecordViewSchema, ...errors },
+      summary: api.configurePlugin.summary,
+      params: api.configurePlugin.params,
+      body: api.configurePlugin.body,
+      response: { 200: api.configurePlugin.response, ...errors },
     },
     handler: async (request) =>
       plugins.view(await plugins.configure(request.params.id, request.body.config)),
   });
 
-  app.put('/api/plugins/:id/grant', {
+  app.put(at.grantPlugin.path, {
     schema: {
-      summary:
-        'Set what the operator grants the plugin (network access, child processes): an install or start that waited for it goes on; a process asking for more than the new grant is stopped',
-      params: idParams,
-      body: z.object({ grant: pluginGrantSchema }),
-      response: { 200: pluginRecordViewSchema, ...errors },
+      summary: api.grantPlugin.summary,
+      params: api.grantPlugin.params,
+      body: api.grantPlugin.body,
+      response: { 200: api.grantPlugin.response, ...errors },
     },
     handler: async (request) =>
       plugins.view(await plugins.grant(request.params.id, request.body.grant)),
   });
 
-  app.get('/api/plugins/:id/logs', {
+  app.get(at.pluginLogs.path, {
     schema: {
-      summary: "The plugin's last log lines (text/plain), from the Plugin Server",
-      params: idParams,
-      querystring: z.strictObject({
-        tail: z.coerce.number().int().min(0).max(10_000).default(200),
-      }),
+      summary: api.pluginLogs.summary,
+      params: api.pluginLogs.params,
+      querystring: api.pluginLogs.query,
     },
     handler: async (request, reply) => {
       await plugins.get(request.params.id);
@@ -151,12 +120,12 @@ export const pluginsRoutes: FastifyPluginAsyncZod<{
     },
   });
 
-  app.post('/api/plugins/:id/nodes/:node/config', {
+  app.post(at.nodeConfigOptions.path, {
     schema: {
-      summary: "A plugin node's config options for the editor (its dynamic-config hook)",
-      params: idParams.extend({ node: z.string().min(1).max(128) }),
-      body: z.object({ config: configObject.default({}) }),
-      response: { 200: nodeConfigResponseSchema, ...errors },
+      summary: api.nodeConfigOptions.summary,
+      params: api.nodeConfigOptions.params,
+      body: api.nodeConfigOptions.body,
+      response: { 200: api.nodeConfigOptions.response, ...errors },
     },
     handler: async (request) => {
       const { id, node } = request.params;

@@ -4,14 +4,13 @@
  */
 import { errorEnvelopeSchema, fileRefSchema } from '@plugboard/protocol';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { z } from 'zod';
 import { PlatformError } from '../errors.ts';
 import { idempotencyHeaders, idempotentName } from '../http/idempotency.ts';
 import { openEventStream } from '../http/event-stream.ts';
 import { checkRunInputs, workflowInputsOf } from '../workflows/run-inputs.ts';
 import type { WorkflowRepository } from '../workflows/workflow-repository.ts';
 import type { RunBus } from './run-bus.ts';
-import { runSchema } from '@plugboard/platform-api';
+import { API_ROUTES as at, API_SCHEMAS as api, MAX_EVENT_ID } from '@plugboard/platform-api';
 import type { RunRepository } from './run-repository.ts';
 
 const errors = {
@@ -21,9 +20,6 @@ const errors = {
   409: errorEnvelopeSchema,
   422: errorEnvelopeSchema,
 };
-const idParams = z.object({ id: z.string().min(1).max(128) });
-/** Event ids are PostgreSQL integers. */
-const MAX_EVENT_ID = 2 ** 31 - 1;
 
 export interface RunFiles {
   /** The ids that name no stored file. */
@@ -51,15 +47,14 @@ export const runsRoutes: FastifyPluginAsyncZod<{
     return run;
   };
 
-  app.post('/api/workflows/:id/runs', {
+  app.post(at.startRun.path, {
     config: { idempotent: true },
     schema: {
-      summary:
-        'Run a workflow with inputs (by the names of its input nodes; files as {id,name,contentType} from /api/files); answers at once, the run is queued. With an Idempotency-Key header, a repeat gets the first answer and queues nothing',
+      summary: api.startRun.summary,
       headers: idempotencyHeaders,
-      params: idParams,
-      body: z.object({ inputs: z.record(z.string(), z.unknown()).default({}) }),
-      response: { 202: runSchema, ...errors },
+      params: api.startRun.params,
+      body: api.startRun.body,
+      response: { 202: api.startRun.response, ...errors },
     },
     handler: async (request, reply) => {
       const workflow = await workflows.get(request.params.id);
@@ -101,35 +96,31 @@ export const runsRoutes: FastifyPluginAsyncZod<{
     },
   });
 
-  app.get('/api/runs', {
+  app.get(at.listRuns.path, {
     schema: {
-      summary: 'Recent runs, newest first (without node details)',
-      querystring: z.strictObject({
-        workflowId: z.string().max(128).optional(),
-        limit: z.coerce.number().int().min(1).max(500).default(50),
-      }),
-      response: { 200: z.object({ runs: z.array(runSchema) }), ...errors },
+      summary: api.listRuns.summary,
+      querystring: api.listRuns.query,
+      response: { 200: api.listRuns.response, ...errors },
     },
     handler: async (request) => ({
       runs: await runs.list({ workflowId: request.query.workflowId, limit: request.query.limit }),
     }),
   });
 
-  app.get('/api/runs/:id', {
+  app.get(at.getRun.path, {
     schema: {
-      summary: "A run with every node's inputs, outputs, error and timing",
-      params: idParams,
-      response: { 200: runSchema, ...errors },
+      summary: api.getRun.summary,
+      params: api.getRun.params,
+      response: { 200: api.getRun.response, ...errors },
     },
     handler: async (request) => found(request.params.id),
   });
 
-  app.post('/api/runs/:id/cancel', {
+  app.post(at.cancelRun.path, {
     schema: {
-      summary:
-        'Cancel a run: a queued one at once, a running one as soon as the worker sees it (nodes in plugins are aborted)',
-      params: idParams,
-      response: { 202: runSchema, ...errors, 409: errorEnvelopeSchema },
+      summary: api.cancelRun.summary,
+      params: api.cancelRun.params,
+      response: { 202: api.cancelRun.response, ...errors, 409: errorEnvelopeSchema },
     },
     handler: async (request, reply) => {
       const outcome = await runs.requestCancel(request.params.id);
@@ -147,14 +138,11 @@ export const runsRoutes: FastifyPluginAsyncZod<{
     },
   });
 
-  app.get('/api/runs/:id/events', {
+  app.get(at.runEvents.path, {
     schema: {
-      summary:
-        'Run progress as Server-Sent Events (run.started, node.started, node.finished, run.finished); resumes after Last-Event-ID',
-      params: idParams,
-      querystring: z.strictObject({
-        after: z.coerce.number().int().min(0).max(MAX_EVENT_ID).optional(),
-      }),
+      summary: api.runEvents.summary,
+      params: api.runEvents.params,
+      querystring: api.runEvents.query,
     },
     handler: async (request, reply) => {
       await found(request.params.id);

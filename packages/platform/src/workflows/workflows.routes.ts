@@ -7,14 +7,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { PlatformError } from '../errors.ts';
 import type { NodeRegistry } from '../nodes/node-registry.ts';
-import {
-  graphIssueSchema,
-  nodeTypeSchema,
-  workflowBodySchema,
-  workflowGraphSchema,
-  workflowSchema,
-  type WorkflowGraph,
-} from '@plugboard/platform-api';
+import { API_ROUTES as at, API_SCHEMAS as api, type WorkflowGraph } from '@plugboard/platform-api';
 import { validateGraph } from './validate-graph.ts';
 import type { Workflow, WorkflowRepository } from './workflow-repository.ts';
 
@@ -24,7 +17,6 @@ const errors = {
   404: errorEnvelopeSchema,
   422: errorEnvelopeSchema,
 };
-const idParams = z.object({ id: z.string().min(1).max(128) });
 
 export const workflowsRoutes: FastifyPluginAsyncZod<{
   workflows: WorkflowRepository;
@@ -51,30 +43,27 @@ export const workflowsRoutes: FastifyPluginAsyncZod<{
     return workflow;
   };
 
-  app.get('/api/nodes', {
+  app.get(at.listNodes.path, {
     schema: {
-      summary: 'The node registry: built-in nodes and the nodes of running plugins, with schemas',
-      response: { 200: z.object({ nodes: z.array(nodeTypeSchema) }), ...errors },
+      summary: api.listNodes.summary,
+      response: { 200: api.listNodes.response, ...errors },
     },
     handler: async () => ({ nodes: (await registry()).list() }),
   });
 
-  app.get('/api/workflows', {
+  app.get(at.listWorkflows.path, {
     schema: {
-      summary: 'Every workflow',
-      response: { 200: z.object({ workflows: z.array(workflowSchema) }), ...errors },
+      summary: api.listWorkflows.summary,
+      response: { 200: api.listWorkflows.response, ...errors },
     },
     handler: async () => ({ workflows: await workflows.list() }),
   });
 
-  app.post('/api/workflows/validate', {
+  app.post(at.validateWorkflow.path, {
     schema: {
-      summary: 'Check a graph against the registry without saving it; every problem at once',
-      body: z.object({ graph: workflowGraphSchema }),
-      response: {
-        200: z.object({ valid: z.boolean(), issues: z.array(graphIssueSchema) }),
-        ...errors,
-      },
+      summary: api.validateWorkflow.summary,
+      body: api.validateWorkflow.body,
+      response: { 200: api.validateWorkflow.response, ...errors },
     },
     handler: async (request) => {
       const issues = validateGraph(request.body.graph, await registry());
@@ -82,11 +71,11 @@ export const workflowsRoutes: FastifyPluginAsyncZod<{
     },
   });
 
-  app.post('/api/workflows', {
+  app.post(at.createWorkflow.path, {
     schema: {
-      summary: 'Save a new workflow (422 with every graph problem when it does not validate)',
-      body: workflowBodySchema,
-      response: { 201: workflowSchema, ...errors },
+      summary: api.createWorkflow.summary,
+      body: api.createWorkflow.body,
+      response: { 201: api.createWorkflow.response, ...errors },
     },
     handler: async (request, reply) => {
       await checked(request.body.graph);
@@ -94,21 +83,21 @@ export const workflowsRoutes: FastifyPluginAsyncZod<{
     },
   });
 
-  app.get('/api/workflows/:id', {
+  app.get(at.getWorkflow.path, {
     schema: {
-      summary: 'One workflow',
-      params: idParams,
-      response: { 200: workflowSchema, ...errors },
+      summary: api.getWorkflow.summary,
+      params: api.getWorkflow.params,
+      response: { 200: api.getWorkflow.response, ...errors },
     },
     handler: async (request) => found(request.params.id),
   });
 
-  app.put('/api/workflows/:id', {
+  app.put(at.updateWorkflow.path, {
     schema: {
-      summary: 'Replace a workflow (validated like a new one)',
-      params: idParams,
-      body: workflowBodySchema,
-      response: { 200: workflowSchema, ...errors },
+      summary: api.updateWorkflow.summary,
+      params: api.updateWorkflow.params,
+      body: api.updateWorkflow.body,
+      response: { 200: api.updateWorkflow.response, ...errors },
     },
     handler: async (request) => {
       await found(request.params.id);
@@ -117,10 +106,10 @@ export const workflowsRoutes: FastifyPluginAsyncZod<{
     },
   });
 
-  app.delete('/api/workflows/:id', {
+  app.delete(at.deleteWorkflow.path, {
     schema: {
-      summary: 'Delete a workflow and its finished runs (409 while one is under way)',
-      params: idParams,
+      summary: api.deleteWorkflow.summary,
+      params: api.deleteWorkflow.params,
       response: { 204: z.null(), ...errors, 409: errorEnvelopeSchema },
     },
     handler: async (request, reply) => {

@@ -1,113 +1,85 @@
 /**
- * @module The platform's public API, typed: every call the UI makes, and nothing else (the UI has
- * no backend of its own).
+ * @module The platform's public API, typed from its contract: every call the UI makes, and
+ * nothing else (the UI has no backend of its own). Paths, methods and types come from
+ * `@plugboard/platform-api`; only how the UI sends (its session, upload progress) is here.
  */
+import { createApiClient, type ApiBody, type ApiInput } from '@plugboard/platform-api/client';
 import { createHttp, type Http, type HttpOptions } from './http.ts';
 import { readEvents, type SseEvent } from './sse.ts';
-import type {
-  Credential,
-  FileRef,
-  InstallRequest,
-  MarketplacePlugin,
-  NodeConfigOptions,
-  NodeType,
-  PluginGrant,
-  PluginRecord,
-  PluginSource,
-  Run,
-  Workflow,
-  WorkflowGraph,
-  WorkflowIssue,
-} from './types.ts';
+import type { FileRef } from './types.ts';
 
 export type PlatformApi = ReturnType<typeof createPlatformApi>;
 
-interface WorkflowBody {
-  readonly name: string;
-  readonly description?: string;
-  readonly graph: WorkflowGraph;
-}
-
-const seg = encodeURIComponent;
-
 export function createPlatformApi(options: HttpOptions) {
   const http: Http = createHttp(options);
+  const api = createApiClient((request) =>
+    http.raw(request.path, {
+      method: request.method as 'GET',
+      ...(request.body === undefined ? {} : { body: request.body }),
+      ...(request.signal === undefined ? {} : { signal: request.signal }),
+      ...(request.headers === undefined ? {} : { headers: { ...request.headers } }),
+    }),
+  );
   return {
-    listPlugins: async () => (await http.json<{ plugins: PluginRecord[] }>('/api/plugins')).plugins,
-    getPlugin: (id: string) => http.json<PluginRecord>(`/api/plugins/${seg(id)}`),
-    installPlugin: (body: InstallRequest) =>
-      http.json<PluginRecord>('/api/plugins', { method: 'POST', body }),
+    listPlugins: async () => (await api.call('listPlugins')).plugins,
+    getPlugin: (id: string) => api.call('getPlugin', { params: { id } }),
+    installPlugin: (body: ApiBody<'installPlugin'>) => api.call('installPlugin', { body }),
     configurePlugin: (id: string, config: Record<string, unknown>) =>
-      http.json<PluginRecord>(`/api/plugins/${seg(id)}/config`, {
-        method: 'PUT',
-        body: { config },
-      }),
-    grantPlugin: (id: string, grant: PluginGrant) =>
-      http.json<PluginRecord>(`/api/plugins/${seg(id)}/grant`, {
-        method: 'PUT',
-        body: { grant },
-      }),
-    restartPlugin: (id: string) =>
-      http.json<PluginRecord>(`/api/plugins/${seg(id)}/restart`, { method: 'POST' }),
-    updatePlugin: (id: string, body: { source?: PluginSource; version?: string }) =>
-      http.json<PluginRecord>(`/api/plugins/${seg(id)}/update`, { method: 'POST', body }),
-    uninstallPlugin: (id: string) =>
-      http.json<PluginRecord>(`/api/plugins/${seg(id)}/uninstall`, { method: 'POST' }),
+      api.call('configurePlugin', { params: { id }, body: { config } }),
+    grantPlugin: (id: string, grant: ApiBody<'grantPlugin'>['grant']) =>
+      api.call('grantPlugin', { params: { id }, body: { grant } }),
+    restartPlugin: (id: string) => api.call('restartPlugin', { params: { id } }),
+    updatePlugin: (id: string, body: ApiBody<'updatePlugin'>) =>
+      api.call('updatePlugin', { params: { id }, body }),
+    uninstallPlugin: (id: string) => api.call('uninstallPlugin', { params: { id } }),
     pluginLogs: (id: string, tail: number) =>
-      http.text(`/api/plugins/${seg(id)}/logs?tail=${String(tail)}`),
+      api.call('pluginLogs', { params: { id }, query: { tail } }),
     nodeConfigOptions: (
       target: { pluginId: string; node: string },
       config: Record<string, unknown>,
     ) =>
-      http.json<NodeConfigOptions>(
-        `/api/plugins/${seg(target.pluginId)}/nodes/${seg(target.node)}/config`,
-        { method: 'POST', body: { config } },
-      ),
+      api.call('nodeConfigOptions', {
+        params: { id: target.pluginId, node: target.node },
+        body: { config },
+      }),
 
     marketplace: async (q: string) =>
-      (
-        await http.json<{ plugins: MarketplacePlugin[] }>(
-          `/api/marketplace${q === '' ? '' : `?q=${seg(q)}`}`,
-        )
-      ).plugins,
+      (await api.call('marketplace', q === '' ? {} : { query: { q } })).plugins,
 
     uploadFile: (file: File, onProgress: (fraction: number) => void) =>
-      http.upload<FileRef>(`/api/files?name=${seg(file.name)}`, file, onProgress),
-    downloadFile: async (id: string) => (await http.raw(`/api/files/${seg(id)}`)).blob(),
+      http.upload<FileRef>(
+        api.pathOf('uploadFile', { query: { name: file.name } }),
+        file,
+        onProgress,
+      ),
+    downloadFile: async (id: string) => (await api.open('downloadFile', { params: { id } })).blob(),
 
-    listNodes: async () => (await http.json<{ nodes: NodeType[] }>('/api/nodes')).nodes,
-    listWorkflows: async () =>
-      (await http.json<{ workflows: Workflow[] }>('/api/workflows')).workflows,
-    getWorkflow: (id: string) => http.json<Workflow>(`/api/workflows/${seg(id)}`),
-    createWorkflow: (body: WorkflowBody) =>
-      http.json<Workflow>('/api/workflows', { method: 'POST', body }),
-    updateWorkflow: (id: string, body: WorkflowBody) =>
-      http.json<Workflow>(`/api/workflows/${seg(id)}`, { method: 'PUT', body }),
-    deleteWorkflow: (id: string) =>
-      http.json<undefined>(`/api/workflows/${seg(id)}`, { method: 'DELETE' }),
-    validateWorkflow: (graph: WorkflowGraph, signal?: AbortSignal) =>
-      http.json<{ valid: boolean; issues: WorkflowIssue[] }>('/api/workflows/validate', {
-        method: 'POST',
+    listNodes: async () => (await api.call('listNodes')).nodes,
+    listWorkflows: async () => (await api.call('listWorkflows')).workflows,
+    getWorkflow: (id: string) => api.call('getWorkflow', { params: { id } }),
+    createWorkflow: (body: ApiBody<'createWorkflow'>) => api.call('createWorkflow', { body }),
+    updateWorkflow: (id: string, body: ApiBody<'updateWorkflow'>) =>
+      api.call('updateWorkflow', { params: { id }, body }),
+    deleteWorkflow: (id: string) => api.call('deleteWorkflow', { params: { id } }),
+    validateWorkflow: (graph: ApiBody<'validateWorkflow'>['graph'], signal?: AbortSignal) =>
+      api.call('validateWorkflow', {
         body: { graph },
         ...(signal === undefined ? {} : { signal }),
       }),
 
     startRun: (workflowId: string, inputs: Record<string, unknown>) =>
-      http.json<Run>(`/api/workflows/${seg(workflowId)}/runs`, {
-        method: 'POST',
-        body: { inputs },
-      }),
+      api.call('startRun', { params: { id: workflowId }, body: { inputs } }),
     listRuns: async (workflowId?: string) =>
       (
-        await http.json<{ runs: Run[] }>(
-          `/api/runs?limit=50${workflowId === undefined ? '' : `&workflowId=${seg(workflowId)}`}`,
-        )
+        await api.call('listRuns', {
+          query: { limit: 50, ...(workflowId === undefined ? {} : { workflowId }) },
+        })
       ).runs,
-    getRun: (id: string) => http.json<Run>(`/api/runs/${seg(id)}`),
-    cancelRun: (id: string) => http.json<Run>(`/api/runs/${seg(id)}/cancel`, { method: 'POST' }),
+    getRun: (id: string) => api.call('getRun', { params: { id } }),
+    cancelRun: (id: string) => api.call('cancelRun', { params: { id } }),
     /** Ticks once now and again whenever a plugin record changes, until `signal` aborts. */
     pluginChanges: async function* (signal: AbortSignal): AsyncGenerator<void> {
-      const response = await http.raw('/api/plugins/events', {
+      const response = await api.open('pluginEvents', {
         signal,
         headers: { accept: 'text/event-stream' },
       });
@@ -124,38 +96,28 @@ export function createPlatformApi(options: HttpOptions) {
       id: string,
       options: { lastEventId: string | undefined; signal: AbortSignal },
     ): AsyncGenerator<SseEvent> {
-      const response = await http.raw(`/api/runs/${seg(id)}/events`, {
+      const input: ApiInput<'runEvents'> = {
+        params: { id },
         signal: options.signal,
         headers: {
           accept: 'text/event-stream',
           ...(options.lastEventId === undefined ? {} : { 'last-event-id': options.lastEventId }),
         },
-      });
+      };
+      const response = await api.open('runEvents', input);
       if (response.body !== null) {
         yield* readEvents(response.body);
       }
     },
 
     listCredentials: async (pluginId?: string) =>
-      (
-        await http.json<{ credentials: Credential[] }>(
-          `/api/credentials${pluginId === undefined ? '' : `?pluginId=${seg(pluginId)}`}`,
-        )
-      ).credentials,
+      (await api.call('listCredentials', pluginId === undefined ? {} : { query: { pluginId } }))
+        .credentials,
     createCredential: (
       target: { pluginId: string; integration: string },
-      body: { name: string; data: Record<string, unknown> },
-    ) =>
-      http.json<Credential & { ready: true }>(
-        `/api/plugins/${seg(target.pluginId)}/integrations/${seg(target.integration)}/credentials`,
-        { method: 'POST', body },
-      ),
-    testCredential: (id: string) =>
-      http.json<{ id: string; ready: boolean; message?: string }>(
-        `/api/credentials/${seg(id)}/test`,
-        { method: 'POST' },
-      ),
-    deleteCredential: (id: string) =>
-      http.json<undefined>(`/api/credentials/${seg(id)}`, { method: 'DELETE' }),
+      body: ApiBody<'createCredential'>,
+    ) => api.call('createCredential', { params: target, body }),
+    testCredential: (id: string) => api.call('testCredential', { params: { id } }),
+    deleteCredential: (id: string) => api.call('deleteCredential', { params: { id } }),
   };
 }

@@ -64,13 +64,6 @@ export type Run = ContractRun;
 export type Credential = CredentialView;
 export type Issue = ContractIssue;
 
-/** What an install sends (`POST /api/plugins`). */
-export interface InstallRequest {
-  readonly id?: string;
-  readonly source: PluginSource;
-  readonly version?: string;
-}
-
 export const PLUGIN_STATUSES: typeof CONTRACT_PLUGIN_STATUSES = [
   'installing',
   'running',
