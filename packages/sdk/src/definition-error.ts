@@ -2,7 +2,7 @@
  * @module The error thrown when a plugin's declarations are inconsistent, listing every problem.
  */
 
-export const DEFINITION_ERROR_CODE = 'SDK_DEFINITION_INVALID';
+const DEFINITION_ERROR_CODE = 'SDK_DEFINITION_INVALID';
 
 /** Thrown by definePlugin/defineNode/defineIntegration with all problems found, not just the first. */
 export class PluginDefinitionError extends Error {

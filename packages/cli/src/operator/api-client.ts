@@ -14,9 +14,9 @@ import { readEventStream, type StreamEvent } from '@plugboard/platform-api/event
 import type { Connection } from './connection.ts';
 import { ApiError, OperatorError } from './errors.ts';
 
-export type FileRef = FileMeta;
+type FileRef = FileMeta;
 
-export interface RequestOptions {
+interface RequestOptions {
   readonly body?: unknown;
   readonly query?: Record<string, string>;
   readonly signal?: AbortSignal;

@@ -11,7 +11,7 @@ import {
 } from '../../src/index.ts';
 import { WEBHOOK_SECRET } from './test-server.ts';
 
-export interface ReceivedEvent extends StatusEvent {
+interface ReceivedEvent extends StatusEvent {
   readonly webhookId: string;
   readonly verified: boolean;
 }

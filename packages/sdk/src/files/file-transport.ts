@@ -4,11 +4,11 @@
  */
 import type { FileRef } from '@plugboard/protocol';
 
-export interface FileDownload {
+interface FileDownload {
   readonly body: ReadableStream<Uint8Array>;
 }
 
-export interface FileUploadMeta {
+interface FileUploadMeta {
   readonly name: string;
   readonly contentType: string;
 }
