@@ -13,13 +13,13 @@ const SOURCE_FILE = 'src/index.ts';
 /** Copies in flight at once: file copies are I/O-bound, so a few dozen keep the disk busy. */
 const PARALLEL_COPIES = 32;
 
-export function contentHash(manifest: Readonly<Record<string, unknown>>): string {
+function contentHash(manifest: Readonly<Record<string, unknown>>): string {
   const body: Record<string, unknown> = { ...manifest };
   delete body['contentHash'];
   return `sha256-${createHash('sha256').update(canonicalJson(body)).digest('hex')}`;
 }
 
-export async function readManifest(dir: string): Promise<Manifest> {
+async function readManifest(dir: string): Promise<Manifest> {
   const manifest = JSON.parse(await readFile(join(dir, MANIFEST_FILE), 'utf8')) as Manifest;
   // Proves the recomputation matches the SDK's before any copy relies on it.
   if (contentHash(manifest) !== manifest.contentHash) {
@@ -31,12 +31,7 @@ export async function readManifest(dir: string): Promise<Manifest> {
 }
 
 /** `from` copied to `to` as plugin `id`: the source's `id: '<old>'` and the manifest rewritten. */
-export async function copyWithId(
-  from: string,
-  to: string,
-  id: string,
-  manifest: Manifest,
-): Promise<void> {
+async function copyWithId(from: string, to: string, id: string, manifest: Manifest): Promise<void> {
   await cp(from, to, { recursive: true });
   const source = await readFile(join(to, SOURCE_FILE), 'utf8');
   const rewritten = source.replace(`id: '${manifest.id}'`, `id: '${id}'`);

@@ -1,8 +1,9 @@
-// Writes docs/plugin-protocol.md, docs/plugin-server.md, docs/platform.md and the example plugin's manifest from the
-// packages' schemas, tables and declarations, so the reference
-// cannot drift from the code. `--check` fails (exit 1) when the committed file is stale; either
-// way it fails when an OpenAPI document is not valid.
-import { readFile, writeFile } from 'node:fs/promises';
+// Writes docs/plugin-protocol.md, docs/plugin-server.md, docs/platform.md, the SDK's API reference
+// (docs/sdk-reference/) and the example plugin's manifest from the packages' schemas, tables,
+// declarations and types, so the reference cannot drift from the code. `--check` fails (exit 1)
+// when a committed file is stale; either way it fails when an OpenAPI document is not valid or a
+// public declaration of the SDK has no comment.
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { buildManifest, loadPlugin } from '@plugboard/sdk/runtime';
@@ -23,6 +24,7 @@ import {
 import { openApiProblems, renderOpenApiDocs } from './openapi-doc.ts';
 import { renderPlatformDoc } from './platform-doc.ts';
 import { renderServerDoc } from './server-doc.ts';
+import { renderSdkReference, SDK_REFERENCE_DIR } from './sdk-reference.ts';
 
 // The example plugin carries its generated manifest so it installs from a folder as committed.
 const { plugin: example } = await loadPlugin(
@@ -46,6 +48,7 @@ const officialManifests = Object.fromEntries(
 );
 
 const openApi = await renderOpenApiDocs();
+const sdkReference = await renderSdkReference();
 
 const TARGETS = {
   ...officialManifests,
@@ -56,6 +59,9 @@ const TARGETS = {
   'docs/platform.md': () => renderPlatformDoc(),
   'examples/hello-world/plugboard.manifest.json': () =>
     `${JSON.stringify(buildManifest(example), null, 2)}\n`,
+  ...Object.fromEntries(
+    [...sdkReference.files].map(([name, text]) => [`${SDK_REFERENCE_DIR}/${name}`, () => text]),
+  ),
 };
 
 function schemaBlock(schema: z.ZodType): string {
@@ -185,6 +191,30 @@ ${schemaBlock(manifestSchema)}
 }
 
 let stale = false;
+if (sdkReference.problems) {
+  process.stderr.write(
+    `the SDK reference has problems (above): comment every public declaration, link only to what exists\n`,
+  );
+  stale = true;
+}
+const check = process.argv.includes('--check');
+// A page the reference no longer has is stale too.
+const sdkReferenceDir = new URL(`../${SDK_REFERENCE_DIR}/`, import.meta.url);
+for (const name of await readdir(sdkReferenceDir).catch(() => [])) {
+  if (!sdkReference.files.has(name)) {
+    if (check) {
+      process.stderr.write(
+        `${SDK_REFERENCE_DIR}/${name} is no longer generated: run \`npm run docs:generate\`.\n`,
+      );
+      stale = true;
+    } else {
+      await rm(new URL(name, sdkReferenceDir));
+    }
+  }
+}
+if (!check) {
+  await mkdir(sdkReferenceDir, { recursive: true });
+}
 for (const [name, document] of [
   ['docs/api/platform.openapi.json', openApi.platform],
   ['docs/api/plugin-server.openapi.json', openApi.pluginServer],
@@ -198,7 +228,7 @@ for (const [name, document] of [
 for (const [name, render] of Object.entries(TARGETS)) {
   const target = new URL(`../${name}`, import.meta.url);
   const rendered = render();
-  if (process.argv.includes('--check')) {
+  if (check) {
     if ((await readFile(target, 'utf8').catch(() => '')) !== rendered) {
       process.stderr.write(
         `${name} is stale: run \`npm run docs:generate\` and commit the result.\n`,

@@ -16,6 +16,12 @@ export const issueSchema = z
     code: z.string().optional(),
   })
   .meta({ id: 'Issue' });
+/**
+ * One problem with a checked value: where it is (`path`, from the value's root), what it is
+ * (`message`), and a machine-readable `code` when there is one.
+ *
+ * @interface
+ */
 export type Issue = z.infer<typeof issueSchema>;
 
 export const errorEnvelopeSchema = z

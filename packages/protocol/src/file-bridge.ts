@@ -15,6 +15,12 @@ export const fileRefSchema = z
     size: z.number().int().nonnegative().optional(),
   })
   .meta({ title: 'File', 'x-plugboard-type': 'file' });
+/**
+ * A reference to a stored file (`id`, `name`, `contentType`, `size` when known): what node inputs
+ * and outputs of file type carry.
+ *
+ * @interface
+ */
 export type FileRef = z.infer<typeof fileRefSchema>;
 
 export const FILE_BRIDGE_HEADERS = {

@@ -4,8 +4,13 @@
 import type { FileHelper } from './files/file-helper.ts';
 import type { Logger } from './logger.ts';
 
-/** Given to every hook: a logger and a signal that aborts on deadline, cancel or shutdown. */
+/**
+ * What every hook receives (a plugin's `validateConfig`, an integration's `ready`, and, extended as
+ * {@link ExecutionContext}, a node's `run` and `dynamicConfig`): a logger and a signal that aborts
+ * on deadline, cancel or shutdown.
+ */
 export interface HookContext {
+  /** Logs tagged with the node or hook: JSON lines on the plugin process's stderr, `harness.logs` in tests. */
   readonly log: Logger;
   /**
    * Aborts when the caller cancels, the deadline passes, the process shuts down, or the execution
@@ -14,7 +19,7 @@ export interface HookContext {
   readonly signal: AbortSignal;
 }
 
-/** Given to `run` and the dynamic-config hook. */
+/** What a node's `run` and `dynamicConfig` receive besides their inputs and config. */
 export interface ExecutionContext<TCredentials, TPluginConfig> extends HookContext {
   /** The installed plugin's configuration, validated against the plugin's config schema. */
   readonly pluginConfig: TPluginConfig;
@@ -24,6 +29,8 @@ export interface ExecutionContext<TCredentials, TPluginConfig> extends HookConte
   readonly deadline: Date;
   /** Read input files and create output files. */
   readonly files: FileHelper;
+  /** The workflow run this call belongs to, when the caller named one. */
   readonly runId: string | undefined;
+  /** This node's execution within the run, when the caller named one. */
   readonly executionId: string | undefined;
 }

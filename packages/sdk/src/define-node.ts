@@ -7,35 +7,49 @@ import type { ExecutionContext } from './context.ts';
 import type { Integration } from './define-integration.ts';
 import { PluginDefinitionError } from './definition-error.ts';
 
-type AnyIntegration = Integration;
-
-/** The type of `z.object({})`, the default for config schemas. */
+/** The type of `z.object({})`, the config schema of a node or plugin that declares none. */
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- zod's own type for an object with no fields
 export type EmptyObjectSchema = z.ZodObject<{}>;
 
 /** `ctx.credentials` for a node: one typed entry per declared integration, keyed by its name. */
-export type CredentialsOf<TIntegrations extends readonly AnyIntegration[]> = {
+export type CredentialsOf<TIntegrations extends readonly Integration[]> = {
   readonly [I in TIntegrations[number] as I['name']]: z.output<I['credentials']>;
 };
 
 /** What the dynamic-config hook returns; every part is optional. */
 export type DynamicConfigResult = Partial<NodeConfigResponse>;
 
+/**
+ * What defineNode takes: the node's name and labels, the schemas of its inputs, outputs and config,
+ * the integrations it needs, and the function that runs it.
+ */
 export interface NodeOptions<
   TName extends string,
   TInputs extends z.ZodObject,
   TOutputs extends z.ZodObject,
   TConfig extends z.ZodObject,
-  TIntegrations extends readonly AnyIntegration[],
+  TIntegrations extends readonly Integration[],
   TPluginConfig extends z.ZodObject,
 > {
+  /**
+   * Unique within the plugin, lower-case letters, digits and dashes, e.g. `change-case`; a workflow
+   * names the node as `<plugin id>/<name>`.
+   */
   readonly name: TName;
+  /** The label people see, e.g. `Change case`. */
   readonly title: string;
+  /** What the node does, in a sentence or two. @default '' */
   readonly description?: string;
   /** Groups nodes in the editor's palette. @default 'other' */
   readonly category?: string;
+  /**
+   * An image for it: an `https:` URL or a `data:` URI (an SVG, say). It goes into the manifest as
+   * is; nothing fetches or checks it.
+   */
   readonly icon?: string;
+  /** The inputs `run` receives, parsed by this schema; use `file()` for a file input. */
   readonly inputs: TInputs;
+  /** What `run` returns, checked against this schema before it is answered. */
   readonly outputs: TOutputs;
   /** Settings chosen when the node is placed in a workflow. @default z.object({}) */
   readonly config?: TConfig;
@@ -48,6 +62,10 @@ export interface NodeOptions<
     ctx: ExecutionContext<CredentialsOf<TIntegrations>, z.output<TPluginConfig>>,
     config: Partial<z.input<TConfig>>,
   ) => DynamicConfigResult | Promise<DynamicConfigResult>;
+  /**
+   * Does the node's work: gets the execution context, the parsed inputs and config, and returns
+   * the outputs. Throw a PluginError to fail with a code the caller can act on.
+   */
   readonly run: (
     ctx: ExecutionContext<CredentialsOf<TIntegrations>, z.output<TPluginConfig>>,
     inputs: z.output<TInputs>,
@@ -55,23 +73,39 @@ export interface NodeOptions<
   ) => z.input<TOutputs> | Promise<z.input<TOutputs>>;
 }
 
-/** A declared node with its type parameters erased, as the runtime handles it. */
+/**
+ * A declared node with its type parameters erased, as a plugin lists it and the runtime handles it.
+ * Its fields are those of {@link NodeOptions}, with `config` and `integrations` defaulted.
+ */
 export interface AnyNode {
+  /** Tells a node from the other declarations. */
   readonly kind: 'node';
+  /** As in {@link NodeOptions.name}. */
   readonly name: string;
+  /** As in {@link NodeOptions.title}. */
   readonly title: string;
+  /** As in {@link NodeOptions.description}. */
   readonly description?: string;
+  /** As in {@link NodeOptions.category}. */
   readonly category?: string;
+  /** As in {@link NodeOptions.icon}. */
   readonly icon?: string;
+  /** As in {@link NodeOptions.inputs}. */
   readonly inputs: z.ZodObject;
+  /** As in {@link NodeOptions.outputs}. */
   readonly outputs: z.ZodObject;
+  /** As in {@link NodeOptions.config}; `z.object({})` when none was given. */
   readonly config: z.ZodObject;
-  readonly integrations: readonly AnyIntegration[];
+  /** As in {@link NodeOptions.integrations}; `[]` when none were given. */
+  readonly integrations: readonly Integration[];
+  /** As in {@link NodeOptions.pluginConfig}. */
   readonly pluginConfig?: z.ZodObject;
+  /** As in {@link NodeOptions.dynamicConfig}. */
   readonly dynamicConfig?: (
     ctx: ExecutionContext<unknown, unknown>,
     config: unknown,
   ) => DynamicConfigResult | Promise<DynamicConfigResult>;
+  /** As in {@link NodeOptions.run}. */
   readonly run: (
     ctx: ExecutionContext<unknown, unknown>,
     inputs: unknown,
@@ -85,12 +119,17 @@ export interface Node<
   TInputs extends z.ZodObject,
   TOutputs extends z.ZodObject,
   TConfig extends z.ZodObject,
-  TIntegrations extends readonly AnyIntegration[],
+  TIntegrations extends readonly Integration[],
 > extends AnyNode {
+  /** As in {@link NodeOptions.name}. */
   readonly name: TName;
+  /** As in {@link NodeOptions.inputs}. */
   readonly inputs: TInputs;
+  /** As in {@link NodeOptions.outputs}. */
   readonly outputs: TOutputs;
+  /** As in {@link NodeOptions.config}; `z.object({})` when none was given. */
   readonly config: TConfig;
+  /** As in {@link NodeOptions.integrations}; `[]` when none were given. */
   readonly integrations: TIntegrations;
 }
 
@@ -123,7 +162,7 @@ export function defineNode<
   TInputs extends z.ZodObject,
   TOutputs extends z.ZodObject,
   TConfig extends z.ZodObject = EmptyObjectSchema,
-  const TIntegrations extends readonly AnyIntegration[] = [],
+  const TIntegrations extends readonly Integration[] = [],
   TPluginConfig extends z.ZodObject = EmptyObjectSchema,
 >(
   options: NodeOptions<TName, TInputs, TOutputs, TConfig, TIntegrations, TPluginConfig>,

@@ -21,14 +21,22 @@ const PLUGIN_BRAND = Symbol.for('plugboard.Plugin');
 /** What validateConfig reports: the problems, each at a path of the config; `[]` when valid. */
 export type ConfigProblems = readonly Issue[];
 
+/** What definePlugin takes: who the plugin is, its config, its nodes and integrations, its needs. */
 export interface PluginOptions<TConfig extends z.ZodObject> {
   /** Stable id, e.g. `acme.text-tools`; the Plugin Server checks it against what was asked to install. */
   readonly id: string;
   /** Semantic version; must equal the `version` in the plugin's package.json. */
   readonly version: string;
+  /** The name people see, e.g. `Text tools`. */
   readonly displayName: string;
+  /** What the plugin does, in a sentence or two. @default '' */
   readonly description?: string;
+  /** Who wrote it: a name, an email address. @default '' */
   readonly author?: string;
+  /**
+   * An image for it: an `https:` URL or a `data:` URI (an SVG, say). It goes into the manifest as
+   * is; nothing fetches or checks it.
+   */
   readonly icon?: string;
   /** Plugin-level settings an operator fills in once (API base URLs, org ids). @default z.object({}) */
   readonly config?: TConfig;
@@ -37,6 +45,7 @@ export interface PluginOptions<TConfig extends z.ZodObject> {
     config: z.output<TConfig>,
     ctx: HookContext,
   ) => ConfigProblems | Promise<ConfigProblems>;
+  /** The nodes it offers, each made by defineNode; at least one. */
   readonly nodes: readonly AnyNode[];
   /** Integrations offered; those that nodes list are added automatically. */
   readonly integrations?: readonly Integration[];
@@ -46,20 +55,37 @@ export interface PluginOptions<TConfig extends z.ZodObject> {
   readonly permissions?: PluginPermissions;
 }
 
+/**
+ * A declared plugin, as definePlugin returns it (frozen, defaults filled in). The plugin's entry
+ * file exports it as its default export; the test harness and the runtime take it from there.
+ */
 export interface Plugin {
+  /** Tells a plugin from the other declarations. */
   readonly kind: 'plugin';
+  /** As in {@link PluginOptions.id}. */
   readonly id: string;
+  /** As in {@link PluginOptions.version}. */
   readonly version: string;
+  /** As in {@link PluginOptions.displayName}. */
   readonly displayName: string;
+  /** As in {@link PluginOptions.description}; `''` when not given. */
   readonly description: string;
+  /** As in {@link PluginOptions.author}; `''` when not given. */
   readonly author: string;
+  /** As in {@link PluginOptions.icon}. */
   readonly icon: string | undefined;
+  /** The plugin-level config schema; `z.object({})` when none was given. */
   readonly config: z.ZodObject;
+  /** As in {@link PluginOptions.validateConfig}. */
   readonly validateConfig:
     ((config: unknown, ctx: HookContext) => ConfigProblems | Promise<ConfigProblems>) | undefined;
+  /** Every node, by name. */
   readonly nodes: ReadonlyMap<string, AnyNode>;
+  /** Every integration, those the plugin lists and those its nodes list, by name. */
   readonly integrations: ReadonlyMap<string, Integration>;
+  /** As in {@link PluginOptions.resources}. */
   readonly resources: PluginResources | undefined;
+  /** As in {@link PluginOptions.permissions}. */
   readonly permissions: PluginPermissions | undefined;
 }
 

@@ -1,11 +1,14 @@
 /**
- * @module @plugboard/sdk — declare a plugin, its nodes and its integrations.
+ * Declare a plugin, its nodes and its integrations. `z` is zod, re-exported so that a plugin's
+ * schemas and the SDK share one copy; the process runtime is in `@plugboard/sdk/runtime`, the test
+ * harness in `@plugboard/sdk/testing`.
  *
  * @example
  * ```ts
  * import { definePlugin, defineNode, z } from '@plugboard/sdk';
  * ```
- * The process runtime is in `@plugboard/sdk/runtime`; the test harness in `@plugboard/sdk/testing`.
+ *
+ * @module @plugboard/sdk
  */
 export { z } from 'zod';
 export { definePlugin, isPlugin } from './define-plugin.ts';
@@ -15,6 +18,7 @@ export type {
   AnyNode,
   CredentialsOf,
   DynamicConfigResult,
+  EmptyObjectSchema,
   Node,
   NodeOptions,
 } from './define-node.ts';

@@ -4,6 +4,7 @@
 
 const PLUGIN_ERROR_BRAND = Symbol.for('plugboard.PluginError');
 
+/** The second argument of `new PluginError(message, options)`. */
 export interface PluginErrorOptions {
   /** Stable, machine-readable code such as `RATE_LIMITED`; callers branch on it. */
   readonly code: string;
@@ -11,6 +12,7 @@ export interface PluginErrorOptions {
   readonly retryable?: boolean;
   /** Extra JSON-serialisable facts for the caller (an upstream status, a field name). */
   readonly details?: Record<string, unknown>;
+  /** The error that led to this one (`Error.cause`); it is not sent to the caller. */
   readonly cause?: unknown;
 }
 
@@ -26,8 +28,11 @@ export interface PluginErrorOptions {
  * ```
  */
 export class PluginError extends Error {
+  /** As in {@link PluginErrorOptions.code}. */
   readonly code: string;
+  /** As in {@link PluginErrorOptions.retryable}; `false` when not given. */
   readonly retryable: boolean;
+  /** As in {@link PluginErrorOptions.details}. */
   readonly details: Record<string, unknown> | undefined;
 
   constructor(message: string, options: PluginErrorOptions) {

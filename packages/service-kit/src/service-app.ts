@@ -9,7 +9,6 @@ import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyError,
-  type FastifyInstance,
   type FastifyReply,
   type FastifyRequest,
   type FastifyServerOptions,
@@ -148,5 +147,3 @@ export function validationFailure(
     issues,
   };
 }
-
-export type { FastifyInstance };

@@ -5,7 +5,7 @@ import { Headers, type Response } from 'undici';
 import { isPluginError, PluginError, type ExecutionContext, type FileRef } from '@plugboard/sdk';
 import { createGuard, type DestinationConfig, type Guard } from './destination.ts';
 
-export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD' | 'OPTIONS';
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD' | 'OPTIONS';
 type QueryValue = string | number | boolean;
 
 export interface RequestSpec {

@@ -23,7 +23,7 @@ function asFailure(error: unknown): JsonataFailure | undefined {
 }
 
 /** "message (position 7, near "foo")": where in the expression the problem is. */
-export function describeFailure(failure: JsonataFailure): string {
+function describeFailure(failure: JsonataFailure): string {
   const where: string[] = [];
   if (typeof failure.position === 'number') {
     where.push(`position ${String(failure.position)}`);
@@ -52,7 +52,7 @@ export interface Limits {
 // Depth 500 is far beyond any hand-written expression and still well inside Node's own stack, so a
 // runaway recursion fails with a clear error instead of a stack overflow; a million items is more
 // than a JSON input of normal size yields, and keeps a runaway [1..n] from exhausting memory.
-export const DEFAULT_LIMITS: Limits = { maxDepth: 500, maxSequence: 1_000_000 };
+const DEFAULT_LIMITS: Limits = { maxDepth: 500, maxSequence: 1_000_000 };
 
 /**
  * JSONata evaluates one step (one node of the expression) at a time and awaits a hook before each.

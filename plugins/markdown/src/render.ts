@@ -49,7 +49,7 @@ const SANITIZE: sanitizeHtml.IOptions = {
     (frame.attribs['type'] !== 'checkbox' || !('disabled' in frame.attribs)),
 };
 
-export function sanitize(html: string): string {
+function sanitize(html: string): string {
   return sanitizeHtml(html, SANITIZE);
 }
 

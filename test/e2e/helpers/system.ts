@@ -7,7 +7,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { CLI as CLI_BIN } from '../../helpers/npm-start.ts';
 
-export const API_TOKEN = 'e2e-user-token-0123456789';
+const API_TOKEN = 'e2e-user-token-0123456789';
 const SERVER_KEY = 'e2e-server-key-0123456789';
 const PLATFORM_KEY = 'e2e-platform-key-0123456789';
 const WEBHOOK_SECRET = 'e2e-webhook-secret-0123456789abcdef';
@@ -36,7 +36,7 @@ export interface RunningSystem {
   stop(): Promise<void>;
 }
 
-export async function freePort(): Promise<number> {
+async function freePort(): Promise<number> {
   const server = createServer();
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');

@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { CLI, ctrlC, npmStart, ROOT, type Started } from '../../helpers/npm-start.ts';
 
-export { CLI, ROOT };
-export const CHROMIUM = process.env['PLUGBOARD_CHROMIUM'] ?? '/usr/bin/chromium';
+export { ROOT };
+const CHROMIUM = process.env['PLUGBOARD_CHROMIUM'] ?? '/usr/bin/chromium';
 
 export interface System extends Started {
   readonly url: string;

@@ -21,7 +21,7 @@ import { CliError } from '../cli-error.ts';
 import { validatePlugin } from './plugin-validate.ts';
 
 /** Written into every archive so a Plugin Server can check a package before running any of it. */
-export const MANIFEST_FILE = 'plugboard.manifest.json';
+const MANIFEST_FILE = 'plugboard.manifest.json';
 
 const EXCLUDED_NAMES = new Set([
   'node_modules',

@@ -18,7 +18,7 @@ import { readEventStream, type StreamEvent } from '@plugboard/platform-api/event
 import type { Connection } from './connection.ts';
 import { ApiError, OperatorError } from './errors.ts';
 
-export type FileRef = FileMeta;
+type FileRef = FileMeta;
 
 /** How long an idempotent request keeps being sent again. */
 const RETRY_FOR_MS = 30_000;

@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { OperatorError } from './errors.ts';
 
-export const CONNECTION_FILE = 'connection.json';
+const CONNECTION_FILE = 'connection.json';
 
 export interface ConnectionFlags {
   readonly url?: string | undefined;
@@ -36,7 +36,7 @@ const nonEmpty = (value: string | undefined): string | undefined =>
   value === undefined || value.trim() === '' ? undefined : value.trim();
 
 /** The connection.json this command would read. */
-export function connectionFile(flags: ConnectionFlags, context: ConnectionContext): string {
+function connectionFile(flags: ConnectionFlags, context: ConnectionContext): string {
   const dir =
     nonEmpty(flags.dataDir) ?? nonEmpty(context.env['PLUGBOARD_DATA_DIR']) ?? '.plugboard';
   return join(resolve(context.cwd, dir), CONNECTION_FILE);

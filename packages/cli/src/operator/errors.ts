@@ -4,36 +4,51 @@
  * errors keep the platform's own code (`PLAT_*`); problems found on this side use `CLI_*` codes.
  */
 
-export const OPERATOR_ERROR_CODES = {
-  CLI_USAGE: 'The command line is wrong (conflicting or missing options, a bad key=value).',
-  CLI_NOT_CONNECTED:
-    'No platform URL or token: none given by flag, environment or connection.json.',
-  CLI_UNREACHABLE: 'The platform could not be reached at the URL.',
-  CLI_BAD_ANSWER: 'The platform answered something that is not its JSON or error envelope.',
-  CLI_BAD_FILE: 'A file named on the command line cannot be read or is not valid JSON.',
-  CLI_TARGET_EXISTS: 'The file a download would write already exists.',
-  CLI_WORKFLOW_NOT_FOUND: 'No workflow has that id or name.',
-  CLI_WORKFLOW_AMBIGUOUS: 'Several workflows have that name.',
-  CLI_PLUGIN_FAILED: 'The plugin ended in `error` (or was dropped) while the CLI waited.',
-  CLI_RUN_FAILED: 'The run failed or was cancelled.',
-  CLI_TIMEOUT: 'The awaited status did not come within --timeout.',
-} as const;
+/** The codes of problems found on this side, each with what it means. */
+type OperatorErrorCode =
+  // The command line is wrong (conflicting or missing options, a bad key=value).
+  | 'CLI_USAGE'
+  // No platform URL or token: none given by flag, environment or connection.json.
+  | 'CLI_NOT_CONNECTED'
+  // The platform could not be reached at the URL.
+  | 'CLI_UNREACHABLE'
+  // The platform answered something that is not its JSON or error envelope.
+  | 'CLI_BAD_ANSWER'
+  // A file named on the command line cannot be read or is not valid JSON.
+  | 'CLI_BAD_FILE'
+  // The file a download would write already exists.
+  | 'CLI_TARGET_EXISTS'
+  // No workflow has that id or name.
+  | 'CLI_WORKFLOW_NOT_FOUND'
+  // Several workflows have that name.
+  | 'CLI_WORKFLOW_AMBIGUOUS'
+  // The plugin ended in `error` (or was dropped) while the CLI waited.
+  | 'CLI_PLUGIN_FAILED'
+  // The run failed or was cancelled.
+  | 'CLI_RUN_FAILED'
+  // The awaited status did not come within --timeout.
+  | 'CLI_TIMEOUT';
+
+/** A code another party chose (the platform's error envelope, a run's error), passed on as is. */
+interface PassedOnCode {
+  readonly passedOn: string;
+}
 
 export class OperatorError extends Error {
-  /** A `CLI_*` code from OPERATOR_ERROR_CODES, or the platform's code for an API error. */
+  /** A `CLI_*` code (OperatorErrorCode), or the platform's code for an API error. */
   readonly code: string;
   readonly exitCode: number;
   /** Printed under the message, one per line (issues, log tail, hints). */
   readonly lines: readonly string[];
 
   constructor(
-    code: string,
+    code: OperatorErrorCode | PassedOnCode,
     message: string,
     options: { lines?: readonly string[]; exitCode?: number; cause?: unknown } = {},
   ) {
     super(message, options.cause === undefined ? {} : { cause: options.cause });
     this.name = 'OperatorError';
-    this.code = code;
+    this.code = typeof code === 'string' ? code : code.passedOn;
     this.exitCode = options.exitCode ?? 1;
     this.lines = options.lines ?? [];
   }
@@ -56,7 +71,9 @@ export class ApiError extends OperatorError {
     status: number,
     lines: readonly string[] = [],
   ) {
-    super(envelope.code, envelope.message, { lines: [...issueLines(envelope.details), ...lines] });
+    super({ passedOn: envelope.code }, envelope.message, {
+      lines: [...issueLines(envelope.details), ...lines],
+    });
     this.name = 'ApiError';
     this.status = status;
     this.details = envelope.details;
@@ -65,7 +82,7 @@ export class ApiError extends OperatorError {
 }
 
 /** Every validation issue in an envelope's `details.issues`, one line each: where, then what. */
-export function issueLines(details: Record<string, unknown> | undefined): string[] {
+function issueLines(details: Record<string, unknown> | undefined): string[] {
   const issues = details?.['issues'];
   if (!Array.isArray(issues)) {
     return [];

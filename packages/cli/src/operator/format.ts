@@ -33,7 +33,7 @@ export function formatTable(
   return [render(columns.map((c) => c.header)), ...cells.map(render)].join('\n');
 }
 
-export function oneLine(text: string): string {
+function oneLine(text: string): string {
   return text.replace(/\s*[\r\n]+\s*/g, ' ');
 }
 
@@ -54,14 +54,14 @@ export function formatDuration(ms: number | undefined): string {
   return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
 }
 
-export interface FileRefLike {
+interface FileRefLike {
   readonly id: string;
   readonly name: string;
   readonly contentType: string;
   readonly size?: number;
 }
 
-export function isFileRef(value: unknown): value is FileRefLike {
+function isFileRef(value: unknown): value is FileRefLike {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return false;
   }

@@ -11,7 +11,7 @@ import { OperatorError } from './errors.ts';
 import { formatPairs, formatTable, json, parsePairs, sleep } from './format.ts';
 import { grantFromFlags } from './plugin-grants.ts';
 
-export type PluginView = PluginRecordView;
+type PluginView = PluginRecordView;
 
 const POLL_MS = 400;
 

@@ -2,12 +2,11 @@
  * @module Runs: follow one over its event stream (progress on stderr, outputs at the end, Ctrl-C
  * cancels it) and show one (status, timing, outputs, a table of its nodes).
  */
-import type { NodeRun, Run } from '@plugboard/platform-api';
+import type { Run } from '@plugboard/platform-api';
 import type { OperatorContext } from './context.ts';
 import { OperatorError } from './errors.ts';
 import { formatDuration, formatPairs, formatTable, json, sleep } from './format.ts';
 
-export type NodeRunView = NodeRun;
 export type RunView = Run;
 
 const FINISHED = ['succeeded', 'failed', 'cancelled'];
@@ -143,7 +142,7 @@ function runFailure(run: RunView): OperatorError {
   const error = run.error;
   const node = error?.nodeId === undefined ? '' : ` (node ${error.nodeId})`;
   return new OperatorError(
-    error?.code ?? 'CLI_RUN_FAILED',
+    error === undefined ? 'CLI_RUN_FAILED' : { passedOn: error.code },
     `run ${run.id} ${run.status}${node}: ${error?.message ?? 'no error given'}`,
   );
 }

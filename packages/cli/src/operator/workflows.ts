@@ -10,7 +10,7 @@ import { OperatorError } from './errors.ts';
 import { formatTable, json, parsePair } from './format.ts';
 import { followRun } from './runs.ts';
 
-export type WorkflowView = Workflow;
+type WorkflowView = Workflow;
 
 export async function listWorkflows(ctx: OperatorContext): Promise<void> {
   const answer = await ctx.client.call('listWorkflows');

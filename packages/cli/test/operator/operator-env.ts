@@ -26,7 +26,7 @@ export interface StandInCall {
 }
 
 /** Answers a node execution: outputs after a while, or never (until the platform aborts). */
-export type ExecuteHandler = (call: {
+type ExecuteHandler = (call: {
   node: string;
   body: Record<string, unknown>;
   signal: AbortSignal;

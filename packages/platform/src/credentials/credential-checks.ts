@@ -15,7 +15,7 @@ import type { PluginServerClient, RemoteFailure } from '../plugin-server/plugin-
 import { checkAgainstSchema } from '../json-schema/json-schema-validator.ts';
 import type { CredentialData } from './credentials-repository.ts';
 
-export interface CredentialTarget {
+interface CredentialTarget {
   readonly pluginId: string;
   readonly integration: string;
 }

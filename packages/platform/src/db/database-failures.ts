@@ -32,7 +32,7 @@ const UNAVAILABLE_MESSAGES = [
   'Connection ended',
 ];
 
-export function databaseFailure(error: unknown, where: string): PlatformError | undefined {
+function databaseFailure(error: unknown, where: string): PlatformError | undefined {
   if (error instanceof PlatformError) {
     return undefined;
   }

@@ -17,7 +17,7 @@ import { FileMeter } from './file-meter.ts';
 import { grantRunFile } from './run-file-access.ts';
 
 /** Who stored a file: a user through the API, or a plugin during a run. */
-export type FileCreator = 'user' | `plugin:${string}`;
+type FileCreator = 'user' | `plugin:${string}`;
 
 export interface StoredFile {
   readonly id: string;
@@ -40,7 +40,7 @@ export interface NewFile {
   readonly runId?: string | undefined;
 }
 
-export interface OpenedFile {
+interface OpenedFile {
   readonly meta: StoredFile;
   readonly stream: Readable;
 }

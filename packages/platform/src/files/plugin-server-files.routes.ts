@@ -19,7 +19,7 @@ import { isPluginPackage, runMayRead } from './run-file-access.ts';
 import { receiveUpload } from './upload.ts';
 
 /** Names the calling plugin; the Plugin Server sets it from the connection, not the plugin. */
-export const PLUGIN_ID_HEADER = 'x-plugboard-plugin-id';
+const PLUGIN_ID_HEADER = 'x-plugboard-plugin-id';
 
 // Loose: the route still needs the other headers (content-type, content-length, the name).
 const callHeaders = z.looseObject({

@@ -6,7 +6,7 @@
 import type { Database } from '../db/database.ts';
 
 /** How long a key and its answer are kept: a retry comes within this or is a new request. */
-export const KEY_RETENTION_MS = 24 * 60 * 60 * 1000;
+const KEY_RETENTION_MS = 24 * 60 * 60 * 1000;
 
 export type KeyClaim =
   | { readonly kind: 'claimed' }

@@ -12,9 +12,9 @@ import { z } from 'zod';
 import { PlatformError } from '../errors.ts';
 import type { IdempotencyStore, KeyRef } from './idempotency-store.ts';
 
-export const IDEMPOTENCY_HEADER = 'idempotency-key';
+const IDEMPOTENCY_HEADER = 'idempotency-key';
 /** Set on an answer that repeats the first answer to its key. */
-export const REPLAYED_HEADER = 'idempotent-replayed';
+const REPLAYED_HEADER = 'idempotent-replayed';
 
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 

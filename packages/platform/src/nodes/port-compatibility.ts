@@ -8,7 +8,7 @@ import type { JsonSchema } from '@plugboard/protocol';
 const FILE = 'file';
 
 /** The JSON types a schema allows, `file` for file references, or undefined for "anything". */
-export function valueTypesOf(schema: JsonSchema): Set<string> | undefined {
+function valueTypesOf(schema: JsonSchema): Set<string> | undefined {
   if (schema['x-plugboard-type'] === FILE) {
     return new Set([FILE]);
   }

@@ -25,7 +25,7 @@ import { Agent, request } from 'undici';
 import type { z } from 'zod';
 import { PlatformError } from '../errors.ts';
 
-export interface ExecuteCall {
+interface ExecuteCall {
   readonly pluginId: string;
   readonly node: string;
   readonly body: ExecuteRequest;
@@ -43,7 +43,7 @@ export interface RemoteFailure {
   readonly details?: Record<string, unknown> | undefined;
 }
 
-export type ExecuteOutcome =
+type ExecuteOutcome =
   | { readonly ok: true; readonly outputs: Record<string, unknown>; readonly durationMs: number }
   | { readonly ok: false; readonly failure: RemoteFailure };
 

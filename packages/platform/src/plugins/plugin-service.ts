@@ -15,7 +15,7 @@ import { redactSource, type PluginRecord } from './plugin-record.ts';
 import type { PluginRepository } from './plugin-repository.ts';
 
 /** Node types of built-in nodes start with this; no plugin may take the id. */
-export const RESERVED_PLUGIN_IDS = new Set(['core']);
+const RESERVED_PLUGIN_IDS = new Set(['core']);
 
 export interface InstallInput {
   readonly id?: string | undefined;

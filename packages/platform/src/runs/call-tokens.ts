@@ -12,7 +12,7 @@ import { z } from 'zod';
 import type { Queryable } from '../db/database.ts';
 import { PlatformError } from '../errors.ts';
 
-export interface CallTokenGrant {
+interface CallTokenGrant {
   readonly runId: string;
   readonly nodeId: string;
   readonly pluginId: string;
@@ -20,7 +20,7 @@ export interface CallTokenGrant {
   readonly ttlMs?: number;
 }
 
-export interface CallTokenHolder {
+interface CallTokenHolder {
   readonly runId: string;
   readonly nodeId: string;
 }

@@ -9,7 +9,7 @@ import { backoffDelay } from '@plugboard/protocol';
 import { PlatformError } from '../errors.ts';
 
 /** The database's own state (away, or its disk full), which passes: worth waiting out. */
-export function isDatabaseState(error: unknown): boolean {
+function isDatabaseState(error: unknown): boolean {
   return (
     error instanceof PlatformError &&
     (error.code === 'PLAT_DATABASE_UNAVAILABLE' || error.code === 'PLAT_DISK_FULL')

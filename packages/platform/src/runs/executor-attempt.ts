@@ -39,7 +39,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
  * NodeFailure and PlatformError keep their own code and words; anything else is a fault on our
  * side of the node boundary (a built-in's bug, a caller that did not wrap a transport error).
  */
-export function toNodeError(error: unknown): NodeError {
+function toNodeError(error: unknown): NodeError {
   if (error instanceof Error && 'code' in error && 'kind' in error && 'retryable' in error) {
     const coded = error as Error & {
       code: unknown;

@@ -13,16 +13,14 @@ import { validateGraph, type GraphIssue, type NodeLookup } from '../workflows/va
 import type { NodeError } from './executor-attempt.ts';
 import { runScheduled } from './executor-scheduler.ts';
 
-export type { NodeError } from './executor-attempt.ts';
-
-export interface RunLimits {
+interface RunLimits {
   /** How many nodes of this run may execute at once. */
   readonly nodesInParallel: number;
   /** Deadline of a node whose graph entry sets no timeoutMs. */
   readonly nodeTimeoutMs: number;
 }
 
-export type NodeRunStatus = 'succeeded' | 'failed' | 'skipped' | 'cancelled';
+type NodeRunStatus = 'succeeded' | 'failed' | 'skipped' | 'cancelled';
 
 export interface NodeStartedEvent {
   readonly nodeId: string;
@@ -51,9 +49,9 @@ export interface RunObserver {
   nodeFinished(event: NodeFinishedEvent): Promise<void> | void;
 }
 
-export type RunStatus = 'succeeded' | 'failed' | 'cancelled';
+type RunStatus = 'succeeded' | 'failed' | 'cancelled';
 
-export interface RunError {
+interface RunError {
   readonly code: string;
   readonly message: string;
   readonly nodeId?: string;
@@ -81,7 +79,7 @@ export interface ExecuteWorkflowOptions {
   readonly observer: RunObserver;
 }
 
-export const CANCELLED_RUN: RunResult = {
+const CANCELLED_RUN: RunResult = {
   status: 'cancelled',
   outputs: {},
   error: { code: 'PLAT_CANCELLED', message: 'the run was cancelled' },

@@ -14,7 +14,7 @@ import { describeTypes, portsCompatible } from '../nodes/port-compatibility.ts';
 import type { WorkflowGraph, WorkflowNode } from '@plugboard/platform-api';
 import { checkAgainstSchema } from '../json-schema/json-schema-validator.ts';
 
-export type GraphIssueCode =
+type GraphIssueCode =
   | 'duplicate_node_id'
   | 'unknown_node_type'
   | 'invalid_config'

@@ -6,7 +6,7 @@ import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-export interface RecordedCall {
+interface RecordedCall {
   readonly method: string;
   readonly path: string;
   readonly authorization: string | undefined;
@@ -14,7 +14,7 @@ export interface RecordedCall {
   readonly body: unknown;
 }
 
-export interface ExecuteRequestSeen {
+interface ExecuteRequestSeen {
   readonly pluginId: string;
   readonly node: string;
   readonly body: Record<string, unknown>;
@@ -22,9 +22,7 @@ export interface ExecuteRequestSeen {
   readonly signal: AbortSignal;
 }
 
-export type ExecuteHandler = (
-  call: ExecuteRequestSeen,
-) => Promise<{ status: number; body: unknown }>;
+type ExecuteHandler = (call: ExecuteRequestSeen) => Promise<{ status: number; body: unknown }>;
 
 export interface StandInPluginServer {
   readonly url: string;

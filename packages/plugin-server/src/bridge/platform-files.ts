@@ -11,9 +11,9 @@ import { ServerError } from '../errors.ts';
 import type { BridgeCaller } from './bridge-caller.ts';
 
 /** Names the calling plugin to the platform; the call token alone names only the execution. */
-export const PLUGIN_ID_HEADER = 'x-plugboard-plugin-id';
+const PLUGIN_ID_HEADER = 'x-plugboard-plugin-id';
 
-export interface PlatformUpload {
+interface PlatformUpload {
   readonly body: Readable | null;
   readonly contentType: string;
   /** The plugin's declared length, passed on; without one the upload goes chunked. */
@@ -22,7 +22,7 @@ export interface PlatformUpload {
   readonly fileName: string | undefined;
 }
 
-export interface PlatformCall {
+interface PlatformCall {
   readonly caller: BridgeCaller;
   /** Aborts the platform call (and its socket) when the plugin goes away. */
   readonly signal: AbortSignal;

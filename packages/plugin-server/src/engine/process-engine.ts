@@ -351,7 +351,7 @@ function pick(
 }
 
 /** A sandbox's launcher exits with 128 + N when the plugin inside was killed by signal N. */
-export function describeExit(
+function describeExit(
   code: number | null,
   signal: NodeJS.Signals | null,
   sandboxed = false,

@@ -15,7 +15,7 @@ import type { PluginManager } from '../plugins/plugin-manager.ts';
  * In the details of a refusal the server gave before forwarding: the call provably never reached
  * a plugin, so a caller may send it again.
  */
-export const NOT_FORWARDED = { forwarded: false } as const;
+const NOT_FORWARDED = { forwarded: false } as const;
 
 /** The plugin answers its own 504 at the deadline; this margin lets that answer arrive first. */
 const DEADLINE_MARGIN_MS = 1_000;

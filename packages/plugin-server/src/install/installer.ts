@@ -50,7 +50,7 @@ export interface Installer {
   install(request: InstallRequest, settings: InstallSettings): Promise<void>;
 }
 
-export const DEFAULT_INSTALLER_ORDER: readonly InstallerName[] = ['bun', 'npm'];
+const DEFAULT_INSTALLER_ORDER: readonly InstallerName[] = ['bun', 'npm'];
 
 /** bun ships as a platform-specific optional dependency, so it may be absent. */
 function bundledBun(): string | undefined {

@@ -83,7 +83,7 @@ function checkSelector(where: string, selector: string): string {
 }
 
 /** npm's overrides: nested objects, `.` for the package itself, `$name` references. */
-export function checkNpmOverrides(where: string, overrides: unknown, parent?: string): void {
+function checkNpmOverrides(where: string, overrides: unknown, parent?: string): void {
   for (const [key, value] of entriesOf(where, overrides)) {
     const name = key === '.' && parent !== undefined ? parent : checkSelector(where, key);
     if (isObject(value)) {

@@ -31,7 +31,7 @@ const ini = createRequire(import.meta.url)('ini') as {
 /** `@plugboard/*` is removed from package.json before an install and never fetched. */
 export const PLUGBOARD_SCOPE = '@plugboard/';
 
-export const DEFAULT_REGISTRY = 'https://registry.npmjs.org/';
+const DEFAULT_REGISTRY = 'https://registry.npmjs.org/';
 
 // bun, npm, pnpm and yarn each parse specifiers with their own code. A registry specifier has no
 // need of these characters, while each tool uses them to recognise a protocol, URL or path, so a
@@ -43,7 +43,7 @@ const WHAT_TO_DO =
   'only packages from the npm registry are installed: publish it to the registry and depend on a version range (like "^1.2.0") instead';
 
 /** Why `spec` is not a registry specifier for `name`, or undefined when it is one. */
-export function nonRegistryReason(name: string, spec: string): string | undefined {
+function nonRegistryReason(name: string, spec: string): string | undefined {
   let parsed: ParsedSpec;
   try {
     parsed = npa.resolve(name, spec, '/');
@@ -183,7 +183,7 @@ export async function acceptedRegistries(settings: {
  * Whether `url` is a package tarball (`…/<name>/-/<file>.tgz`) on one of `registries`. Compared
  * after URL parsing, so `..` segments, another port or a look-alike host do not pass.
  */
-export function isRegistryTarball(url: string, registries: readonly string[]): boolean {
+function isRegistryTarball(url: string, registries: readonly string[]): boolean {
   let parsed: URL;
   try {
     parsed = new URL(url);

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { ServerError } from '../errors.ts';
 
 /** What each tool reads from the project root, by name. */
-export const SHIPPED_CONFIG: readonly string[] = [
+const SHIPPED_CONFIG: readonly string[] = [
   // npm, pnpm and bun: registry, auth, scripts, cache.
   '.npmrc',
   // yarn 1 and 2+ (and their plugins, patches and releases); no installer here is yarn, but none

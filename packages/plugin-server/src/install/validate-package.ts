@@ -9,7 +9,7 @@ import { manifestSchema, type Manifest } from '@plugboard/protocol';
 import { ServerError } from '../errors.ts';
 
 /** Written by `plugboard plugin pack` (and `plugboard plugin manifest --out`). */
-export const MANIFEST_FILE = 'plugboard.manifest.json';
+const MANIFEST_FILE = 'plugboard.manifest.json';
 
 export interface ExpectedPackage {
   readonly id: string;

@@ -6,7 +6,7 @@
 import { appendFile, mkdir, readFile, rmdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
-export type Controller = 'memory' | 'cpu' | 'pids';
+type Controller = 'memory' | 'cpu' | 'pids';
 const CONTROLLERS: readonly Controller[] = ['memory', 'cpu', 'pids'];
 
 export interface CgroupHost {

@@ -12,7 +12,7 @@ import type { Duplex } from 'node:stream';
 import ipaddr from 'ipaddr.js';
 
 /** Marks the proxy's own refusals, so a client can tell them from a 403 of the host it called. */
-export const REFUSED_HEADER = 'x-plugboard-egress-refused';
+const REFUSED_HEADER = 'x-plugboard-egress-refused';
 
 /** Connections one plugin may hold open through the proxy at once. */
 const MAX_CONNECTIONS = 256;

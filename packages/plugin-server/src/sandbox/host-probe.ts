@@ -9,7 +9,7 @@ import { delimiter, join } from 'node:path';
 import { detectCgroups, type CgroupHost } from './cgroups.ts';
 import { seccompFilter } from './seccomp.ts';
 
-export const SANDBOX_LAYERS = [
+const SANDBOX_LAYERS = [
   'identity',
   'files',
   'processes',
@@ -18,7 +18,7 @@ export const SANDBOX_LAYERS = [
   'cpu',
   'syscalls',
 ] as const;
-export type SandboxLayer = (typeof SANDBOX_LAYERS)[number];
+type SandboxLayer = (typeof SANDBOX_LAYERS)[number];
 
 export interface LayerReport {
   readonly confined: readonly SandboxLayer[];

@@ -26,7 +26,7 @@ import {
   sandboxCommand,
 } from './sandbox-command.ts';
 
-export type SandboxMode = ServerConfig['sandbox']['mode'];
+type SandboxMode = ServerConfig['sandbox']['mode'];
 
 export interface SandboxDeps {
   readonly mode: SandboxMode;
@@ -51,7 +51,7 @@ export interface SandboxDeps {
   readonly openBridge: (path: string) => Promise<BridgeSocket | undefined>;
 }
 
-export interface LaunchSpec {
+interface LaunchSpec {
   readonly pluginId: string;
   readonly folder: string;
   readonly requested: Requested;
@@ -62,7 +62,7 @@ export interface LaunchSpec {
   readonly log: (line: string) => void;
 }
 
-export interface PreparedLaunch {
+interface PreparedLaunch {
   readonly grants: Grants;
   /** What confines this plugin, after its grants (a network grant opens the network layer). */
   readonly layers: LayerReport;
@@ -93,7 +93,7 @@ export interface PreparedLaunch {
   release(): Promise<void>;
 }
 
-export interface InstallConfinement {
+interface InstallConfinement {
   readonly confine: (command: readonly string[]) => string[];
   /** Closes its egress proxy and gives the package back to root, so no later install changes it. */
   done(): Promise<void>;
@@ -124,7 +124,7 @@ export interface Sandbox {
 let launches = 0;
 
 /** The descriptor bubblewrap reads the seccomp filter from (3 is its info pipe). */
-export const SECCOMP_FD = 4;
+const SECCOMP_FD = 4;
 
 export function createSandbox(deps: SandboxDeps): Sandbox {
   const { host, mode } = deps;

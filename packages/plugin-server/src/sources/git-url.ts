@@ -9,7 +9,7 @@ import { checkGitUrlRules } from '@plugboard/server-api';
 import { ServerError } from '../errors.ts';
 
 /** Resolves a host name to every address it has, like `dns.lookup(host, { all: true })`. */
-export type LookupAll = (hostname: string) => Promise<readonly { address: string }[]>;
+type LookupAll = (hostname: string) => Promise<readonly { address: string }[]>;
 
 export interface GitHostCheckOptions {
   readonly allowPrivateHosts: boolean;

@@ -76,7 +76,7 @@ export async function resolveMarketplaceVersion(
 }
 
 /** Orders semantic versions by their numeric core; pre-releases sort before their release. */
-export function compareVersions(a: string, b: string): number {
+function compareVersions(a: string, b: string): number {
   const parse = (v: string) => {
     const [core = '', pre] = v.split('-', 2);
     return { parts: core.split('.').map((n) => Number(n) || 0), pre };

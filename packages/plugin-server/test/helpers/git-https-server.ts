@@ -13,7 +13,7 @@ import { promisify } from 'node:util';
 
 const execFileAsync = promisify(execFile);
 
-export interface ServedRequest {
+interface ServedRequest {
   readonly method: string;
   /** Path and query as the client sent them. */
   readonly url: string;
@@ -22,7 +22,7 @@ export interface ServedRequest {
   readonly authorization: 'none' | 'valid' | 'invalid';
 }
 
-export interface CreateRepoOptions {
+interface CreateRepoOptions {
   /** Makes the repo private: every request needs Basic auth with this token as the password. */
   readonly token?: string;
   /**
@@ -137,7 +137,7 @@ export async function startGitHttpsServer(): Promise<GitHttpsServer> {
 }
 
 /** Runs the helper's own git, isolated from the machine's user and system config. */
-export function gitEnvironment(home: string): Record<string, string> {
+function gitEnvironment(home: string): Record<string, string> {
   return {
     PATH: process.env['PATH'] ?? '/usr/bin:/bin',
     HOME: home,

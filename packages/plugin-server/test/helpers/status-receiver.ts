@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { verifyWebhook, WEBHOOK_HEADERS, type StatusEvent } from '../../src/index.ts';
 import { WEBHOOK_SECRET } from './test-server.ts';
 
-export interface ReceivedEvent extends StatusEvent {
+interface ReceivedEvent extends StatusEvent {
   readonly webhookId: string;
   readonly verified: boolean;
 }

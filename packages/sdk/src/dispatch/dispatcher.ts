@@ -42,7 +42,7 @@ export interface DispatcherOptions {
 }
 
 /** How one call to plugin code is run. */
-export interface DispatchCall {
+interface DispatchCall {
   readonly signal: AbortSignal;
   /**
    * The plugin configuration this call gets, unparsed; by default the one applied with

@@ -30,7 +30,7 @@ export interface PluginConfigurationDeps {
 }
 
 /** The parsed configuration, or why there is none. */
-export type ConfigOutcome =
+type ConfigOutcome =
   { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly issues: Issue[] };
 
 export interface PluginConfiguration {

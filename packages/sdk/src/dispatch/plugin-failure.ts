@@ -18,13 +18,23 @@ interface FailureFields {
   readonly details?: Record<string, unknown> | undefined;
 }
 
+/**
+ * What a failed harness call rejects with: the error a plugin process would answer, with the HTTP
+ * status it would carry. A node's PluginError arrives with its own code, kind `plugin`, status 422.
+ */
 export class PluginFailure extends Error {
+  /** The PluginError's code, or one of the protocol's (`PLUGIN_VALIDATION_FAILED`, …). */
   readonly code: string;
+  /** Who must act on it: `user`, `operational`, `plugin` or `internal`. */
   readonly kind: ErrorKind;
+  /** The HTTP status a plugin process would answer with. */
   readonly status: number;
+  /** Whether the same call may succeed later. */
   readonly retryable: boolean;
+  /** Facts for the caller: the PluginError's details, or e.g. `issues` for invalid inputs. */
   readonly details: Record<string, unknown> | undefined;
 
+  /** @internal */
   constructor(fields: FailureFields) {
     super(fields.message);
     this.name = 'PluginFailure';
@@ -35,7 +45,10 @@ export class PluginFailure extends Error {
     this.details = fields.details;
   }
 
-  /** A failure with one of the protocol's own codes; kind, status and retry come from the table. */
+  /**
+   * @internal A failure with one of the protocol's own codes; kind, status and retry come from
+   * the table.
+   */
   static of(
     code: PluginErrorCode,
     message: string,
@@ -52,6 +65,7 @@ export class PluginFailure extends Error {
     });
   }
 
+  /** @internal */
   toEnvelope(): ErrorEnvelope {
     return toErrorEnvelope(this);
   }

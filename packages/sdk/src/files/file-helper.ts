@@ -9,12 +9,15 @@ import type { FileCallOptions, FileTransport } from './file-transport.ts';
 export type FileContent =
   string | Uint8Array | ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>;
 
+/** The second argument of `ctx.files.create(content, options)`. */
 export interface CreateFileOptions {
+  /** The file's name as people see it, e.g. `report.csv`. */
   readonly name: string;
   /** @default 'application/octet-stream' */
   readonly contentType?: string;
 }
 
+/** `ctx.files`: open the files a node receives, create the files it returns. */
 export interface FileHelper {
   /** A handle on a file reference received as an input. Nothing is read until you ask. */
   open(ref: FileRef): PlugboardFile;

@@ -4,23 +4,36 @@
  */
 import type { FileRef } from '@plugboard/protocol';
 
+/** What a download answers: the file's bytes, streamed. */
 export interface FileDownload {
+  /** The bytes, read as they arrive. */
   readonly body: ReadableStream<Uint8Array>;
 }
 
+/** What an upload says about the new file. */
 export interface FileUploadMeta {
+  /** The file's name as people see it. */
   readonly name: string;
+  /** Its media type. */
   readonly contentType: string;
 }
 
+/** Who transfers a file, and until when. */
 export interface FileCallOptions {
   /** The per-call token of the execution doing the transfer. */
   readonly callToken: string | undefined;
+  /** Aborts the transfer with the call. */
   readonly signal: AbortSignal;
 }
 
+/**
+ * How `ctx.files` moves bytes: through the Plugin Server's file bridge in a plugin process, in
+ * memory in the test harness.
+ */
 export interface FileTransport {
+  /** The bytes of a stored file. */
   download(ref: FileRef, options: FileCallOptions): Promise<FileDownload>;
+  /** Stores the bytes as a new file and answers its reference. */
   upload(
     body: ReadableStream<Uint8Array>,
     meta: FileUploadMeta,

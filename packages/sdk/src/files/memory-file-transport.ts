@@ -6,11 +6,20 @@ import type { FileRef } from '@plugboard/protocol';
 import { PluginFailure } from '../dispatch/plugin-failure.ts';
 import type { FileTransport } from './file-transport.ts';
 
+/**
+ * `harness.files`: the test harness's file storage. Add the files a node takes as inputs, read the
+ * ones it created; a node's `ctx.files` reads and writes here, through `download` and `upload`,
+ * which a test may replace (to stream a file too big to keep, say).
+ */
 export interface MemoryFileStore extends FileTransport {
-  /** Stores content and returns its reference, as the platform would for an uploaded file. */
+  /**
+   * Stores content and returns its reference, as the platform would for an uploaded file: pass it
+   * as a `file()` input.
+   */
   add(content: string | Uint8Array, meta: { name: string; contentType?: string }): FileRef;
   /** The stored bytes of a file, e.g. one a node created. */
   read(ref: FileRef): Uint8Array;
+  /** The stored bytes of a file decoded as UTF-8. */
   readText(ref: FileRef): string;
 }
 

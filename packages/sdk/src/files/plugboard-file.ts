@@ -9,13 +9,18 @@ import type { FileCallOptions, FileTransport } from './file-transport.ts';
  * output works as is; its methods read the bytes through the file bridge, streamed.
  */
 export class PlugboardFile implements FileRef {
+  /** The file's id in platform storage. */
   readonly id: string;
+  /** The file's name as people see it. */
   readonly name: string;
+  /** Its media type, e.g. `text/csv`. */
   readonly contentType: string;
+  /** Its length in bytes, when known. */
   readonly size?: number;
   readonly #transport: FileTransport;
   readonly #call: FileCallOptions;
 
+  /** @internal Made by `ctx.files.open` and `ctx.files.create`. */
   constructor(ref: FileRef, transport: FileTransport, call: FileCallOptions) {
     this.id = ref.id;
     this.name = ref.name;
@@ -43,6 +48,7 @@ export class PlugboardFile implements FileRef {
     return new TextDecoder().decode(await this.bytes());
   }
 
+  /** The file reference alone, as a file output is answered. */
   toJSON(): FileRef {
     return this.size === undefined
       ? { id: this.id, name: this.name, contentType: this.contentType }

@@ -1,6 +1,8 @@
 /**
- * @module @plugboard/sdk/runtime — what runs a plugin as a process, and what tools built on the
- * SDK need (loading a plugin, building its manifest). Plugin code does not import this.
+ * What runs a plugin as a process, and what tools built on the SDK need (loading a plugin,
+ * building its manifest). Plugin code does not import this.
+ *
+ * @module @plugboard/sdk/runtime
  */
 export { runPluginProcess } from './run-plugin-process.ts';
 export type { PluginProcessInput } from './run-plugin-process.ts';

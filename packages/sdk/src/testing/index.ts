@@ -1,5 +1,6 @@
 /**
- * @module @plugboard/sdk/testing — unit-test a plugin's nodes in-process.
+ * Unit-test a plugin's nodes in-process: they run through the same dispatcher as in a plugin
+ * process, with files kept in memory and logs recorded.
  *
  * @example
  * ```ts
@@ -9,9 +10,17 @@
  * const harness = createTestHarness(plugin);
  * assert.deepEqual(await harness.execute(shout, { text: 'hi' }), { text: 'HI' });
  * ```
+ *
+ * @module @plugboard/sdk/testing
  */
 export { createTestHarness } from './test-harness.ts';
 export type { CallOptions, TestHarness, TestHarnessOptions } from './test-harness.ts';
 export type { LogEntry } from './memory-logger.ts';
 export type { MemoryFileStore } from '../files/memory-file-transport.ts';
+export type {
+  FileCallOptions,
+  FileDownload,
+  FileTransport,
+  FileUploadMeta,
+} from '../files/file-transport.ts';
 export { PluginFailure } from '../dispatch/plugin-failure.ts';

@@ -3,9 +3,13 @@
  */
 import type { LogFields, Logger } from '../logger.ts';
 
+/** One line a node or hook logged, as `harness.logs` keeps it. */
 export interface LogEntry {
+  /** The Logger method that wrote it. */
   readonly level: 'debug' | 'info' | 'warn' | 'error';
+  /** The message as given. */
   readonly message: string;
+  /** The fields given, with the node or hook that logged (`node`, `hook` or `integration`). */
   readonly fields: LogFields;
 }
 

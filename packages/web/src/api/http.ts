@@ -36,7 +36,7 @@ export interface HttpOptions {
   readonly onUnauthorized: () => void;
 }
 
-export interface RequestOptions {
+interface RequestOptions {
   readonly method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
   readonly body?: unknown;
   readonly signal?: AbortSignal;

@@ -1,7 +1,7 @@
 /**
  * @module The platform API's shapes, as its contract packages define them: the UI copies none.
- * Type-only imports, so no schema code reaches the browser; the two values the UI needs at run
- * time are declared here and checked against the contract's by the compiler.
+ * Type-only imports, so no schema code reaches the browser; the one value the UI needs at run
+ * time is declared here and checked against the contract's by the compiler.
  */
 import type {
   CredentialView,
@@ -9,12 +9,9 @@ import type {
   GraphIssue,
   MASKED as CONTRACT_MASKED,
   MarketplacePlugin as ContractMarketplacePlugin,
-  NodeOrigin as ContractNodeOrigin,
-  NodeRun as ContractNodeRun,
   NodeTypeView,
   PluginRecordView,
   Run as ContractRun,
-  RunStatus as ContractRunStatus,
   NodeRunStatus as ContractNodeRunStatus,
   Workflow as ContractWorkflow,
   WorkflowEdge,
@@ -27,9 +24,6 @@ import type {
   JsonSchema as ContractJsonSchema,
   Manifest as ContractManifest,
   NodeConfigResponse,
-  NodeManifest as ContractNodeManifest,
-  PLUGIN_STATUSES as CONTRACT_PLUGIN_STATUSES,
-  PluginStatus as ContractPluginStatus,
 } from '@plugboard/protocol';
 import type {
   PluginGrant as ContractPluginGrant,
@@ -37,8 +31,6 @@ import type {
 } from '@plugboard/server-api';
 
 export type JsonSchema = ContractJsonSchema;
-export type PluginStatus = ContractPluginStatus;
-export type NodeManifest = ContractNodeManifest;
 export type IntegrationManifest = ContractIntegrationManifest;
 export type Manifest = ContractManifest;
 export type PluginSource = ContractPluginSource;
@@ -48,7 +40,6 @@ export type MarketplacePlugin = ContractMarketplacePlugin;
 export type NodeConfigOptions = NodeConfigResponse;
 export type FieldOption = NonNullable<NodeConfigResponse['fields'][string]['options']>[number];
 export type FileRef = ContractFileRef & Partial<Pick<FileMeta, 'size'>>;
-export type NodeOrigin = ContractNodeOrigin;
 export type NodeType = NodeTypeView;
 export type GraphNode = WorkflowGraphInput['nodes'][number];
 export type GraphEdge = WorkflowEdge;
@@ -56,23 +47,11 @@ export type GraphEdge = WorkflowEdge;
 export type WorkflowGraph = WorkflowGraphInput & { readonly edges: readonly GraphEdge[] };
 export type Workflow = ContractWorkflow;
 export type WorkflowIssue = GraphIssue;
-export type RunStatus = ContractRunStatus;
 export type NodeRunStatus = ContractNodeRunStatus;
-export type NodeRun = ContractNodeRun;
-export type RunError = NonNullable<ContractRun['error']>;
 export type Run = ContractRun;
 export type Credential = CredentialView;
 export type Issue = ContractIssue;
 
-export const PLUGIN_STATUSES: typeof CONTRACT_PLUGIN_STATUSES = [
-  'installing',
-  'running',
-  'missing_config',
-  'restarting',
-  'error',
-  'uninstalling',
-  'uninstalled',
-];
 
 /** What the platform shows instead of a stored secret; sent back, it keeps the stored value. */
 export const MASKED: typeof CONTRACT_MASKED = '********';

@@ -361,7 +361,7 @@ function placeholderOf(schema: JsonSchema): string {
   return fallback === undefined ? '' : `default: ${JSON.stringify(fallback)}`;
 }
 
-export function isRecord(value: unknown): value is Record<string, unknown> {
+function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 

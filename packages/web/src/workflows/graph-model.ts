@@ -5,8 +5,8 @@
 import type { GraphEdge, GraphNode, JsonSchema, NodeType, WorkflowGraph } from '../api/types.ts';
 
 export const NODE_WIDTH = 210;
-export const HEADER_HEIGHT = 44;
-export const PORT_ROW_HEIGHT = 26;
+const HEADER_HEIGHT = 44;
+const PORT_ROW_HEIGHT = 26;
 
 export interface Ports {
   readonly inputs: readonly string[];

@@ -18,7 +18,7 @@ interface WorkflowInput {
   readonly default: unknown;
 }
 
-export function inputsOf(workflow: Workflow): WorkflowInput[] {
+function inputsOf(workflow: Workflow): WorkflowInput[] {
   return workflow.graph.nodes
     .filter((n) => n.type === 'core/input')
     .map((n) => {

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { NodeFailure } from '../node-definition.ts';
 import { defineBuiltin } from './define-builtin.ts';
 
-export const CONDITION_OPERATORS = [
+const CONDITION_OPERATORS = [
   'equals',
   'not_equals',
   'contains',
@@ -17,7 +17,7 @@ export const CONDITION_OPERATORS = [
   'is_not_empty',
   'is_true',
 ] as const;
-export type ConditionOperator = (typeof CONDITION_OPERATORS)[number];
+type ConditionOperator = (typeof CONDITION_OPERATORS)[number];
 
 function isEmpty(value: unknown): boolean {
   if (value === undefined || value === null || value === '') {
@@ -49,7 +49,7 @@ function asNumber(value: unknown, operator: ConditionOperator): number {
   return number;
 }
 
-export function evaluateCondition(
+function evaluateCondition(
   operator: ConditionOperator,
   value: unknown,
   expected: unknown,

@@ -8,7 +8,7 @@ import { defineBuiltin, jsonSchemaOf } from './define-builtin.ts';
 
 export const INPUT_NODE_TYPE = 'core/input';
 
-export const WORKFLOW_INPUT_TYPES = [
+const WORKFLOW_INPUT_TYPES = [
   'string',
   'number',
   'boolean',
@@ -31,7 +31,6 @@ export const inputConfigSchema = z.strictObject({
   default: z.unknown().optional(),
   description: z.string().max(2000).optional(),
 });
-export type InputConfig = z.output<typeof inputConfigSchema>;
 
 const valueSchemas: Record<WorkflowInputType, z.ZodType> = {
   string: z.string(),

@@ -20,7 +20,7 @@ function display(value: unknown): string {
   return JSON.stringify(value);
 }
 
-export function renderTemplate(template: string, values: Record<string, unknown>): string {
+function renderTemplate(template: string, values: Record<string, unknown>): string {
   return template.replace(PLACEHOLDER, (_, path: string) =>
     display(readPath(values, parsePath(path))),
   );
