@@ -26,6 +26,7 @@ export type {
   UnreadableValue,
 } from './secrets/secret-rotation.ts';
 export { secretKeyId } from './secrets/secret-box.ts';
+export type { UnreadableProblem } from './secrets/secret-box.ts';
 export { PLATFORM_ERROR_CODES, PlatformError } from './errors.ts';
 export type { PlatformErrorCode } from './errors.ts';
 // For generated documentation: the built-in nodes and the workflow graph's schema.

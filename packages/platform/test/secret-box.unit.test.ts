@@ -91,7 +91,11 @@ describe('secret box', () => {
     expect(error.message).toContain('credential:cred_3');
     expect(error.message).toContain(secretKeyId(KEY_C));
     expect(error.message).toContain('PLUGBOARD_SECRET_KEY_PREVIOUS');
-    expect(error.details).toEqual({ purpose: 'credential:cred_3', keyId: secretKeyId(KEY_C) });
+    expect(error.details).toEqual({
+      purpose: 'credential:cred_3',
+      keyId: secretKeyId(KEY_C),
+      problem: 'unknown-key',
+    });
     expect(error.message).not.toContain(KEY_A);
     expect(refusal(() => box.reseal(foreign, 'credential:cred_3')).code).toBe(
       'PLAT_SECRET_UNREADABLE',

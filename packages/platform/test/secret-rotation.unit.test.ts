@@ -219,6 +219,7 @@ describe.each(TEST_DATABASE_KINDS)('secret key rotation (%s)', (kind) => {
         id: foreignId,
         record: `credential ${foreignId} (plugin-0 github "cred-1")`,
         keyId: secretKeyId(KEY_C),
+        problem: 'unknown-key',
         reason: expect.stringContaining('PLUGBOARD_SECRET_KEY_PREVIOUS') as unknown,
       },
     ]);

@@ -31,6 +31,9 @@ export interface SecretBox {
   keyIdOf(sealed: string): string | undefined;
 }
 
+/** Why a value does not open: no known key sealed it, it was changed, or it is not a sealed value. */
+export type UnreadableProblem = 'unknown-key' | 'altered' | 'unknown-format';
+
 interface Key {
   readonly id: string;
   readonly bytes: Buffer;
@@ -58,16 +61,14 @@ export function createSecretBox(
       const key = known.get(id);
       if (key === undefined) {
         throw unreadable(
-          purpose,
-          id,
+          { purpose, keyId: id, problem: 'unknown-key' },
           `it was sealed under key ${id}, which is neither PLUGBOARD_SECRET_KEY (${current.id}) nor in PLUGBOARD_SECRET_KEY_PREVIOUS: add the key it was sealed with to PLUGBOARD_SECRET_KEY_PREVIOUS, or store the value again`,
         );
       }
       const text = decrypt(key, { nonce, tag, body }, purpose);
       if (text === undefined) {
         throw unreadable(
-          purpose,
-          id,
+          { purpose, keyId: id, problem: 'altered' },
           `it does not decrypt under its key ${id}: it was altered or copied from another record; store the value again`,
         );
       }
@@ -82,14 +83,12 @@ export function createSecretBox(
         }
       }
       throw unreadable(
-        purpose,
-        undefined,
+        { purpose, problem: 'unknown-key' },
         'it was sealed (before key ids) under none of PLUGBOARD_SECRET_KEY and PLUGBOARD_SECRET_KEY_PREVIOUS: add the key it was sealed with to PLUGBOARD_SECRET_KEY_PREVIOUS, or store the value again',
       );
     }
     throw unreadable(
-      purpose,
-      undefined,
+      { purpose, problem: 'unknown-format' },
       'it is not in a known format (damaged, or written by a newer Plugboard); store the value again',
     );
   };
@@ -154,12 +153,13 @@ function decrypt(
   }
 }
 
-function unreadable(purpose: string, keyId: string | undefined, why: string): PlatformError {
+function unreadable(
+  details: { purpose: string; keyId?: string; problem: UnreadableProblem },
+  why: string,
+): PlatformError {
   return new PlatformError(
     'PLAT_SECRET_UNREADABLE',
-    `the stored secret ${purpose} cannot be opened: ${why}`,
-    {
-      details: { purpose, ...(keyId === undefined ? {} : { keyId }) },
-    },
+    `the stored secret ${details.purpose} cannot be opened: ${why}`,
+    { details },
   );
 }

@@ -13,7 +13,7 @@ import type { Database, Queryable } from '../db/database.ts';
 import { openDatabase } from '../db/open-database.ts';
 import { PlatformError } from '../errors.ts';
 import { SEALED_COLUMNS, type SealedColumn } from './sealed-columns.ts';
-import { createSecretBox, type SecretBox } from './secret-box.ts';
+import { createSecretBox, type SecretBox, type UnreadableProblem } from './secret-box.ts';
 
 export const DEFAULT_ROTATION_BATCH = 100;
 
@@ -37,6 +37,7 @@ export interface UnreadableValue {
   readonly record: string;
   /** The key it names; undefined for a value sealed before key ids. */
   readonly keyId: string | undefined;
+  readonly problem: UnreadableProblem;
   readonly reason: string;
 }
 
@@ -185,6 +186,7 @@ async function rotateBatch(
         id: row.id,
         record: row.record,
         keyId: box.keyIdOf(row.sealed),
+        problem: (error.details?.['problem'] as UnreadableProblem | undefined) ?? 'unknown-format',
         reason: error.message,
       });
     }
