@@ -4,11 +4,13 @@
 // secrets rotate` re-encrypts every one (a second run changes nothing); the platform restarted
 // with B alone reads them all. A value under a key nobody gave is reported with its record and
 // left as it was. With PostgreSQL the platform serves throughout; the embedded database is
-// refused to the rotation while a platform holds it.
+// refused to the rotation while a platform holds it. Values whose key is lost are taken once
+// stored again.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MASKED } from '@plugboard/platform-api';
 import type { DesiredState } from '@plugboard/server-api';
 import { CredentialsRepository } from '../src/credentials/credentials-repository.ts';
 import { createSecretBox, secretKeyId } from '../src/secrets/secret-box.ts';
@@ -19,6 +21,7 @@ import {
 } from './helpers/stand-in-plugin-server.ts';
 import {
   createPostgresDatabase,
+  type Envelope,
   PLATFORM_KEY,
   SERVER_API_KEY,
   startTestPlatform,
@@ -224,5 +227,48 @@ describe.each(kinds)('rotating the secret key (%s)', (kind) => {
     });
     expect(await readEverything(after)).toEqual(written);
     await stop();
+  });
+
+  it('takes values whose key is lost when they are stored again, after which nothing is left', async () => {
+    const t = await start(KEY_B);
+    const lost = createSecretBox(KEY_C);
+    await t.platform.services.db.query(
+      'UPDATE plugins SET config_sealed = $2, source_secret = $3 WHERE id = $1',
+      [
+        'gamma',
+        lost.seal({ apiKey: 'lost' }, 'plugin-config:gamma'),
+        lost.seal('lost-token', 'git-token:gamma'),
+      ],
+    );
+    // The desired state needs them: refused, saying which value and what to do.
+    const desired = await t.json<Envelope>('GET', '/plugin-server/desired', { auth: PLATFORM_KEY });
+    expect(desired.status).toBe(500);
+    expect(desired.body.error.code).toBe('PLAT_SECRET_UNREADABLE');
+    expect(desired.body.error.message).toMatch(/the stored secret (git-token|plugin-config):gamma/);
+    // The plugin's page opens, its configuration empty, to be entered again.
+    const page = await t.json<{ config: Record<string, unknown> }>('GET', '/api/plugins/gamma');
+    expect(page.status).toBe(200);
+    expect(page.body.config).toEqual({});
+    const masked = await t.json<Envelope>('PUT', '/api/plugins/gamma/config', {
+      body: { config: { region: 'eu', apiKey: MASKED } },
+    });
+    expect(masked.status).toBe(500);
+    expect(masked.body.error.code).toBe('PLAT_SECRET_UNREADABLE');
+    expect(masked.body.error.message).toContain('send every field again, secrets included');
+    const gamma = written.plugins.find((p) => p.id === 'gamma');
+    const configured = await t.json('PUT', '/api/plugins/gamma/config', {
+      body: { config: gamma?.config },
+    });
+    expect(configured.status).toBe(200);
+    const updated = await t.json('POST', '/api/plugins/gamma/update', {
+      body: { source: gamma?.source },
+    });
+    expect(updated.status).toBe(202);
+    expect(await readEverything(t)).toEqual(written);
+    await stop();
+
+    const rotated = await runRotate([], rotateEnv(KEY_B, []));
+    expect(rotated.code).toBe(0);
+    expect(rotated.stdout).toContain('Every value is under the current key.');
   });
 });
