@@ -66,7 +66,11 @@ compiled to WebAssembly) in \`<data dir>/db\`; with a \`postgres://\` URL it use
 speak the same SQL; versioned migrations run at start under an advisory lock, so a platform and
 workers starting together apply each exactly once. Stored files live in \`<data dir>/files\`. Plugin
 config, git tokens and credentials are encrypted at rest (AES-256-GCM, key from
-\`PLUGBOARD_SECRET_KEY\`, each value bound to its record).
+\`PLUGBOARD_SECRET_KEY\`, each value bound to its record and naming the id of the key that sealed
+it). Keys in \`PLUGBOARD_SECRET_KEY_PREVIOUS\` open values sealed under them, and \`plugboard secrets
+rotate\` re-encrypts those under the current key: see
+[Rotating the secret key](operators-guide.md#rotating-the-secret-key). The embedded database is
+opened by one process at a time (\`PLAT_DATABASE_IN_USE\` for a second).
 
 ## Plugins
 

@@ -10,6 +10,10 @@ export const CLI_ERROR_CODES = {
   CLI_TESTS_FAILED: "The plugin's tests failed.",
   CLI_TYPECHECK_FAILED: 'The plugin has type errors.',
   CLI_START_FAILED: '`plugboard start` could not bring the system up.',
+  CLI_ROTATION_FAILED:
+    '`plugboard secrets rotate` could not begin (the start folder is in use or has no keys).',
+  CLI_ROTATION_INCOMPLETE:
+    'A secret key rotation ended with values still under an old key (stopped, or written meanwhile); run it again.',
 } as const;
 export type CliErrorCode = keyof typeof CLI_ERROR_CODES;
 

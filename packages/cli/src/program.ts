@@ -253,6 +253,47 @@ export function buildProgram(deps: ProgramDeps): Command {
       deps.setExitCode(await runWorker(platformFlags(opts), { env: deps.env, output }));
     });
 
+  program
+    .command('secrets')
+    .description("Manage the platform's encryption of secrets at rest.")
+    .command('rotate')
+    .description(
+      `Re-encrypt every sealed value (plugin config secrets, git tokens, credentials) under PLUGBOARD_SECRET_KEY, opening old ones with PLUGBOARD_SECRET_KEY_PREVIOUS, in batches; shows progress and reports what is left under an old key. Safe to stop and run again. ${platformEnv}`,
+    )
+    .option('--data-dir <dir>', "the platform's data folder (its embedded database)")
+    .option('--database-url <url>', "the platform's PostgreSQL")
+    .option('--batch-size <n>', 'values re-encrypted per transaction (100)')
+    .option(
+      '--start-dir <dir>',
+      'the data folder of `plugboard start` (npm start: .plugboard): its keys.json and database, with it stopped',
+    )
+    .option('--new-key', 'with --start-dir: a new key first; the old one becomes a previous key')
+    .option(
+      '--drop-previous',
+      'with --start-dir: remove the previous keys from keys.json once nothing is left under them',
+    )
+    .action(async (opts: Record<string, string | boolean | undefined>) => {
+      const { runSecretsRotate } = await import('./commands/secrets-rotate.ts');
+      const text = (value: string | boolean | undefined) =>
+        typeof value === 'string' ? value : undefined;
+      const flags = Object.fromEntries(
+        ['dataDir', 'databaseUrl', 'batchSize', 'startDir'].flatMap((k) => {
+          const value = text(opts[k]);
+          return value === undefined ? [] : [[k, value]];
+        }),
+      );
+      deps.setExitCode(
+        await runSecretsRotate(
+          {
+            ...flags,
+            ...(opts['newKey'] === true ? { newKey: true } : {}),
+            ...(opts['dropPrevious'] === true ? { dropPrevious: true } : {}),
+          },
+          { env: deps.env, output, cwd: deps.cwd },
+        ),
+      );
+    });
+
   registerOperatorCommands(program, deps);
   return program;
 }

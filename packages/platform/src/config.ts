@@ -54,6 +54,26 @@ export const platformConfigSchema = z.object({
     .describe(
       'Encrypts plugin config secrets, git tokens and credentials at rest. Keep it with the backups: without it they cannot be read.',
     ),
+  secretKeyPrevious: z
+    .union([
+      z.array(z.string()),
+      // Keys are listed by commas or lines (a `_FILE` may hold one a line).
+      z.string().transform((v) =>
+        v
+          .split(/[,\r\n]+/)
+          .map((s) => s.trim())
+          .filter(Boolean),
+      ),
+    ])
+    .pipe(
+      z.array(
+        z.string().min(32, { message: 'each previous secret key must be at least 32 characters' }),
+      ),
+    )
+    .default([])
+    .describe(
+      'Earlier secret keys, comma-separated (one a line in a `_FILE`), while values sealed under them remain: they open those values and never seal. After changing PLUGBOARD_SECRET_KEY, list the old one here and run `plugboard secrets rotate`; remove it once that reports nothing left under it.',
+    ),
   pluginServerUrl: z.url().describe('Base URL of the Plugin Server.'),
   pluginServerApiKey: z
     .string()
@@ -141,6 +161,7 @@ export const PLATFORM_ENV: EnvTable = {
   PLUGBOARD_DATABASE_TIMEOUT_MS: ['databaseTimeoutMs'],
   PLUGBOARD_API_TOKENS: ['apiTokens'],
   PLUGBOARD_SECRET_KEY: ['secretKey'],
+  PLUGBOARD_SECRET_KEY_PREVIOUS: ['secretKeyPrevious'],
   PLUGBOARD_PLUGIN_SERVER_URL: ['pluginServerUrl'],
   PLUGBOARD_PLUGIN_SERVER_API_KEY: ['pluginServerApiKey'],
   PLUGBOARD_PLATFORM_API_KEY: ['platformApiKeys'],
@@ -163,20 +184,61 @@ export function loadPlatformConfig(
   env: Readonly<Record<string, string | undefined>>,
   overrides: Partial<PlatformConfigInput> = {},
 ): PlatformConfig {
-  const result = readEnvConfig(platformConfigSchema, PLATFORM_ENV, { env, overrides });
+  const value = parsed('platform', platformConfigSchema, {
+    table: PLATFORM_ENV,
+    env,
+    overrides,
+  });
+  return Object.freeze({
+    ...value,
+    dataDir: resolve(value.dataDir),
+    ...(value.webDir === undefined ? {} : { webDir: resolve(value.webDir) }),
+    ...(value.marketplaceDir === undefined
+      ? {}
+      : { marketplaceDir: resolve(value.marketplaceDir) }),
+  });
+}
+
+/** What a secret key rotation needs of the platform's settings: its database and its keys. */
+export const secretRotationConfigSchema = platformConfigSchema.pick({
+  dataDir: true,
+  databaseUrl: true,
+  databaseTimeoutMs: true,
+  secretKey: true,
+  secretKeyPrevious: true,
+});
+export type SecretRotationConfigInput = z.input<typeof secretRotationConfigSchema>;
+export type SecretRotationConfig = Readonly<z.output<typeof secretRotationConfigSchema>>;
+
+/** The same variables as the platform's, those of the rotation's settings only. */
+export function loadSecretRotationConfig(
+  env: Readonly<Record<string, string | undefined>>,
+  overrides: Partial<SecretRotationConfigInput> = {},
+): SecretRotationConfig {
+  const settings = Object.keys(secretRotationConfigSchema.shape);
+  const table = Object.fromEntries(
+    Object.entries(PLATFORM_ENV).filter(([, path]) => settings.includes(path[0] ?? '')),
+  );
+  const value = parsed('secret rotation', secretRotationConfigSchema, { table, env, overrides });
+  return Object.freeze({ ...value, dataDir: resolve(value.dataDir) });
+}
+
+function parsed<S extends z.ZodType>(
+  what: string,
+  schema: S,
+  input: {
+    readonly table: EnvTable;
+    readonly env: Readonly<Record<string, string | undefined>>;
+    readonly overrides: Record<string, unknown>;
+  },
+): z.output<S> {
+  const result = readEnvConfig(schema, input.table, input);
   if (!result.ok) {
     throw new PlatformError(
       'PLAT_CONFIG_INVALID',
-      `invalid platform configuration:\n  - ${result.problems.join('\n  - ')}`,
+      `invalid ${what} configuration:\n  - ${result.problems.join('\n  - ')}`,
       { details: { problems: result.problems } },
     );
   }
-  return Object.freeze({
-    ...result.value,
-    dataDir: resolve(result.value.dataDir),
-    ...(result.value.webDir === undefined ? {} : { webDir: resolve(result.value.webDir) }),
-    ...(result.value.marketplaceDir === undefined
-      ? {}
-      : { marketplaceDir: resolve(result.value.marketplaceDir) }),
-  });
+  return result.value;
 }

@@ -34,6 +34,8 @@ export const PLATFORM_ERROR_CODES = {
   PLAT_WORKER_STOPPED: { kind: 'operational', status: 503, retryable: true },
   PLAT_DATABASE_UNAVAILABLE: { kind: 'operational', status: 503, retryable: true },
   PLAT_DISK_FULL: { kind: 'operational', status: 507, retryable: true },
+  PLAT_DATABASE_IN_USE: { kind: 'operational', status: 503, retryable: false },
+  PLAT_SECRET_UNREADABLE: { kind: 'operational', status: 500, retryable: false },
   PLAT_INTERNAL: { kind: 'internal', status: 500, retryable: false },
 } as const satisfies Record<string, FailureSpec>;
 

@@ -53,7 +53,7 @@ export async function createServices(
   log: FastifyBaseLogger,
 ): Promise<PlatformServices> {
   const db = await openDatabase(config);
-  const box = createSecretBox(config.secretKey);
+  const box = createSecretBox(config.secretKey, config.secretKeyPrevious);
   const pluginServer = createPluginServerClient({
     url: config.pluginServerUrl,
     apiKey: config.pluginServerApiKey,
@@ -75,6 +75,7 @@ export async function createServices(
   const callTokens = createCallTokens({
     db,
     secretKey: config.secretKey,
+    previousKeys: config.secretKeyPrevious,
     ttlMs: config.limits.callTokenTtlMs,
   });
   const callerDeps: RemoteCallDeps = {

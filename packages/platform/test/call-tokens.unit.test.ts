@@ -55,6 +55,20 @@ describe.each(TEST_DATABASE_KINDS)('call tokens and run file access (%s)', (kind
     );
   });
 
+  it('honours tokens signed under a previous key, while it is listed', async () => {
+    const old = tokens().mint({ runId: 'run_a', nodeId: 'n2', pluginId: 'acme' });
+    const rotated = (previousKeys: string[]) =>
+      createCallTokens({ db, secretKey: `${SECRET}-new`, previousKeys, ttlMs: 60_000 });
+    await expect(rotated([SECRET]).resolve(old, 'acme')).resolves.toEqual({
+      runId: 'run_a',
+      nodeId: 'n2',
+    });
+    expect((await refusal(rotated([]).resolve(old, 'acme'))).code).toBe('PLAT_UNAUTHORIZED');
+    // New tokens are signed under the new key only.
+    const fresh = rotated([SECRET]).mint({ runId: 'run_a', nodeId: 'n2', pluginId: 'acme' });
+    expect((await refusal(tokens().resolve(fresh, 'acme'))).code).toBe('PLAT_UNAUTHORIZED');
+  });
+
   it('refuses an expired token', async () => {
     const token = tokens().mint({ runId: 'run_a', nodeId: 'n3', pluginId: 'acme', ttlMs: 1 });
     await new Promise((resolve) => setTimeout(resolve, 20));

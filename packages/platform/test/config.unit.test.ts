@@ -5,7 +5,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadPlatformConfig } from '../src/config.ts';
+import { loadPlatformConfig, loadSecretRotationConfig } from '../src/config.ts';
 import type { Database } from '../src/db/database.ts';
 import { migrate, MIGRATIONS } from '../src/db/migrations.ts';
 import { openPgliteDatabase } from '../src/db/pglite-database.ts';
@@ -168,6 +168,77 @@ describe('loadPlatformConfig', () => {
         expect.stringMatching(/^PLUGBOARD_WEBHOOK_SECRET_FILE: cannot read .*missing-file/),
       ]),
     );
+  });
+});
+
+describe('previous secret keys', () => {
+  const OLD_A = 'an-old-secret-key-A-0123456789abcdef';
+  const OLD_B = 'an-old-secret-key-B-0123456789abcdef';
+  let dir: string;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'plugboard-platform-previous-keys-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('are none unless set, and a comma-separated list in PLUGBOARD_SECRET_KEY_PREVIOUS', () => {
+    expect(loadPlatformConfig(VALID_ENV).secretKeyPrevious).toEqual([]);
+    expect(
+      loadPlatformConfig({ ...VALID_ENV, PLUGBOARD_SECRET_KEY_PREVIOUS: ` ${OLD_A} ,${OLD_B},` })
+        .secretKeyPrevious,
+    ).toEqual([OLD_A, OLD_B]);
+  });
+
+  it('come one a line from PLUGBOARD_SECRET_KEY_PREVIOUS_FILE', async () => {
+    const file = join(dir, 'previous');
+    await writeFile(file, `${OLD_A}\n${OLD_B}\n`);
+    expect(
+      loadPlatformConfig({ ...VALID_ENV, PLUGBOARD_SECRET_KEY_PREVIOUS_FILE: file })
+        .secretKeyPrevious,
+    ).toEqual([OLD_A, OLD_B]);
+  });
+
+  it('are each checked, and their problems reported with the others', () => {
+    const problems = problemsOf(() =>
+      loadPlatformConfig({
+        ...without(VALID_ENV, 'PLUGBOARD_API_TOKENS'),
+        PLUGBOARD_SECRET_KEY_PREVIOUS: `${OLD_A},too-short-old-key`,
+      }),
+    );
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^apiTokens: /),
+        'secretKeyPrevious.1: each previous secret key must be at least 32 characters',
+      ]),
+    );
+    expect(problems.join('\n')).not.toContain('too-short-old-key');
+  });
+
+  it('with the database settings are all a rotation reads, every problem together', () => {
+    const config = loadSecretRotationConfig({
+      PLUGBOARD_SECRET_KEY: SECRET_KEY,
+      PLUGBOARD_SECRET_KEY_PREVIOUS: OLD_A,
+      PLUGBOARD_DATABASE_URL: 'postgres://db.example/plugboard',
+    });
+    expect(config).toMatchObject({
+      secretKey: SECRET_KEY,
+      secretKeyPrevious: [OLD_A],
+      databaseUrl: 'postgres://db.example/plugboard',
+      databaseTimeoutMs: 10_000,
+    });
+    const problems = problemsOf(() =>
+      loadSecretRotationConfig({
+        PLUGBOARD_SECRET_KEY_PREVIOUS: 'short',
+        PLUGBOARD_DATABASE_URL: 'mysql://db',
+      }),
+    );
+    expect(problems.map((p) => p.split(':')[0]).sort()).toEqual([
+      'databaseUrl',
+      'secretKey',
+      'secretKeyPrevious.0',
+    ]);
   });
 });
 

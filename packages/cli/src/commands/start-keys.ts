@@ -2,7 +2,9 @@
  * @module The keys `plugboard start` needs (the admin's API token, the encryption key, the keys
  * the platform and the Plugin Server present to each other, the webhook secret): generated on
  * the first start and kept in the data folder, readable by its owner only, so the next start
- * opens the same encrypted data and the same token keeps working.
+ * opens the same encrypted data and the same token keeps working. `plugboard secrets rotate
+ * --start-dir` replaces the encryption key; the old ones stay listed as previous keys (they open,
+ * never seal) until the operator drops them.
  */
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
@@ -13,37 +15,57 @@ import { CliError } from '../cli-error.ts';
 const keysSchema = z.object({
   apiToken: z.string().min(16),
   secretKey: z.string().min(32),
+  /** Earlier encryption keys, newest first, kept while values sealed under them may remain. */
+  previousSecretKeys: z.array(z.string().min(32)).default([]),
   serverApiKey: z.string().min(16),
   platformApiKey: z.string().min(16),
   webhookSecret: z.string().min(24),
 });
 export type StartKeys = z.infer<typeof keysSchema>;
 
+const KEYS_FILE = 'keys.json';
+
 const key = (prefix: string) => `${prefix}_${randomBytes(24).toString('base64url')}`;
+export const newSecretKey = (): string => randomBytes(32).toString('base64url');
 
 export async function loadOrCreateKeys(
   dataDir: string,
 ): Promise<{ keys: StartKeys; created: boolean }> {
-  const file = join(dataDir, 'keys.json');
-  let text: string | undefined;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch {
-    text = undefined;
-  }
-  if (text !== undefined) {
-    return { keys: parseKeys(file, text), created: false };
+  const found = await readKeys(dataDir);
+  if (found !== undefined) {
+    return { keys: found, created: false };
   }
   const keys: StartKeys = {
     apiToken: key('pbt'),
-    secretKey: randomBytes(32).toString('base64url'),
+    secretKey: newSecretKey(),
+    previousSecretKeys: [],
     serverApiKey: key('pbs'),
     platformApiKey: key('pbp'),
     webhookSecret: `whsec_${randomBytes(32).toString('base64')}`,
   };
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
-  await writeFile(file, `${JSON.stringify(keys, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
+  await writeFile(join(dataDir, KEYS_FILE), `${JSON.stringify(keys, null, 2)}\n`, {
+    mode: 0o600,
+    flag: 'wx',
+  });
   return { keys, created: true };
+}
+
+/** The keys of a data folder, or undefined when it has none yet. */
+export async function readKeys(dataDir: string): Promise<StartKeys | undefined> {
+  const file = join(dataDir, KEYS_FILE);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+  return parseKeys(file, text);
+}
+
+/** Replaces the keys: written aside, owner-only, then moved in, so a crash leaves old or new. */
+export async function writeKeys(dataDir: string, keys: StartKeys): Promise<void> {
+  await writePrivately(join(dataDir, KEYS_FILE), `${JSON.stringify(keys, null, 2)}\n`);
 }
 
 function parseKeys(file: string, text: string): StartKeys {
@@ -57,7 +79,7 @@ function parseKeys(file: string, text: string): StartKeys {
   if (!parsed.success) {
     throw new CliError(
       'CLI_START_FAILED',
-      `${file} is damaged; restore it from a backup (the encrypted config and credentials need its secretKey), or move the data folder away to start afresh`,
+      `${file} is damaged; restore it from a backup (the encrypted config and credentials need its secretKey and previousSecretKeys), or move the data folder away to start afresh`,
     );
   }
   return parsed.data;
@@ -68,9 +90,15 @@ export async function writeConnection(
   dataDir: string,
   connection: { url: string; token: string },
 ): Promise<void> {
-  const file = join(dataDir, 'connection.json');
-  // Written aside with owner-only rights, then moved in: the token is never readable by others.
-  await writeFile(`${file}.partial`, `${JSON.stringify(connection, null, 2)}\n`, { mode: 0o600 });
+  await writePrivately(
+    join(dataDir, 'connection.json'),
+    `${JSON.stringify(connection, null, 2)}\n`,
+  );
+}
+
+/** Written aside with owner-only rights, then moved in: never readable by others, never half. */
+async function writePrivately(file: string, text: string): Promise<void> {
+  await writeFile(`${file}.partial`, text, { mode: 0o600 });
   await chmod(`${file}.partial`, 0o600);
   await rename(`${file}.partial`, file);
 }

@@ -5,13 +5,16 @@
  */
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CliError } from '../cli-error.ts';
+import { CliError, type CliErrorCode } from '../cli-error.ts';
 
 export interface DataDirLock {
   release(): Promise<void>;
 }
 
-export async function lockDataDir(dataDir: string): Promise<DataDirLock> {
+export async function lockDataDir(
+  dataDir: string,
+  busy = { code: 'CLI_START_FAILED' as CliErrorCode, fix: 'or give this one its own --data-dir' },
+): Promise<DataDirLock> {
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
   const file = join(dataDir, 'start.lock');
   for (let attempt = 0; attempt < 2; attempt += 1) {
@@ -26,16 +29,13 @@ export async function lockDataDir(dataDir: string): Promise<DataDirLock> {
     const owner = Number((await readFile(file, 'utf8').catch(() => '')).trim());
     if (Number.isInteger(owner) && owner > 0 && isAlive(owner)) {
       throw new CliError(
-        'CLI_START_FAILED',
-        `${dataDir} is in use by another plugboard start (pid ${String(owner)}); stop it first, or give this one its own --data-dir`,
+        busy.code,
+        `${dataDir} is in use by another plugboard start (pid ${String(owner)}); stop it first, ${busy.fix}`,
       );
     }
     await rm(file, { force: true });
   }
-  throw new CliError(
-    'CLI_START_FAILED',
-    `cannot lock ${dataDir}; is another start racing this one?`,
-  );
+  throw new CliError(busy.code, `cannot lock ${dataDir}; is another start racing this one?`);
 }
 
 function isAlive(pid: number): boolean {

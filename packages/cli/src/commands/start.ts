@@ -104,6 +104,7 @@ export async function runStart(
       dataDir: join(dataDir, 'platform'),
       apiTokens: [keys.apiToken],
       secretKey: keys.secretKey,
+      secretKeyPrevious: keys.previousSecretKeys,
       pluginServerUrl: serverUrl,
       pluginServerApiKey: keys.serverApiKey,
       platformApiKeys: [keys.platformApiKey],

@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Queryable } from '../db/database.ts';
 import { PlatformError } from '../errors.ts';
+import { credentialPurpose } from '../secrets/sealed-columns.ts';
 import type { SecretBox } from '../secrets/secret-box.ts';
 
 export type CredentialData = Record<string, unknown>;
@@ -66,7 +67,7 @@ export class CredentialsRepository {
         credential.pluginId,
         credential.integration,
         credential.name,
-        this.#box.seal(credential.data, purpose(id)),
+        this.#box.seal(credential.data, credentialPurpose(id)),
       ],
     );
     if (row === undefined) {
@@ -119,7 +120,7 @@ export class CredentialsRepository {
   async replaceData(id: string, data: CredentialData): Promise<CredentialRecord | undefined> {
     const [row] = await this.#db.query<CredentialRow>(
       `UPDATE credentials SET secret = $2, updated_at = now() WHERE id = $1 RETURNING ${COLUMNS}`,
-      [id, this.#box.seal(data, purpose(id))],
+      [id, this.#box.seal(data, credentialPurpose(id))],
     );
     return row === undefined ? undefined : toRecord(row);
   }
@@ -134,14 +135,9 @@ export class CredentialsRepository {
       ? undefined
       : {
           record: toRecord(row),
-          data: this.#box.open(row.secret, purpose(row.id)) as CredentialData,
+          data: this.#box.open(row.secret, credentialPurpose(row.id)) as CredentialData,
         };
   }
-}
-
-/** Bound into each sealed value: it opens only as the data of the credential it was sealed for. */
-function purpose(id: string): string {
-  return `credential:${id}`;
 }
 
 function toRecord(row: CredentialRow): CredentialRecord {

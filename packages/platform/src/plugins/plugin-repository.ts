@@ -5,6 +5,7 @@
 import type { Manifest, PluginStatus } from '@plugboard/protocol';
 import type { PluginGrant, PluginSource, SandboxReport, StatusEvent } from '@plugboard/server-api';
 import type { Queryable } from '../db/database.ts';
+import { gitTokenPurpose, pluginConfigPurpose } from '../secrets/sealed-columns.ts';
 import type { SecretBox } from '../secrets/secret-box.ts';
 import type { PluginRecord } from './plugin-record.ts';
 
@@ -121,7 +122,7 @@ export class PluginRepository {
   async setConfig(id: string, config: Record<string, unknown>): Promise<void> {
     await this.#db.query(
       'UPDATE plugins SET config_sealed = $2, updated_at = now() WHERE id = $1',
-      [id, this.#box.seal(config, `plugin-config:${id}`)],
+      [id, this.#box.seal(config, pluginConfigPurpose(id))],
     );
   }
 
@@ -238,7 +239,7 @@ export class PluginRepository {
   #openConfig(row: Sealed): Record<string, unknown> {
     return row.config_sealed === null
       ? {}
-      : (this.#box.open(row.config_sealed, `plugin-config:${row.id}`) as Record<string, unknown>);
+      : (this.#box.open(row.config_sealed, pluginConfigPurpose(row.id)) as Record<string, unknown>);
   }
 
   #openSource(row: Sealed): PluginSource {
@@ -247,7 +248,7 @@ export class PluginRepository {
     }
     return {
       ...row.source,
-      token: this.#box.open(row.source_secret, `git-token:${row.id}`) as string,
+      token: this.#box.open(row.source_secret, gitTokenPurpose(row.id)) as string,
     };
   }
 
@@ -256,8 +257,8 @@ export class PluginRepository {
     const bare = source.type === 'git' ? { ...source, token: undefined } : source;
     return {
       source: JSON.parse(JSON.stringify(bare)) as PluginSource,
-      token: token === undefined ? null : this.#box.seal(token, `git-token:${id}`),
-      config: this.#box.seal(config, `plugin-config:${id}`),
+      token: token === undefined ? null : this.#box.seal(token, gitTokenPurpose(id)),
+      config: this.#box.seal(config, pluginConfigPurpose(id)),
     };
   }
 }

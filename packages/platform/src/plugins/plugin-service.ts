@@ -158,7 +158,7 @@ export class PluginService {
   async configure(id: string, config: Record<string, unknown>): Promise<PluginRecord> {
     const record = await this.#active(id);
     // Secret fields sent back masked keep their stored value, so a form can be resubmitted.
-    const stored = await this.#repo.config(id);
+    const stored = await this.#storedConfig(id, config);
     const merged = Object.fromEntries(
       Object.entries(config).map(([k, v]) => [k, v === MASKED ? stored[k] : v]),
     );
@@ -197,7 +197,19 @@ export class PluginService {
   }
 
   async view(record: PluginRecord): Promise<PluginRecordView> {
-    const config = await this.#repo.config(record.id);
+    const config: Record<string, unknown> = await this.#repo
+      .config(record.id)
+      .catch((error: unknown) => {
+        // A config no known key opens is shown empty, so it can be entered again (see configure).
+        if (!isUnreadable(error)) {
+          throw error;
+        }
+        this.#log.warn(
+          { err: error },
+          `plugin ${record.id}'s stored configuration cannot be opened`,
+        );
+        return {};
+      });
     for (const field of secretFields(record.manifest?.config)) {
       if (config[field] !== undefined) {
         config[field] = MASKED;
@@ -245,6 +257,31 @@ export class PluginService {
     }
   }
 
+  /**
+   * The stored config, to fill in masked fields from. One no known key opens (its key was lost)
+   * is replaced whole by a config with every field; a masked field cannot keep what nobody reads.
+   */
+  async #storedConfig(
+    id: string,
+    config: Record<string, unknown>,
+  ): Promise<Record<string, unknown>> {
+    try {
+      return await this.#repo.config(id);
+    } catch (error) {
+      if (!isUnreadable(error)) {
+        throw error;
+      }
+      if (Object.values(config).includes(MASKED)) {
+        throw new PlatformError(
+          'PLAT_SECRET_UNREADABLE',
+          `plugin "${id}"'s stored configuration cannot be opened, so a masked field cannot keep its value (${error.message}); send every field again, secrets included, to replace it`,
+          { details: error.details ?? {} },
+        );
+      }
+      return {};
+    }
+  }
+
   async #active(id: string): Promise<PluginRecord> {
     const record = await this.get(id);
     if (PLUGIN_STATUS_RULES[record.status].gone) {
@@ -279,4 +316,8 @@ function isRefusal(error: unknown): boolean {
 function maskAll(config: Record<string, unknown>): Record<string, unknown> {
   // Before the manifest says which fields are secret, none is shown.
   return Object.fromEntries(Object.keys(config).map((k) => [k, MASKED]));
+}
+
+function isUnreadable(error: unknown): error is PlatformError {
+  return error instanceof PlatformError && error.code === 'PLAT_SECRET_UNREADABLE';
 }

@@ -5,7 +5,8 @@
  * platform's secret key), so minting one costs no database write on every node call; it dies
  * with its run — a token is honoured only while its run is `running` — or at its expiry,
  * whichever comes first. A token names its plugin, so one that leaks to another plugin is
- * useless there.
+ * useless there. Tokens signed under a key in PLUGBOARD_SECRET_KEY_PREVIOUS are honoured too, so
+ * a key rotation does not cut off the nodes of a process that still signs with the old key.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
@@ -41,10 +42,16 @@ const claimsSchema = z.object({
 export function createCallTokens(options: {
   readonly db: Queryable;
   readonly secretKey: string;
+  /** Keys that no longer sign, whose tokens are still honoured. */
+  readonly previousKeys?: readonly string[];
   readonly ttlMs: number;
 }): CallTokens {
-  const key = createHmac('sha256', options.secretKey).update('plugboard-call-token').digest();
-  const sign = (payload: string) => createHmac('sha256', key).update(payload).digest();
+  const derive = (secretKey: string) =>
+    createHmac('sha256', secretKey).update('plugboard-call-token').digest();
+  const current = derive(options.secretKey);
+  const keys = [current, ...(options.previousKeys ?? []).map(derive)];
+  const sign = (payload: string, key = current) =>
+    createHmac('sha256', key).update(payload).digest();
   const refused = () =>
     // One answer for every case, so a caller cannot probe which tokens exist.
     new PlatformError(
@@ -68,9 +75,12 @@ export function createCallTokens(options: {
       if (payload === undefined || signature === undefined || extra !== undefined) {
         throw refused();
       }
-      const expected = sign(payload);
       const given = Buffer.from(signature, 'base64url');
-      if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+      const signed = keys.some((key) => {
+        const expected = sign(payload, key);
+        return given.length === expected.length && timingSafeEqual(given, expected);
+      });
+      if (!signed) {
         throw refused();
       }
       const claims = claimsSchema.safeParse(
