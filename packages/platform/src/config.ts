@@ -200,7 +200,7 @@ export function loadPlatformConfig(
 }
 
 /** What a secret key rotation needs of the platform's settings: its database and its keys. */
-export const secretRotationConfigSchema = platformConfigSchema.pick({
+const secretRotationConfigSchema = platformConfigSchema.pick({
   dataDir: true,
   databaseUrl: true,
   databaseTimeoutMs: true,

@@ -53,7 +53,6 @@ describe.each(kinds)('rotating the secret key (%s)', (kind) => {
       secretKey,
       secretKeyPrevious,
       // A nudge a minute from now at the soonest: this test reads, it does not reconcile.
-      reconcileNudgeMs: 60_000,
       ...(database === undefined ? { dataDir } : { databaseUrl: database.url }),
     });
     return platform;

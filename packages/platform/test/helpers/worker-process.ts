@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 
-const CLI_BIN = fileURLToPath(new URL('../../../cli/bin/plugboard.js', import.meta.url));
+export const CLI_BIN = fileURLToPath(new URL('../../../cli/bin/plugboard.js', import.meta.url));
 
 export interface WorkerChild {
   readonly child: ChildProcess;

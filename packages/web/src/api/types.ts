@@ -52,6 +52,5 @@ export type Run = ContractRun;
 export type Credential = CredentialView;
 export type Issue = ContractIssue;
 
-
 /** What the platform shows instead of a stored secret; sent back, it keeps the stored value. */
 export const MASKED: typeof CONTRACT_MASKED = '********';
