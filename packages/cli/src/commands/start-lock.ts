@@ -3,7 +3,8 @@
  * must never be opened by two processes. The lock file holds the owner's pid; a lock whose
  * process is gone (a crash, a kill -9) is taken over.
  */
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
+import { takePidLock } from '@plugboard/service-kit';
 import { join } from 'node:path';
 import { CliError, type CliErrorCode } from '../cli-error.ts';
 
@@ -16,34 +17,14 @@ export async function lockDataDir(
   busy = { code: 'CLI_START_FAILED' as CliErrorCode, fix: 'or give this one its own --data-dir' },
 ): Promise<DataDirLock> {
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
-  const file = join(dataDir, 'start.lock');
-  for (let attempt = 0; attempt < 2; attempt += 1) {
-    try {
-      await writeFile(file, String(process.pid), { flag: 'wx', mode: 0o600 });
-      return { release: () => rm(file, { force: true }) };
-    } catch (error) {
-      if ((error as { code?: unknown }).code !== 'EEXIST') {
-        throw error;
-      }
-    }
-    const owner = Number((await readFile(file, 'utf8').catch(() => '')).trim());
-    if (Number.isInteger(owner) && owner > 0 && isAlive(owner)) {
-      throw new CliError(
-        busy.code,
-        `${dataDir} is in use by another plugboard start (pid ${String(owner)}); stop it first, ${busy.fix}`,
-      );
-    }
-    await rm(file, { force: true });
+  const outcome = await takePidLock(join(dataDir, 'start.lock'));
+  if (outcome.taken) {
+    return { release: outcome.release };
   }
-  throw new CliError(busy.code, `cannot lock ${dataDir}; is another start racing this one?`);
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists, run by someone else.
-    return (error as { code?: unknown }).code === 'EPERM';
-  }
+  throw new CliError(
+    busy.code,
+    outcome.pid === undefined
+      ? `cannot lock ${dataDir}; is another start racing this one?`
+      : `${dataDir} is in use by another plugboard start (pid ${String(outcome.pid)}); stop it first, ${busy.fix}`,
+  );
 }

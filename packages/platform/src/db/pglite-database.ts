@@ -5,7 +5,8 @@
  * process (a platform, `plugboard secrets rotate`) is refused instead of corrupting it. The lock
  * of a process that is gone is taken over.
  */
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
+import { takePidLock } from '@plugboard/service-kit';
 import { PGlite } from '@electric-sql/pglite';
 import { PlatformError } from '../errors.ts';
 import type { Database, Queryable } from './database.ts';
@@ -48,37 +49,14 @@ export async function openPgliteDatabase(dir: string | undefined): Promise<Datab
 }
 
 async function lock(dir: string): Promise<() => Promise<void>> {
-  const file = `${dir}.lock`;
-  for (let attempt = 0; attempt < 2; attempt += 1) {
-    try {
-      await writeFile(file, String(process.pid), { flag: 'wx', mode: 0o600 });
-      return () => rm(file, { force: true });
-    } catch (error) {
-      if ((error as { code?: unknown }).code !== 'EEXIST') {
-        throw error;
-      }
-    }
-    const owner = Number((await readFile(file, 'utf8').catch(() => '')).trim());
-    if (Number.isInteger(owner) && owner > 0 && isAlive(owner)) {
-      throw new PlatformError(
-        'PLAT_DATABASE_IN_USE',
-        `the embedded database in ${dir} is open in another process (pid ${String(owner)}); stop it first (one process at a time: several need PostgreSQL, PLUGBOARD_DATABASE_URL)`,
-      );
-    }
-    await rm(file, { force: true });
+  const outcome = await takePidLock(`${dir}.lock`);
+  if (outcome.taken) {
+    return outcome.release;
   }
   throw new PlatformError(
     'PLAT_DATABASE_IN_USE',
-    `cannot lock the embedded database in ${dir}: another process is opening it at the same time`,
+    outcome.pid === undefined
+      ? `cannot lock the embedded database in ${dir}: another process is opening it at the same time`
+      : `the embedded database in ${dir} is open in another process (pid ${String(outcome.pid)}); stop it first (one process at a time: several need PostgreSQL, PLUGBOARD_DATABASE_URL)`,
   );
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists, run by someone else.
-    return (error as { code?: unknown }).code === 'EPERM';
-  }
 }
