@@ -5,8 +5,9 @@
  */
 import { errorEnvelopeSchema } from '@plugboard/protocol';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { apiSchema } from '../http/api-schema.ts';
 import { z } from 'zod';
-import { API_ROUTES as at, API_SCHEMAS as api } from '@plugboard/platform-api';
+import { API_ROUTES as at } from '@plugboard/platform-api';
 import { PlatformError } from '../errors.ts';
 import type { CredentialChecks } from './credential-checks.ts';
 import type { CredentialRecord, CredentialsRepository } from './credentials-repository.ts';
@@ -33,12 +34,7 @@ export const credentialsRoutes: FastifyPluginAsyncZod<{
   };
 
   app.post(at.createCredential.path, {
-    schema: {
-      summary: api.createCredential.summary,
-      params: api.createCredential.params,
-      body: api.createCredential.body,
-      response: { 201: api.createCredential.response, ...errors },
-    },
+    schema: apiSchema('createCredential', errors),
     handler: async (request, reply) => {
       const target = request.params;
       // Checked before the ready call: no plugin round trip for a name that cannot be stored.
@@ -62,31 +58,19 @@ export const credentialsRoutes: FastifyPluginAsyncZod<{
   });
 
   app.get(at.listCredentials.path, {
-    schema: {
-      summary: api.listCredentials.summary,
-      querystring: api.listCredentials.query,
-      response: { 200: api.listCredentials.response, ...errors },
-    },
+    schema: apiSchema('listCredentials', errors),
     handler: async (request) => ({
       credentials: await credentials.list({ pluginId: request.query.pluginId }),
     }),
   });
 
   app.get(at.getCredential.path, {
-    schema: {
-      summary: api.getCredential.summary,
-      params: api.getCredential.params,
-      response: { 200: api.getCredential.response, ...errors },
-    },
+    schema: apiSchema('getCredential', errors),
     handler: async (request) => existing(request.params.id),
   });
 
   app.post(at.testCredential.path, {
-    schema: {
-      summary: api.testCredential.summary,
-      params: api.testCredential.params,
-      response: { 200: api.testCredential.response, ...errors },
-    },
+    schema: apiSchema('testCredential', errors),
     handler: async (request) => {
       const opened = await credentials.open(request.params.id);
       if (opened === undefined) {
@@ -99,12 +83,7 @@ export const credentialsRoutes: FastifyPluginAsyncZod<{
   });
 
   app.put(at.replaceCredential.path, {
-    schema: {
-      summary: api.replaceCredential.summary,
-      params: api.replaceCredential.params,
-      body: api.replaceCredential.body,
-      response: { 200: api.replaceCredential.response, ...errors },
-    },
+    schema: apiSchema('replaceCredential', errors),
     handler: async (request) => {
       const record = await existing(request.params.id);
       await checks.accept(record, request.body.data);
@@ -117,11 +96,7 @@ export const credentialsRoutes: FastifyPluginAsyncZod<{
   });
 
   app.delete(at.deleteCredential.path, {
-    schema: {
-      summary: api.deleteCredential.summary,
-      params: api.deleteCredential.params,
-      response: { 204: z.null().describe('Deleted.'), ...errors },
-    },
+    schema: apiSchema('deleteCredential', { 204: z.null().describe('Deleted.'), ...errors }),
     handler: async (request, reply) => {
       if (!(await credentials.delete(request.params.id))) {
         throw new PlatformError('PLAT_CREDENTIAL_NOT_FOUND', `no credentials ${request.params.id}`);

@@ -4,12 +4,13 @@
  */
 import { errorEnvelopeSchema, FILE_BRIDGE_HEADERS } from '@plugboard/protocol';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { apiSchema } from '../http/api-schema.ts';
 import { z } from 'zod';
 import { PlatformError } from '../errors.ts';
 import { attachmentDisposition, contentTypeFrom, fileNameFrom } from './file-names.ts';
 import type { FileStore } from './file-store.ts';
 import { toFileRef } from './file-store.ts';
-import { API_ROUTES as at, API_SCHEMAS as api } from '@plugboard/platform-api';
+import { API_ROUTES as at } from '@plugboard/platform-api';
 import { toFileMeta } from './file-views.ts';
 import { takeRawBodies } from './raw-body.ts';
 import { receiveUpload } from './upload.ts';
@@ -26,12 +27,13 @@ export const filesRoutes: FastifyPluginAsyncZod<{ files: FileStore }> = async (a
   takeRawBodies(app);
 
   app.post(at.uploadFile.path, {
-    schema: {
-      summary: api.uploadFile.summary,
-      description: `Name it in \`${FILE_BRIDGE_HEADERS.fileName}\` (percent-encoded) or \`?name=\`; its type is the request's content-type.`,
-      querystring: api.uploadFile.query,
-      response: { 201: api.uploadFile.response, ...errors, 413: errorEnvelopeSchema },
-    },
+    schema: apiSchema(
+      'uploadFile',
+      { ...errors, 413: errorEnvelopeSchema },
+      {
+        description: `Name it in \`${FILE_BRIDGE_HEADERS.fileName}\` (percent-encoded) or \`?name=\`; its type is the request's content-type.`,
+      },
+    ),
     handler: async (request, reply) => {
       const file = await receiveUpload(
         files,
@@ -49,11 +51,7 @@ export const filesRoutes: FastifyPluginAsyncZod<{ files: FileStore }> = async (a
   app.get(at.downloadFile.path, {
     // A HEAD would open the file only to throw its bytes away.
     exposeHeadRoute: false,
-    schema: {
-      summary: api.downloadFile.summary,
-      params: api.downloadFile.params,
-      response: { 200: fileBytes, ...errors },
-    },
+    schema: apiSchema('downloadFile', { 200: fileBytes, ...errors }),
     handler: async (request, reply) => {
       const { meta, stream } = await files.open(request.params.id);
       return reply
@@ -66,11 +64,7 @@ export const filesRoutes: FastifyPluginAsyncZod<{ files: FileStore }> = async (a
   });
 
   app.get(at.fileMeta.path, {
-    schema: {
-      summary: api.fileMeta.summary,
-      params: api.fileMeta.params,
-      response: { 200: api.fileMeta.response, ...errors },
-    },
+    schema: apiSchema('fileMeta', errors),
     handler: async (request) => {
       const file = await files.get(request.params.id);
       if (file === undefined) {

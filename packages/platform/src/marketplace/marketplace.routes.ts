@@ -9,8 +9,9 @@ import { marketplaceIndexSchema, type MarketplaceIndex } from '@plugboard/server
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { apiSchema } from '../http/api-schema.ts';
 import { request } from 'undici';
-import { API_ROUTES as at, API_SCHEMAS as api } from '@plugboard/platform-api';
+import { API_ROUTES as at } from '@plugboard/platform-api';
 import { PlatformError } from '../errors.ts';
 import type { PluginRepository } from '../plugins/plugin-repository.ts';
 
@@ -73,15 +74,7 @@ export const marketplaceRoutes: FastifyPluginAsyncZod<{
   };
 
   app.get(at.marketplace.path, {
-    schema: {
-      summary: api.marketplace.summary,
-      querystring: api.marketplace.query,
-      response: {
-        200: api.marketplace.response,
-        401: errorEnvelopeSchema,
-        404: errorEnvelopeSchema,
-      },
-    },
+    schema: apiSchema('marketplace', { 401: errorEnvelopeSchema, 404: errorEnvelopeSchema }),
     handler: async (request) => {
       const { source, index } = await readIndex();
       const records = new Map((await plugins.list()).map((r) => [r.id, r]));

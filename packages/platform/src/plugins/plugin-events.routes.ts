@@ -4,7 +4,8 @@
  * changes: woken by an applied status webhook, and by a cheap check of the records' fingerprint
  * for changes made elsewhere (another platform process, a user's install).
  */
-import { API_ROUTES as at, API_SCHEMAS as api } from '@plugboard/platform-api';
+import { API_ROUTES as at } from '@plugboard/platform-api';
+import { apiSchema } from '../http/api-schema.ts';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Queryable } from '../db/database.ts';
 import { openEventStream } from '../http/event-stream.ts';
@@ -35,7 +36,7 @@ export const pluginEventsRoutes: FastifyPluginAsyncZod<{
   };
 
   app.get(at.pluginEvents.path, {
-    schema: { summary: api.pluginEvents.summary },
+    schema: apiSchema('pluginEvents', {}),
     handler: async (request, reply) => {
       const stream = openEventStream(request, reply, shutdown.signal);
       const off = bus.onChanged(PLUGINS_CHANNEL, () => {

@@ -4,10 +4,12 @@
  */
 import { errorEnvelopeSchema, nodeConfigResponseSchema } from '@plugboard/protocol';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { apiSchema } from '../http/api-schema.ts';
 import { PlatformError } from '../errors.ts';
+
 import { idempotencyHeaders } from '../http/idempotency.ts';
 import type { PluginServerClient } from '../plugin-server/plugin-server-client.ts';
-import { API_ROUTES as at, API_SCHEMAS as api } from '@plugboard/platform-api';
+import { API_ROUTES as at } from '@plugboard/platform-api';
 import type { PluginService } from './plugin-service.ts';
 
 const errors = {
@@ -24,61 +26,36 @@ export const pluginsRoutes: FastifyPluginAsyncZod<{
   pluginServer: PluginServerClient;
 }> = async (app, { plugins, pluginServer }) => {
   app.get(at.listPlugins.path, {
-    schema: {
-      summary: api.listPlugins.summary,
-      response: { 200: api.listPlugins.response, ...errors },
-    },
+    schema: apiSchema('listPlugins', errors),
     handler: async () => ({ plugins: await plugins.list() }),
   });
 
   app.post(at.installPlugin.path, {
     config: { idempotent: true },
-    schema: {
-      summary: api.installPlugin.summary,
-      headers: idempotencyHeaders,
-      body: api.installPlugin.body,
-      response: { 202: api.installPlugin.response, ...errors },
-    },
+    schema: apiSchema('installPlugin', errors, { headers: idempotencyHeaders }),
     handler: async (request, reply) =>
       reply.code(202).send(await plugins.view(await plugins.install(request.body))),
   });
 
   app.get(at.getPlugin.path, {
-    schema: {
-      summary: api.getPlugin.summary,
-      params: api.getPlugin.params,
-      response: { 200: api.getPlugin.response, ...errors },
-    },
+    schema: apiSchema('getPlugin', errors),
     handler: async (request) => plugins.view(await plugins.get(request.params.id)),
   });
 
   app.post(at.uninstallPlugin.path, {
-    schema: {
-      summary: api.uninstallPlugin.summary,
-      params: api.uninstallPlugin.params,
-      response: { 202: api.uninstallPlugin.response, ...errors },
-    },
+    schema: apiSchema('uninstallPlugin', errors),
     handler: async (request, reply) =>
       reply.code(202).send(await plugins.view(await plugins.uninstall(request.params.id))),
   });
 
   app.post(at.restartPlugin.path, {
-    schema: {
-      summary: api.restartPlugin.summary,
-      params: api.restartPlugin.params,
-      response: { 202: api.restartPlugin.response, ...errors },
-    },
+    schema: apiSchema('restartPlugin', errors),
     handler: async (request, reply) =>
       reply.code(202).send(await plugins.view(await plugins.restart(request.params.id))),
   });
 
   app.post(at.updatePlugin.path, {
-    schema: {
-      summary: api.updatePlugin.summary,
-      params: api.updatePlugin.params,
-      body: api.updatePlugin.body,
-      response: { 202: api.updatePlugin.response, ...errors },
-    },
+    schema: apiSchema('updatePlugin', errors),
     handler: async (request, reply) =>
       reply
         .code(202)
@@ -86,33 +63,19 @@ export const pluginsRoutes: FastifyPluginAsyncZod<{
   });
 
   app.put(at.configurePlugin.path, {
-    schema: {
-      summary: api.configurePlugin.summary,
-      params: api.configurePlugin.params,
-      body: api.configurePlugin.body,
-      response: { 200: api.configurePlugin.response, ...errors },
-    },
+    schema: apiSchema('configurePlugin', errors),
     handler: async (request) =>
       plugins.view(await plugins.configure(request.params.id, request.body.config)),
   });
 
   app.put(at.grantPlugin.path, {
-    schema: {
-      summary: api.grantPlugin.summary,
-      params: api.grantPlugin.params,
-      body: api.grantPlugin.body,
-      response: { 200: api.grantPlugin.response, ...errors },
-    },
+    schema: apiSchema('grantPlugin', errors),
     handler: async (request) =>
       plugins.view(await plugins.grant(request.params.id, request.body.grant)),
   });
 
   app.get(at.pluginLogs.path, {
-    schema: {
-      summary: api.pluginLogs.summary,
-      params: api.pluginLogs.params,
-      querystring: api.pluginLogs.query,
-    },
+    schema: apiSchema('pluginLogs', {}),
     handler: async (request, reply) => {
       await plugins.get(request.params.id);
       const text = await pluginServer.logs(request.params.id, request.query.tail);
@@ -121,12 +84,7 @@ export const pluginsRoutes: FastifyPluginAsyncZod<{
   });
 
   app.post(at.nodeConfigOptions.path, {
-    schema: {
-      summary: api.nodeConfigOptions.summary,
-      params: api.nodeConfigOptions.params,
-      body: api.nodeConfigOptions.body,
-      response: { 200: api.nodeConfigOptions.response, ...errors },
-    },
+    schema: apiSchema('nodeConfigOptions', errors),
     handler: async (request) => {
       const { id, node } = request.params;
       const record = await plugins.get(id);

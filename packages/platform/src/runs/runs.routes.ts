@@ -4,13 +4,14 @@
  */
 import { errorEnvelopeSchema, fileRefSchema } from '@plugboard/protocol';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { apiSchema } from '../http/api-schema.ts';
 import { PlatformError } from '../errors.ts';
 import { idempotencyHeaders, idempotentName } from '../http/idempotency.ts';
 import { openEventStream } from '../http/event-stream.ts';
 import { checkRunInputs, workflowInputsOf } from '../workflows/run-inputs.ts';
 import type { WorkflowRepository } from '../workflows/workflow-repository.ts';
 import type { RunBus } from './run-bus.ts';
-import { API_ROUTES as at, API_SCHEMAS as api, MAX_EVENT_ID } from '@plugboard/platform-api';
+import { API_ROUTES as at, MAX_EVENT_ID } from '@plugboard/platform-api';
 import type { RunRepository } from './run-repository.ts';
 
 const errors = {
@@ -49,13 +50,7 @@ export const runsRoutes: FastifyPluginAsyncZod<{
 
   app.post(at.startRun.path, {
     config: { idempotent: true },
-    schema: {
-      summary: api.startRun.summary,
-      headers: idempotencyHeaders,
-      params: api.startRun.params,
-      body: api.startRun.body,
-      response: { 202: api.startRun.response, ...errors },
-    },
+    schema: apiSchema('startRun', errors, { headers: idempotencyHeaders }),
     handler: async (request, reply) => {
       const workflow = await workflows.get(request.params.id);
       if (workflow === undefined) {
@@ -97,31 +92,19 @@ export const runsRoutes: FastifyPluginAsyncZod<{
   });
 
   app.get(at.listRuns.path, {
-    schema: {
-      summary: api.listRuns.summary,
-      querystring: api.listRuns.query,
-      response: { 200: api.listRuns.response, ...errors },
-    },
+    schema: apiSchema('listRuns', errors),
     handler: async (request) => ({
       runs: await runs.list({ workflowId: request.query.workflowId, limit: request.query.limit }),
     }),
   });
 
   app.get(at.getRun.path, {
-    schema: {
-      summary: api.getRun.summary,
-      params: api.getRun.params,
-      response: { 200: api.getRun.response, ...errors },
-    },
+    schema: apiSchema('getRun', errors),
     handler: async (request) => found(request.params.id),
   });
 
   app.post(at.cancelRun.path, {
-    schema: {
-      summary: api.cancelRun.summary,
-      params: api.cancelRun.params,
-      response: { 202: api.cancelRun.response, ...errors, 409: errorEnvelopeSchema },
-    },
+    schema: apiSchema('cancelRun', { ...errors, 409: errorEnvelopeSchema }),
     handler: async (request, reply) => {
       const outcome = await runs.requestCancel(request.params.id);
       if (outcome === undefined) {
@@ -139,11 +122,7 @@ export const runsRoutes: FastifyPluginAsyncZod<{
   });
 
   app.get(at.runEvents.path, {
-    schema: {
-      summary: api.runEvents.summary,
-      params: api.runEvents.params,
-      querystring: api.runEvents.query,
-    },
+    schema: apiSchema('runEvents', {}),
     handler: async (request, reply) => {
       await found(request.params.id);
       const runId = request.params.id;

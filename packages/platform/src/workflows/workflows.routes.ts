@@ -4,10 +4,11 @@
  */
 import { errorEnvelopeSchema } from '@plugboard/protocol';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { apiSchema } from '../http/api-schema.ts';
 import { z } from 'zod';
 import { PlatformError } from '../errors.ts';
 import type { NodeRegistry } from '../nodes/node-registry.ts';
-import { API_ROUTES as at, API_SCHEMAS as api, type WorkflowGraph } from '@plugboard/platform-api';
+import { API_ROUTES as at, type WorkflowGraph } from '@plugboard/platform-api';
 import { validateGraph } from './validate-graph.ts';
 import type { Workflow, WorkflowRepository } from './workflow-repository.ts';
 
@@ -44,27 +45,17 @@ export const workflowsRoutes: FastifyPluginAsyncZod<{
   };
 
   app.get(at.listNodes.path, {
-    schema: {
-      summary: api.listNodes.summary,
-      response: { 200: api.listNodes.response, ...errors },
-    },
+    schema: apiSchema('listNodes', errors),
     handler: async () => ({ nodes: (await registry()).list() }),
   });
 
   app.get(at.listWorkflows.path, {
-    schema: {
-      summary: api.listWorkflows.summary,
-      response: { 200: api.listWorkflows.response, ...errors },
-    },
+    schema: apiSchema('listWorkflows', errors),
     handler: async () => ({ workflows: await workflows.list() }),
   });
 
   app.post(at.validateWorkflow.path, {
-    schema: {
-      summary: api.validateWorkflow.summary,
-      body: api.validateWorkflow.body,
-      response: { 200: api.validateWorkflow.response, ...errors },
-    },
+    schema: apiSchema('validateWorkflow', errors),
     handler: async (request) => {
       const issues = validateGraph(request.body.graph, await registry());
       return { valid: issues.length === 0, issues };
@@ -72,11 +63,7 @@ export const workflowsRoutes: FastifyPluginAsyncZod<{
   });
 
   app.post(at.createWorkflow.path, {
-    schema: {
-      summary: api.createWorkflow.summary,
-      body: api.createWorkflow.body,
-      response: { 201: api.createWorkflow.response, ...errors },
-    },
+    schema: apiSchema('createWorkflow', errors),
     handler: async (request, reply) => {
       await checked(request.body.graph);
       return reply.code(201).send(await workflows.create(request.body));
@@ -84,21 +71,12 @@ export const workflowsRoutes: FastifyPluginAsyncZod<{
   });
 
   app.get(at.getWorkflow.path, {
-    schema: {
-      summary: api.getWorkflow.summary,
-      params: api.getWorkflow.params,
-      response: { 200: api.getWorkflow.response, ...errors },
-    },
+    schema: apiSchema('getWorkflow', errors),
     handler: async (request) => found(request.params.id),
   });
 
   app.put(at.updateWorkflow.path, {
-    schema: {
-      summary: api.updateWorkflow.summary,
-      params: api.updateWorkflow.params,
-      body: api.updateWorkflow.body,
-      response: { 200: api.updateWorkflow.response, ...errors },
-    },
+    schema: apiSchema('updateWorkflow', errors),
     handler: async (request) => {
       await found(request.params.id);
       await checked(request.body.graph);
@@ -107,11 +85,7 @@ export const workflowsRoutes: FastifyPluginAsyncZod<{
   });
 
   app.delete(at.deleteWorkflow.path, {
-    schema: {
-      summary: api.deleteWorkflow.summary,
-      params: api.deleteWorkflow.params,
-      response: { 204: z.null(), ...errors, 409: errorEnvelopeSchema },
-    },
+    schema: apiSchema('deleteWorkflow', { 204: z.null(), ...errors, 409: errorEnvelopeSchema }),
     handler: async (request, reply) => {
       const outcome = await workflows.delete(request.params.id);
       if (outcome === 'missing') {
