@@ -3,23 +3,15 @@
  * its schema and its ready check first), list them, re-test, replace and delete them. Answers
  * never carry the data.
  */
-import { errorEnvelopeSchema } from '@plugboard/protocol';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { apiSchema } from '../http/api-schema.ts';
+import { apiSchema, errorAnswers } from '../http/api-schema.ts';
 import { z } from 'zod';
 import { API_ROUTES as at } from '@plugboard/platform-api';
 import { PlatformError } from '../errors.ts';
 import type { CredentialChecks } from './credential-checks.ts';
 import type { CredentialRecord, CredentialsRepository } from './credentials-repository.ts';
 
-const errors = {
-  400: errorEnvelopeSchema,
-  401: errorEnvelopeSchema,
-  404: errorEnvelopeSchema,
-  409: errorEnvelopeSchema,
-  422: errorEnvelopeSchema,
-  502: errorEnvelopeSchema,
-};
+const errors = errorAnswers(400, 401, 404, 409, 422, 502);
 
 export const credentialsRoutes: FastifyPluginAsyncZod<{
   credentials: CredentialsRepository;

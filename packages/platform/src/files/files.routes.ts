@@ -4,7 +4,7 @@
  */
 import { errorEnvelopeSchema, FILE_BRIDGE_HEADERS } from '@plugboard/protocol';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { apiSchema } from '../http/api-schema.ts';
+import { apiSchema, errorAnswers } from '../http/api-schema.ts';
 import { z } from 'zod';
 import { PlatformError } from '../errors.ts';
 import { attachmentDisposition, contentTypeFrom, fileNameFrom } from './file-names.ts';
@@ -17,11 +17,7 @@ import { receiveUpload } from './upload.ts';
 
 /** Streams are sent as they are (Fastify never serializes them); this documents the answer. */
 const fileBytes = z.any().describe("The file's bytes, with its type as content-type.");
-const errors = {
-  400: errorEnvelopeSchema,
-  401: errorEnvelopeSchema,
-  404: errorEnvelopeSchema,
-};
+const errors = errorAnswers(400, 401, 404);
 
 export const filesRoutes: FastifyPluginAsyncZod<{ files: FileStore }> = async (app, { files }) => {
   takeRawBodies(app);

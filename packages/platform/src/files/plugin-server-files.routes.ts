@@ -8,6 +8,7 @@
  */
 import { errorEnvelopeSchema, FILE_BRIDGE_HEADERS, fileRefSchema } from '@plugboard/protocol';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { errorAnswers } from '../http/api-schema.ts';
 import { z } from 'zod';
 import type { Database } from '../db/database.ts';
 import { PlatformError } from '../errors.ts';
@@ -28,11 +29,7 @@ const callHeaders = z.looseObject({
 });
 /** Streams are sent as they are (Fastify never serializes them); this documents the answer. */
 const fileBytes = z.any().describe("The file's bytes, with its type as content-type.");
-const errors = {
-  400: errorEnvelopeSchema,
-  401: errorEnvelopeSchema,
-  404: errorEnvelopeSchema,
-};
+const errors = errorAnswers(400, 401, 404);
 const security = [{ pluginServerKey: [] }];
 
 export const pluginServerFilesRoutes: FastifyPluginAsyncZod<{

@@ -10,6 +10,7 @@ import {
   type ApiOperation,
   type ApiOperationSchemas,
 } from '@plugboard/platform-api';
+import { errorEnvelopeSchema } from '@plugboard/protocol';
 import type { z } from 'zod';
 
 type Schemas = typeof API_SCHEMAS;
@@ -60,4 +61,13 @@ export function apiSchema<
     Object.assign(schema, { response });
   }
   return schema as ApiRouteSchema<N, E> & M;
+}
+
+/** The error envelope as the answer at each of `statuses`, for a route's schema. */
+export function errorAnswers<S extends number>(
+  ...statuses: S[]
+): { readonly [K in S]: typeof errorEnvelopeSchema } {
+  return Object.fromEntries(statuses.map((status) => [status, errorEnvelopeSchema])) as {
+    readonly [K in S]: typeof errorEnvelopeSchema;
+  };
 }

@@ -2,9 +2,9 @@
  * @module `/api/plugins`: install from any source, list and inspect, uninstall, restart, update,
  * configure, read the log, and ask a plugin node for its dynamic config options.
  */
-import { errorEnvelopeSchema, nodeConfigResponseSchema } from '@plugboard/protocol';
+import { nodeConfigResponseSchema } from '@plugboard/protocol';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { apiSchema } from '../http/api-schema.ts';
+import { apiSchema, errorAnswers } from '../http/api-schema.ts';
 import { PlatformError } from '../errors.ts';
 
 import { idempotencyHeaders } from '../http/idempotency.ts';
@@ -12,14 +12,7 @@ import type { PluginServerClient } from '../plugin-server/plugin-server-client.t
 import { API_ROUTES as at } from '@plugboard/platform-api';
 import type { PluginService } from './plugin-service.ts';
 
-const errors = {
-  400: errorEnvelopeSchema,
-  401: errorEnvelopeSchema,
-  404: errorEnvelopeSchema,
-  409: errorEnvelopeSchema,
-  422: errorEnvelopeSchema,
-  502: errorEnvelopeSchema,
-};
+const errors = errorAnswers(400, 401, 404, 409, 422, 502);
 
 export const pluginsRoutes: FastifyPluginAsyncZod<{
   plugins: PluginService;

@@ -4,7 +4,7 @@
  */
 import { errorEnvelopeSchema, fileRefSchema } from '@plugboard/protocol';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { apiSchema } from '../http/api-schema.ts';
+import { apiSchema, errorAnswers } from '../http/api-schema.ts';
 import { PlatformError } from '../errors.ts';
 import { idempotencyHeaders, idempotentName } from '../http/idempotency.ts';
 import { openEventStream } from '../http/event-stream.ts';
@@ -14,13 +14,7 @@ import type { RunBus } from './run-bus.ts';
 import { API_ROUTES as at, MAX_EVENT_ID } from '@plugboard/platform-api';
 import type { RunRepository } from './run-repository.ts';
 
-const errors = {
-  400: errorEnvelopeSchema,
-  401: errorEnvelopeSchema,
-  404: errorEnvelopeSchema,
-  409: errorEnvelopeSchema,
-  422: errorEnvelopeSchema,
-};
+const errors = errorAnswers(400, 401, 404, 409, 422);
 
 export interface RunFiles {
   /** The ids that name no stored file. */

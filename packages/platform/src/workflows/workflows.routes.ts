@@ -4,7 +4,7 @@
  */
 import { errorEnvelopeSchema } from '@plugboard/protocol';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { apiSchema } from '../http/api-schema.ts';
+import { apiSchema, errorAnswers } from '../http/api-schema.ts';
 import { z } from 'zod';
 import { PlatformError } from '../errors.ts';
 import type { NodeRegistry } from '../nodes/node-registry.ts';
@@ -12,12 +12,7 @@ import { API_ROUTES as at, type WorkflowGraph } from '@plugboard/platform-api';
 import { validateGraph } from './validate-graph.ts';
 import type { Workflow, WorkflowRepository } from './workflow-repository.ts';
 
-const errors = {
-  400: errorEnvelopeSchema,
-  401: errorEnvelopeSchema,
-  404: errorEnvelopeSchema,
-  422: errorEnvelopeSchema,
-};
+const errors = errorAnswers(400, 401, 404, 422);
 
 export const workflowsRoutes: FastifyPluginAsyncZod<{
   workflows: WorkflowRepository;

@@ -41,3 +41,19 @@ export async function bindsOf(paths: readonly string[]): Promise<string[]> {
   }
   return args;
 }
+
+/**
+ * The view every sandbox starts from: the folders above `passable` made passable (bubblewrap makes
+ * the folders on the way to a bind 0700 as root, which a dropped uid could not pass), the system
+ * folders and TLS roots read-only, /proc and /dev.
+ */
+export async function systemView(passable: readonly string[]): Promise<string[]> {
+  return [
+    ...ancestors([...TLS_FILES, ...passable]).flatMap((dir) => ['--perms', '0755', '--dir', dir]),
+    ...(await bindsOf([...SYSTEM_DIRS, ...TLS_FILES])),
+    '--proc',
+    '/proc',
+    '--dev',
+    '/dev',
+  ];
+}

@@ -8,7 +8,7 @@
 import { delimiter } from 'node:path';
 import { EGRESS_PROXY_PORT } from '@plugboard/protocol';
 import type { HostSandbox } from './host-probe.ts';
-import { ancestors, bindsOf, SYSTEM_DIRS, TLS_FILES } from './host-binds.ts';
+import { ancestors, bindsOf, SYSTEM_DIRS, systemView } from './host-binds.ts';
 import { dropPrivileges, namespacesFor } from './sandbox-command.ts';
 
 /** Where, inside the installer's sandbox, the egress proxy's socket is. */
@@ -47,12 +47,7 @@ export async function installerSandbox(request: InstallerSandboxRequest): Promis
     ...namespacesFor(drop),
     '--die-with-parent',
     '--new-session',
-    ...ancestors([...TLS_FILES, INSIDE_EGRESS]).flatMap((dir) => ['--perms', '0755', '--dir', dir]),
-    ...(await bindsOf([...SYSTEM_DIRS, ...TLS_FILES])),
-    '--proc',
-    '/proc',
-    '--dev',
-    '/dev',
+    ...(await systemView([INSIDE_EGRESS])),
     '--perms',
     '1777',
     '--tmpfs',

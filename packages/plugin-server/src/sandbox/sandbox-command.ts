@@ -5,7 +5,7 @@
  * the host lacks are left out (and reported).
  */
 import type { Grants } from './grants.ts';
-import { ancestors, bindsOf, SYSTEM_DIRS, TLS_FILES } from './host-binds.ts';
+import { ancestors, systemView } from './host-binds.ts';
 import type { HostSandbox } from './host-probe.ts';
 
 /** Where the plugin finds its own socket folder and the file bridge, inside its sandbox. */
@@ -122,13 +122,7 @@ async function bwrapCommand(request: SandboxCommandRequest, bwrapPath: string): 
     '3',
     '--hostname',
     'plugin',
-    // Folders bubblewrap makes on the way to a bind are 0700 as root: the plugin could not pass.
-    ...ancestors(TLS_FILES).flatMap((dir) => ['--perms', '0755', '--dir', dir]),
-    ...(await bindsOf([...SYSTEM_DIRS, ...TLS_FILES])),
-    '--proc',
-    '/proc',
-    '--dev',
-    '/dev',
+    ...(await systemView([])),
     // Owned by root in the sandbox, so open to all (sticky); the plugin's uid is the only user there.
     '--perms',
     '1777',

@@ -8,6 +8,7 @@ import { messageOf } from '../api/http.ts';
 import { useApi } from '../app/api-context.ts';
 import { EmptyState, ErrorMessage } from '../components/alert.tsx';
 import { ConfirmDialog } from '../components/modal.tsx';
+import { DeleteButton } from '../components/delete-button.tsx';
 
 type Verdict = { ready: boolean; message?: string } | { failed: string };
 
@@ -70,16 +71,12 @@ export function CredentialList(props: {
               <button type="button" onClick={() => void test(c)} aria-label={`Test ${c.name}`}>
                 Test
               </button>
-              <button
-                type="button"
-                className="button-danger"
-                aria-label={`Delete ${c.name}`}
+              <DeleteButton
+                name={c.name}
                 onClick={() => {
                   setDeleting(c);
                 }}
-              >
-                Delete
-              </button>
+              />
             </li>
           );
         })}

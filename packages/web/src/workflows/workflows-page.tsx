@@ -9,6 +9,7 @@ import { useResource } from '../app/use-resource.ts';
 import { EmptyState, ErrorMessage } from '../components/alert.tsx';
 import { ConfirmDialog } from '../components/modal.tsx';
 import { RunDialog } from './run-dialog.tsx';
+import { DeleteButton } from '../components/delete-button.tsx';
 
 export function WorkflowsPage() {
   const api = useApi();
@@ -68,16 +69,12 @@ export function WorkflowsPage() {
                     Run…
                   </button>
                   <Link to={`/runs?workflow=${encodeURIComponent(w.id)}`}>Runs</Link>
-                  <button
-                    type="button"
-                    className="button-danger"
-                    aria-label={`Delete ${w.name}`}
+                  <DeleteButton
+                    name={w.name}
                     onClick={() => {
                       setDeleting(w);
                     }}
-                  >
-                    Delete
-                  </button>
+                  />
                 </td>
               </tr>
             ))}
