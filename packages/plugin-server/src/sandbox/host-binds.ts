@@ -8,7 +8,7 @@ import { dirname } from 'node:path';
 /** Host folders the runtime links against, bound read-only when they exist. */
 export const SYSTEM_DIRS = ['/usr', '/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32'];
 /** TLS roots, for plugins that reach HTTPS hosts through the egress proxy. */
-export const TLS_FILES = ['/etc/ssl', '/etc/ca-certificates', '/etc/pki'];
+const TLS_FILES = ['/etc/ssl', '/etc/ca-certificates', '/etc/pki'];
 
 /** Every folder above the given paths, parents first, without duplicates. */
 export function ancestors(paths: readonly string[]): string[] {
