@@ -64,8 +64,9 @@ export async function forward(
     try {
       return await send(call, { manager, config, plugin, instance, deadlineMs });
     } catch (error) {
-      // A connection refused (the process was gone or replaced before this call reached it) is
-      // sent to the plugin's next process within the deadline, when its body can be sent again.
+      // A call that ran in no process (the process was gone, replaced or stuck before it read the
+      // call) is sent to the plugin's next process within the deadline, when its body can be sent
+      // again.
       if (
         !reachedNoProcess(error) ||
         !bodyReusable(call.body) ||
@@ -257,8 +258,16 @@ function failure(
 }
 
 /**
- * Failures that prove no byte of the call reached a process: no connection could be made, or the
- * pool had already been closed for a replaced process. A reset or a closed socket proves nothing.
+ * Failures that prove the call ran in no process: no connection could be made, the pool had
+ * already been closed for a replaced process, or the connection was reset.
+ *
+ * A reset proves it because of how both ends work. The kernel resets a connection (TCP, and Unix
+ * sockets alike) only when its process closes it, or dies, with bytes it has not read; the plugin
+ * runtime reads a whole request before it runs any plugin code; and a connection carries one
+ * request at a time. So the unread bytes were this call's, and it never started: typically a
+ * process killed or stuck while the call waited on a kept-alive connection. A process that dies
+ * while the call runs has read it all, and the connection just closes ("other side closed"): that
+ * call may have run, and is never sent again.
  */
 function reachedNoProcess(error: unknown): boolean {
   if (
@@ -267,8 +276,9 @@ function reachedNoProcess(error: unknown): boolean {
   ) {
     return true;
   }
+  const { syscall, code } = (error ?? {}) as NodeJS.ErrnoException;
   // A failed connect (refused, reset during it, no socket file) wrote nothing.
-  return (error as NodeJS.ErrnoException | undefined)?.syscall === 'connect';
+  return syscall === 'connect' || code === 'ECONNRESET' || code === 'EPIPE';
 }
 
 function bodyReusable(body: ForwardRequest['body']): boolean {
