@@ -3,10 +3,10 @@
  * and the status its Plugin Server last reported; no tokens, secrets masked.
  */
 import { manifestSchema, pluginStatusSchema } from '@plugboard/protocol';
-import { pluginGrantSchema, sandboxReportSchema } from '@plugboard/server-api';
-import { z } from 'zod';
+import { MASKED, pluginGrantSchema, sandboxReportSchema } from '@plugboard/server-api';
 
-export const MASKED = '********';
+export { MASKED };
+import { z } from 'zod';
 
 export const pluginRecordViewSchema = z
   .object({

@@ -61,7 +61,7 @@ describe('git source through the Plugin Server', () => {
     const view = await server.waitFor('faulty', (v) => v?.status === 'running', 60_000);
     expect(view).toMatchObject({
       version: '2.0.0',
-      source: { type: 'git', url: repo.url, subdirectory: 'plugins/faulty', token: '[redacted]' },
+      source: { type: 'git', url: repo.url, subdirectory: 'plugins/faulty', token: '********' },
     });
     const everything =
       JSON.stringify(view) +

@@ -84,3 +84,21 @@ function hasCredentials(url: string): boolean {
     return /^[^/]*\/\/[^/]*@/.test(url);
   }
 }
+
+/** What is shown in place of a secret (a git token, a secret config field); sent back, it keeps it. */
+export const MASKED = '********';
+
+/**
+ * A source as it may be shown, logged or stored outside its sealed place: a git token, given
+ * here or (`hasSealedToken`) kept apart, reads as MASKED.
+ */
+export function redactSource(
+  source: PluginSource,
+  hasSealedToken = false,
+): Record<string, unknown> {
+  if (source.type !== 'git') {
+    return { ...source };
+  }
+  const { token, ...rest } = source;
+  return token === undefined && !hasSealedToken ? rest : { ...rest, token: MASKED };
+}

@@ -2,7 +2,6 @@
  * @module A plugin record as the platform keeps it (desired state: source, version, config and the
  * status the Plugin Server last reported); the API's view of it is in the platform's contract.
  */
-import { MASKED } from '@plugboard/platform-api';
 import type { Manifest, PluginStatus } from '@plugboard/protocol';
 import type { PluginGrant, PluginSource, SandboxReport } from '@plugboard/server-api';
 
@@ -25,16 +24,4 @@ export interface PluginRecord {
   readonly lastSequence: number;
   readonly createdAt: string;
   readonly updatedAt: string;
-}
-
-/** The source as the API shows it: a git token, given or sealed apart, reads masked. */
-export function redactSource(
-  source: PluginSource,
-  hasSealedToken = false,
-): Record<string, unknown> {
-  if (source.type !== 'git') {
-    return { ...source };
-  }
-  const { token, ...rest } = source;
-  return token === undefined && !hasSealedToken ? rest : { ...rest, token: MASKED };
 }

@@ -11,7 +11,8 @@ import { PlatformError } from '../errors.ts';
 import { checkAgainstSchema, secretFields } from '../json-schema/json-schema-validator.ts';
 import type { PluginServerClient } from '../plugin-server/plugin-server-client.ts';
 import { MASKED, type PluginRecordView } from '@plugboard/platform-api';
-import { redactSource, type PluginRecord } from './plugin-record.ts';
+import type { PluginRecord } from './plugin-record.ts';
+import { redactSource } from '@plugboard/server-api';
 import type { PluginRepository } from './plugin-repository.ts';
 
 /** Node types of built-in nodes start with this; no plugin may take the id. */

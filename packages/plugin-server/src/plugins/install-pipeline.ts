@@ -13,7 +13,7 @@ import { readCurrentVersion, writeCurrentVersion } from './current-version.ts';
 import type { InstallRequest } from './install-request.ts';
 import type { ManagerContext } from './manager-context.ts';
 import type { ManagedPlugin, RunningInstance } from './managed-plugin.ts';
-import { redactSource } from './redact-source.ts';
+import { redactSource } from '@plugboard/server-api';
 import type { Supervisor } from './supervisor.ts';
 
 export interface InstallJob {
