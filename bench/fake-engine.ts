@@ -1,8 +1,7 @@
 // A bench-only Engine: a plugin "process" is an entry in a map, and every one of them is served by
 // ONE tiny node:http server in the bench process, so a real PluginManager can hold 1 000 running
 // plugins on a 2-core box. The server answers what the manager itself calls on a plugin:
-// /manifest (that plugin's own, found by the launch token it presents), /validate-config and
-// /health. Nothing is spawned; installEnvironment only moves the package into place, as the process
+// /manifest (that plugin's own, found by the launch token it presents), /config and /health. Nothing is spawned; installEnvironment only moves the package into place, as the process
 // engine does before it installs dependencies (the bench packages have none).
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -34,7 +33,7 @@ export async function startFakeEngine(pluginsDir: string): Promise<FakeEngine> {
   const stops = new WeakMap<PluginProcess, () => void>();
 
   const server = createServer((request: IncomingMessage, response: ServerResponse) => {
-    // The body (validate-config's) is read to the end before answering, as a real plugin does.
+    // The body (/config's) is read to the end before answering, as a real plugin does.
     request.resume();
     request.once('end', () => {
       const token = (request.headers.authorization ?? '').replace(/^Bearer /, '');
@@ -45,8 +44,8 @@ export async function startFakeEngine(pluginsDir: string): Promise<FakeEngine> {
         answer(response, 401, '{"error":{"code":"PLUGIN_UNAUTHORIZED","message":"bad token"}}');
       } else if (request.url === '/manifest') {
         answer(response, 200, manifest);
-      } else if (request.url === '/validate-config' && request.method === 'POST') {
-        answer(response, 200, '{"valid":true,"issues":[]}');
+      } else if (request.url === '/config' && request.method === 'POST') {
+        answer(response, 200, '{"valid":true,"issues":[],"applied":true}');
       } else {
         answer(response, 404, '{"error":{"code":"PLUGIN_NOT_FOUND","message":"no such route"}}');
       }
