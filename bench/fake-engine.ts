@@ -1,8 +1,9 @@
 // A bench-only Engine: a plugin "process" is an entry in a map, and every one of them is served by
 // ONE tiny node:http server in the bench process, so a real PluginManager can hold 1 000 running
 // plugins on a 2-core box. The server answers what the manager itself calls on a plugin:
-// /manifest (that plugin's own, found by the launch token it presents), /config and /health. Nothing is spawned; installEnvironment only moves the package into place, as the process
-// engine does before it installs dependencies (the bench packages have none).
+// /manifest (that plugin's own, found by the launch token it presents), /config and /health.
+// Nothing is spawned; installEnvironment only moves the package into place, as the process engine
+// does before it installs dependencies (the bench packages have none).
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { mkdir, readFile, rename, rm } from 'node:fs/promises';
