@@ -11,6 +11,7 @@ import type { Sandbox } from './sandbox/sandbox.ts';
 import { ServerError } from './errors.ts';
 import { bridgeRoutes } from './http/bridge.routes.ts';
 import { serverFailures } from './http/error-handler.ts';
+import { createForwardPath } from './http/forward-path.ts';
 import { forwardRoutes } from './http/forward.routes.ts';
 import { pluginsRoutes } from './http/plugins.routes.ts';
 import { reconcileRoutes, type StatusLink } from './http/reconcile.routes.ts';
@@ -38,6 +39,7 @@ export async function createApp({
   sandbox,
   statuses,
 }: AppDeps): Promise<ServiceApp> {
+  const accepts = createBearerCheck(config.apiKeys);
   const app = await createServiceApp({
     logger,
     fastify: {
@@ -53,9 +55,9 @@ export async function createApp({
       description: 'Installs, runs, supervises and forwards to plugin processes.',
       securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' } },
     },
+    intercept: createForwardPath({ manager, config, log: logger, accepts }),
   });
 
-  const accepts = createBearerCheck(config.apiKeys);
   const checkKey = (header: string | undefined): void => {
     if (!accepts(header)) {
       throw new ServerError(

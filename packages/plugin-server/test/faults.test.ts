@@ -230,7 +230,7 @@ describe('F3: a process that stops answering health checks', () => {
 });
 
 describe('F18: one input blocks the event loop past its deadline', () => {
-  it('replaces the process at the deadline, counts a timeout (not a crash), and the other calls answer a retryable error', async () => {
+  it('replaces the process at the deadline, counts a timeout (not a crash), and the other calls are answered by the new process or with a retryable error', async () => {
     await install('stuck', 'ok');
     const first = await server.waitFor('stuck', (v) => v?.status === 'running');
     const execute = (node: string, inputs: unknown, timeoutMs: number) =>
@@ -253,8 +253,14 @@ describe('F18: one input blocks the event loop past its deadline', () => {
     );
     // At the deadline (plus the margin for the plugin's own answer), not after health probes.
     expect(Date.now() - started).toBeLessThan(5_000);
-    expect(other.status).toBe(503);
-    expect(((await other.json()) as { error: { retryable: boolean } }).error.retryable).toBe(true);
+    // The call behind it was never read by the stuck process: it is answered by the new process
+    // when its connection's reset shows that, else with a retryable error; never lost, never run twice.
+    expect([200, 503]).toContain(other.status);
+    if (other.status === 503) {
+      expect(((await other.json()) as { error: { retryable: boolean } }).error.retryable).toBe(
+        true,
+      );
+    }
     const back = await server.waitFor(
       'stuck',
       (v) => v?.status === 'running' && v.pid !== first?.pid,

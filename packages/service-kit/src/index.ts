@@ -7,6 +7,7 @@ export { takePidLock, type PidLockOutcome } from './pid-lock.ts';
 export {
   createServiceApp,
   validationFailure,
+  writeFailure,
   type ServiceApp,
   type ServiceAppOptions,
   type ServiceFailures,

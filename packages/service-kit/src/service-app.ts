@@ -4,6 +4,7 @@
  * every failure — a route's, Fastify's own refusals, Node's parser errors, an unknown route, a
  * full disk — answers the one error envelope with the status its code maps to.
  */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, {
@@ -11,6 +12,7 @@ import Fastify, {
   type FastifyError,
   type FastifyReply,
   type FastifyRequest,
+  type FastifyServerFactory,
   type FastifyServerOptions,
 } from 'fastify';
 import {
@@ -52,7 +54,16 @@ export interface ServiceAppOptions {
     readonly description: string;
     readonly securitySchemes: Record<string, { type: 'http'; scheme: 'bearer' }>;
   };
+  /**
+   * Sees every request before Fastify does, and answers the ones it takes (returning true) on
+   * its own: a hot path that must not pay for routing, hooks and reply objects. It answers its
+   * own errors with the same envelope (`writeFailure`); `closing` is true once the app closes.
+   */
+  readonly intercept?: (req: IncomingMessage, res: ServerResponse, closing: boolean) => boolean;
 }
+
+/** Past a typical load balancer's 60 s idle timeout, so the balancer closes first. */
+const KEEP_ALIVE_MS = 65_000;
 
 export async function createServiceApp(options: ServiceAppOptions) {
   const { failures } = options;
@@ -70,11 +81,30 @@ export async function createServiceApp(options: ServiceAppOptions) {
       reply,
     );
   };
+  let closing = false;
+  const { intercept } = options;
+  const serverFactory: FastifyServerFactory = (handler) => {
+    const server = createServer(
+      intercept === undefined
+        ? handler
+        : (req, res) => {
+            if (!intercept(req, res, closing)) {
+              handler(req, res);
+            }
+          },
+    );
+    // What Fastify sets on a server it makes itself.
+    server.keepAliveTimeout = KEEP_ALIVE_MS;
+    server.requestTimeout = options.fastify.requestTimeout ?? 0;
+    server.setTimeout(options.fastify.connectionTimeout ?? 0);
+    return server;
+  };
   const app = Fastify({
     loggerInstance: options.logger,
     ...options.fastify,
-    keepAliveTimeout: 65_000,
+    keepAliveTimeout: KEEP_ALIVE_MS,
     return503OnClosing: true,
+    serverFactory,
     // Fastify's own refusals (a malformed URL, a path segment over the limit) and Node's parser
     // errors answer with the same envelope as every other error.
     frameworkErrors: (error, request, reply) => {
@@ -84,6 +114,10 @@ export async function createServiceApp(options: ServiceAppOptions) {
       writeClientError(error, socket, failures.badRequest);
     },
   }).withTypeProvider<ZodTypeProvider>();
+  app.addHook('preClose', (done) => {
+    closing = true;
+    done();
+  });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(handleError);
@@ -123,10 +157,30 @@ function sendFailure(
   } else {
     request.log.info({ code: failure.code }, failure.message);
   }
-  if (failure.retryable && failure.status >= 500) {
-    void reply.header('retry-after', '1');
+  void reply.headers(failureHeaders(failure));
+  return reply.code(failure.status).send(failure.toEnvelope());
+}
+
+/** The headers of a failure's answer: JSON, and a retryable server error says when to retry. */
+function failureHeaders(failure: CodedFailure<string>): Record<string, string> {
+  return {
+    'content-type': 'application/json; charset=utf-8',
+    ...(failure.retryable && failure.status >= 500 ? { 'retry-after': '1' } : {}),
+  };
+}
+
+/** Answers a failure on a raw response (an intercepted request), as Fastify's routes do. */
+export function writeFailure(res: ServerResponse, failure: CodedFailure<string>): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
   }
-  return reply.code(failure.status).type('application/json').send(failure.toEnvelope());
+  const body = JSON.stringify(failure.toEnvelope());
+  res.writeHead(failure.status, {
+    ...failureHeaders(failure),
+    'content-length': String(Buffer.byteLength(body)),
+  });
+  res.end(body);
 }
 
 /** A schema validation failure's issues, each where and what, for a 400 the caller can act on. */
