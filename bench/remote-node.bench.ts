@@ -4,7 +4,7 @@
 // each build "Hello, <name>." — one of built-in `core/template` nodes, one of the plugin's
 // `hello-world/greet` nodes. Each node's duration is what the worker recorded for it (the
 // executor's clock around the node call: for the plugin node that is the per-call token, the
-// plugin's config, the request to the Plugin Server, the forward to the plugin process and back).
+// request to the Plugin Server, the forward to the plugin process and back).
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
