@@ -3,32 +3,10 @@
 import { describe, expect, it } from 'vitest';
 import type { Manifest } from '@plugboard/protocol';
 import { NodeRegistryCache, type RegistrySource } from '../src/nodes/node-registry-cache.ts';
+import { testManifest } from './helpers/test-platform.ts';
 
 const manifest = (id: string, node: string, hash: string): Manifest => ({
-  manifestVersion: 1,
-  protocolVersion: 1,
-  sdkVersion: '0.1.0',
-  id,
-  version: '1.0.0',
-  displayName: id,
-  description: '',
-  author: '',
-  config: { type: 'object', properties: {} },
-  validatesConfig: false,
-  nodes: [
-    {
-      name: node,
-      title: node,
-      description: '',
-      category: 'test',
-      inputs: { type: 'object', properties: {} },
-      outputs: { type: 'object', properties: {} },
-      config: { type: 'object', properties: {} },
-      integrations: [],
-      dynamicConfig: false,
-    },
-  ],
-  integrations: [],
+  ...testManifest({ id, nodes: [{ name: node }] }),
   contentHash: `sha256-${hash.repeat(64)}`,
 });
 
@@ -59,33 +37,36 @@ const pluginTypes = (types: string[]) => types.filter((t) => !t.startsWith('core
 
 describe('NodeRegistryCache', () => {
   it('reads each manifest once per version and keeps the registry while nothing changes', async () => {
-    const { db, stored, reads } = source([manifest('a', 'one', '1'), manifest('b', 'two', '2')]);
+    const { db, stored, reads } = source([
+      manifest('alpha', 'one', '1'),
+      manifest('beta', 'two', '2'),
+    ]);
     const cache = new NodeRegistryCache(db);
     const first = await cache.current();
-    expect(pluginTypes(first.list().map((n) => n.type))).toEqual(['a/one', 'b/two']);
+    expect(pluginTypes(first.list().map((n) => n.type))).toEqual(['alpha/one', 'beta/two']);
     expect(await cache.current()).toBe(first);
-    expect(reads).toEqual([['a', 'b']]);
+    expect(reads).toEqual([['alpha', 'beta']]);
 
-    stored.set('b', manifest('b', 'three', '3'));
+    stored.set('beta', manifest('beta', 'three', '3'));
     const updated = await cache.current();
     expect(updated).not.toBe(first);
-    expect(pluginTypes(updated.list().map((n) => n.type))).toEqual(['a/one', 'b/three']);
-    expect(reads).toEqual([['a', 'b'], ['b']]);
+    expect(pluginTypes(updated.list().map((n) => n.type))).toEqual(['alpha/one', 'beta/three']);
+    expect(reads).toEqual([['alpha', 'beta'], ['beta']]);
 
-    stored.delete('a');
+    stored.delete('alpha');
     const removed = await cache.current();
-    expect(pluginTypes(removed.list().map((n) => n.type))).toEqual(['b/three']);
+    expect(pluginTypes(removed.list().map((n) => n.type))).toEqual(['beta/three']);
     expect(reads).toHaveLength(2);
   });
 
   it('does not keep a registry built while a manifest changed under it', async () => {
-    const { db, stored, reads } = source([manifest('a', 'one', '1')]);
+    const { db, stored, reads } = source([manifest('alpha', 'one', '1')]);
     const cache = new NodeRegistryCache({
       nodeVersions: () => db.nodeVersions(),
       manifests: async (ids) => {
         const answer = await db.manifests(ids);
         // Changed again between the two reads: this run goes without it, the next reads it.
-        stored.set('a', manifest('a', 'two', '2'));
+        stored.set('alpha', manifest('alpha', 'two', '2'));
         return answer.map(({ id }) => ({ id, manifest: manifest(id, 'one', '9') }));
       },
     });
