@@ -143,7 +143,9 @@ Plugin Server is aborted and the node's signal in the plugin fires.
 The worker runs inside the platform by default. With PostgreSQL it can run apart, as many as
 needed: \`plugboard platform --no-worker\` and \`plugboard worker --database-url …\` (same
 environment). Workers take runs from the database (\`FOR UPDATE SKIP LOCKED\`) and see cancel requests
-there. A run whose worker dies is marked \`failed\` (\`PLAT_WORKER_STOPPED\`) once its heartbeat is a
+there. The processes wake each other through PostgreSQL's \`NOTIFY\`/\`LISTEN\` (a queued run, a run's
+new events, a cancel), so a separate worker starts a run, and a stream served by another process
+shows its progress, at once; polling the database remains as the backstop. A run whose worker dies is marked \`failed\` (\`PLAT_WORKER_STOPPED\`) once its heartbeat is a
 minute old; it is not re-run, since a node that reached a plugin is never silently sent again.
 
 ## Files

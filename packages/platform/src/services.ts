@@ -22,6 +22,7 @@ import { PluginService } from './plugins/plugin-service.ts';
 import { createCallTokens, type CallTokens } from './runs/call-tokens.ts';
 import { createRemoteNodeCaller, type RemoteCallDeps } from './runs/remote-node-caller.ts';
 import { RunBus } from './runs/run-bus.ts';
+import { linkRunBus } from './runs/run-bus-link.ts';
 import { RunRepository } from './runs/run-repository.ts';
 import { RunClaims } from './runs/run-claims.ts';
 import { RunWorker } from './runs/run-worker.ts';
@@ -92,6 +93,12 @@ export async function createServices(
   const registries = new NodeRegistryCache(pluginRepo);
   const registry = () => registries.current();
   const bus = new RunBus();
+  // On PostgreSQL the API, separate workers and replicas wake each other; the embedded database
+  // has one process, whose bus already reaches everyone.
+  const link =
+    config.databaseUrl === undefined
+      ? undefined
+      : linkRunBus(bus, { url: config.databaseUrl, db, log });
   return {
     config,
     log,
@@ -119,6 +126,7 @@ export async function createServices(
         ready: () => pluginServer.ready(),
       }),
     close: async () => {
+      await link?.close();
       await pluginServer.close();
       await db.close();
     },

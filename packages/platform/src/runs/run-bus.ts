@@ -1,15 +1,24 @@
 /**
- * @module In-process wake-ups between the API and an embedded worker: a run was queued, a run
- * has new events, a cancel was asked. Only a shortcut: the database stays the source of truth,
- * polled by a worker or a stream in another process.
+ * @module Wake-ups between the API and workers: a run was queued, a run has new events, a cancel
+ * was asked (and the plugin records changed, on their own channel). Within a process they travel
+ * as events; between processes on PostgreSQL, through `run-bus-link.ts`. Only a shortcut: the
+ * database stays the source of truth, and whoever waits still polls it, slowly.
  */
 import { EventEmitter } from 'node:events';
 
+/** One wake-up, as it crosses to another process. */
+export type BusMessage =
+  | { readonly kind: 'queued' }
+  | { readonly kind: 'changed'; readonly runId: string }
+  | { readonly kind: 'cancel'; readonly runId: string };
+
 export class RunBus {
   readonly #events = new EventEmitter().setMaxListeners(0);
+  /** Sends this process's wake-ups on to the others, when they are linked. */
+  #relay: ((message: BusMessage) => void) | undefined;
 
   queued(): void {
-    this.#events.emit('queued');
+    this.#publish({ kind: 'queued' });
   }
 
   onQueued(listener: () => void): () => void {
@@ -18,7 +27,7 @@ export class RunBus {
   }
 
   changed(runId: string): void {
-    this.#events.emit(`changed:${runId}`);
+    this.#publish({ kind: 'changed', runId });
   }
 
   onChanged(runId: string, listener: () => void): () => void {
@@ -27,11 +36,36 @@ export class RunBus {
   }
 
   cancel(runId: string): void {
-    this.#events.emit('cancel', runId);
+    this.#publish({ kind: 'cancel', runId });
   }
 
   onCancel(listener: (runId: string) => void): () => void {
     this.#events.on('cancel', listener);
     return () => this.#events.off('cancel', listener);
+  }
+
+  /** Links this bus to the others: `relay` gets each local wake-up. */
+  relayTo(relay: (message: BusMessage) => void): void {
+    this.#relay = relay;
+  }
+
+  /** A wake-up from another process: told to this process's listeners only. */
+  receive(message: BusMessage): void {
+    this.#emit(message);
+  }
+
+  #publish(message: BusMessage): void {
+    this.#emit(message);
+    this.#relay?.(message);
+  }
+
+  #emit(message: BusMessage): void {
+    if (message.kind === 'queued') {
+      this.#events.emit('queued');
+    } else if (message.kind === 'changed') {
+      this.#events.emit(`changed:${message.runId}`);
+    } else {
+      this.#events.emit('cancel', message.runId);
+    }
   }
 }
