@@ -2,6 +2,7 @@
 // direct path, then the two ARCHITECTURE §5 targets.
 import type { LoadResult } from './load.ts';
 import type { BenchRow } from './report.ts';
+import type { WrkResult } from './wrk.ts';
 
 export const CLIENTS = [1, 16, 64] as const;
 /** ARCHITECTURE §5: the Plugin Server's throughput at this many clients is at least nginx's. */
@@ -99,15 +100,40 @@ function quietRow(quiet: LoadResult, direct: LoadResult | undefined): BenchRow {
   };
 }
 
+/** The same comparison with the load from wrk instead of the bench's own client. */
+function wrkRow(wrk: WrkComparison): BenchRow {
+  const name = `throughput at ${String(THROUGHPUT_CLIENTS)} connections, load from wrk, Plugin Server vs nginx`;
+  if ('skipped' in wrk) {
+    return { name, value: Number.NaN, unit: 'req/s', baseline: Number.NaN, skipped: wrk.skipped };
+  }
+  const { server, nginx } = wrk;
+  const errors = server.errors + nginx.errors;
+  return {
+    name,
+    value: server.requestsPerSecond,
+    unit: 'req/s',
+    baseline: nginx.requestsPerSecond,
+    baselineLabel: 'nginx',
+    digits: 0,
+    target: "Plugin Server ≥ nginx's",
+    pass: errors === 0 && server.requestsPerSecond >= nginx.requestsPerSecond,
+    extra: `p50 ${server.p50Ms.toFixed(3)} vs nginx ${nginx.p50Ms.toFixed(3)} ms${errors === 0 ? '' : `; ${String(errors)} failed requests`}`,
+  };
+}
+
+export type WrkComparison = { server: WrkResult; nginx: WrkResult } | { skipped: string };
+
 export function forwardingRows(
   results: Results,
   quiet: LoadResult,
   nginxMissing: string | undefined,
+  wrk: WrkComparison,
 ): BenchRow[] {
   return [
     ...throughputRows(results),
     quietRow(quiet, results.direct.get(THROUGHPUT_CLIENTS)),
     versusNginxRow(results, nginxMissing),
+    wrkRow(wrk),
     addedLatencyRow(results),
   ];
 }

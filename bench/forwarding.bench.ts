@@ -15,10 +15,12 @@ import {
   THROUGHPUT_CLIENTS,
   type PathName,
   type Results,
+  type WrkComparison,
 } from './forwarding-rows.ts';
 import { runLoad, type LoadResult } from './load.ts';
 import { startUntilHandshake, stop } from './measure.ts';
-import { findNginx, startNginx } from './nginx.ts';
+import { findNginx, findOnPath, startNginx } from './nginx.ts';
+import { runWrk } from './wrk.ts';
 import { CLI, ECHO_PLUGIN_ID, echoPluginCopy } from './plugin-fixture.ts';
 import type { BenchRow, BenchSection } from './report.ts';
 
@@ -57,6 +59,25 @@ async function measureAll(targets: Partial<Record<PathName, Target>>): Promise<R
     }
   }
   return results;
+}
+
+/** The Plugin Server and nginx at THROUGHPUT_CLIENTS connections, the load from wrk. */
+async function compareWithWrk(server: Target, nginx: Target | undefined): Promise<WrkComparison> {
+  const wrk = await findOnPath('wrk');
+  if (wrk === undefined || nginx === undefined) {
+    return {
+      skipped: `${wrk === undefined ? 'wrk' : 'nginx'} not found on PATH (Debian: apt-get install wrk nginx-light)`,
+    };
+  }
+  const run = (target: Target) =>
+    runWrk(wrk, {
+      ...target,
+      body: BODY,
+      connections: THROUGHPUT_CLIENTS,
+      durationS: DURATION_MS / 1000,
+    });
+  const nginxResult = await run(nginx);
+  return { server: await run(server), nginx: nginxResult };
 }
 
 /** One request first, so a broken path fails loudly instead of measuring error answers. */
@@ -128,6 +149,7 @@ export async function benchForwarding(): Promise<BenchRow[]> {
       await checkPath(name, target);
     }
     const results = await measureAll(targets);
+    const wrk = await compareWithWrk(serverTarget, targets.nginx);
     // Once more with the server's log silenced, to show what per-request logging costs.
     logger.level = 'silent';
     const quiet = await load(serverTarget, THROUGHPUT_CLIENTS);
@@ -135,7 +157,7 @@ export async function benchForwarding(): Promise<BenchRow[]> {
       nginxBinary === undefined
         ? 'nginx not found on PATH, so nginx was not measured (Debian: apt-get install nginx-light)'
         : undefined;
-    return forwardingRows(results, quiet, nginxMissing);
+    return forwardingRows(results, quiet, nginxMissing, wrk);
   } finally {
     for (const cleanup of cleanups.reverse()) {
       await cleanup();

@@ -17,9 +17,14 @@ export interface RunningNginx {
 }
 
 /** The `nginx` on PATH, if any. */
-export async function findNginx(): Promise<string | undefined> {
+export function findNginx(): Promise<string | undefined> {
+  return findOnPath('nginx');
+}
+
+/** A program on PATH, if there is one. */
+export async function findOnPath(name: string): Promise<string | undefined> {
   for (const dir of (process.env['PATH'] ?? '').split(delimiter)) {
-    const candidate = join(dir, 'nginx');
+    const candidate = join(dir, name);
     if (
       dir !== '' &&
       (await access(candidate, constants.X_OK).then(
