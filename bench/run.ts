@@ -12,6 +12,7 @@ const sections: { title: string; baseline: string; run: () => Promise<BenchRow[]
   },
   ...(await import('./plugin-server.sections.ts')).pluginServerSections,
   (await import('./remote-node.bench.ts')).remoteNodeSection,
+  (await import('./system-load.bench.ts')).systemLoadSection,
 ];
 
 const results: Record<string, BenchRow[]> = {};

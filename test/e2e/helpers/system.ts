@@ -29,6 +29,8 @@ export interface RunningSystem {
     path: string,
     init?: { method?: string; body?: unknown },
   ): Promise<{ status: number; body: T }>;
+  /** The pids of the platform's and the Plugin Server's processes (undefined while stopped). */
+  pids(): { platform: number | undefined; server: number | undefined };
   killServer(): Promise<void>;
   /** Stops the Plugin Server as an operator does (SIGTERM: it drains and stops its plugins). */
   stopServer(): Promise<void>;
@@ -165,6 +167,10 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       const text = await response.text();
       return { status: response.status, body: (text === '' ? undefined : JSON.parse(text)) as T };
     },
+    pids: () => ({
+      platform: platform.exitCode === null ? platform.pid : undefined,
+      server: server?.exitCode === null ? server.pid : undefined,
+    }),
     killServer: async () => {
       if (server !== undefined && server.exitCode === null) {
         const exited = once(server, 'exit');
