@@ -33,7 +33,16 @@ export function openEventStream(
   });
   const ended = AbortSignal.any([closing, left.signal]);
   let waking: (() => void) | undefined;
-  const wake = () => waking?.();
+  // A wake-up while nothing idles is kept for the next idle: a change that arrives while the
+  // stream sends is not left to the next poll.
+  let woken = false;
+  const wake = () => {
+    if (waking === undefined) {
+      woken = true;
+    } else {
+      waking();
+    }
+  };
   ended.addEventListener('abort', wake, { once: true });
   void reply.hijack();
   return {
@@ -49,14 +58,20 @@ export function openEventStream(
     },
     idle: (pollMs) =>
       new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, pollMs);
+        if (woken || ended.aborted) {
+          woken = false;
+          resolve();
+          return;
+        }
+        const timer = setTimeout(() => {
+          waking = undefined;
+          resolve();
+        }, pollMs);
         waking = () => {
+          waking = undefined;
           clearTimeout(timer);
           resolve();
         };
-        if (ended.aborted) {
-          wake();
-        }
       }),
     wake,
     end() {

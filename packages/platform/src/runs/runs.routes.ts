@@ -134,13 +134,18 @@ export const runsRoutes: FastifyPluginAsyncZod<{
         await stream.send({ comment: 'run events' });
         let finished = false;
         let idle = 0;
-        while (!finished && !stream.ended.aborted) {
+        while (!stream.ended.aborted) {
           const events = await runs.eventsAfter(runId, after);
           for (const event of events) {
             await stream.send({ id: event.id, type: event.type, data: event.data });
             after = event.id;
             finished ||= event.type === 'run.finished';
           }
+          if (finished) {
+            break;
+          }
+          // After events, the next read waits for the next wake-up (kept if it came meanwhile)
+          // rather than reading again at once to find nothing: one read per change.
           if (events.length === 0) {
             // Over: its run.finished is committed with the final status, so one more read after
             // seeing the status cannot miss it (the run may have ended between the two queries).
@@ -156,8 +161,8 @@ export const runsRoutes: FastifyPluginAsyncZod<{
             if (idle % 30 === 0) {
               await stream.send({ comment: 'keep-alive' });
             }
-            await stream.idle(500);
           }
+          await stream.idle(500);
         }
       } finally {
         off();
