@@ -1,10 +1,11 @@
 // nginx as the reference reverse proxy: `proxy_pass` with upstream keep-alive, one worker, from a
 // generated config in a temp folder (no system config, logs or pid file touched), on a loopback
 // port picked by binding port 0 first.
+import { freePort } from '../test/helpers/free-port.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { constants } from 'node:fs';
 import { access, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { sleep, stop } from './measure.ts';
@@ -36,20 +37,6 @@ export async function findOnPath(name: string): Promise<string | undefined> {
     }
   }
   return undefined;
-}
-
-/** A port free right now (the OS picks it); nginx binds it a moment later. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  const port = typeof address === 'object' && address !== null ? address.port : 0;
-  await new Promise<void>((resolve) =>
-    server.close(() => {
-      resolve();
-    }),
-  );
-  return port;
 }
 
 function config(dir: string, port: number, upstreamPort: number): string {

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { createPlatform, loadPlatformConfig } from '@plugboard/platform';
 import { request } from 'undici';
 import { percentile, sleep } from './measure.ts';
-import { freePort } from './nginx.ts';
+import { freePort } from '../test/helpers/free-port.ts';
 import type { BenchRow, BenchSection } from './report.ts';
 import { startServerProcess } from './server-process.ts';
 

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { API_KEY } from './bench-server.ts';
 import { stop } from './measure.ts';
-import { freePort } from './nginx.ts';
+import { freePort } from '../test/helpers/free-port.ts';
 import { CLI } from './plugin-fixture.ts';
 
 export interface ServerProcess {

@@ -2,7 +2,6 @@
 // "connection refused" (it provably reached no plugin), so the platform's client sends it again
 // within the node's deadline, and the restarted server waits for its plugin to be back.
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,6 +9,7 @@ import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createPluginServerClient } from '@plugboard/platform';
 import { createPluginServer, loadServerConfig, type PluginServer } from '@plugboard/plugin-server';
+import { freePort } from '../helpers/free-port.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CLI_BIN = join(ROOT, 'packages/cli/bin/plugboard.js');
@@ -21,17 +21,6 @@ afterAll(async () => {
     await rm(dir, { recursive: true, force: true });
   }
 });
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => {
-        resolve(port);
-      });
-    });
-  });
-}
 
 async function start(dataDir: string, port: number): Promise<PluginServer> {
   const config = loadServerConfig(

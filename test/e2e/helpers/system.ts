@@ -3,9 +3,9 @@
 // own data folder; the Plugin Server can be killed and started again on the same folder and port.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { CLI as CLI_BIN } from '../../helpers/npm-start.ts';
+import { freePort } from '../../helpers/free-port.ts';
 
 const API_TOKEN = 'e2e-user-token-0123456789';
 const SERVER_KEY = 'e2e-server-key-0123456789';
@@ -36,16 +36,6 @@ export interface RunningSystem {
   stopServer(): Promise<void>;
   startServer(): Promise<void>;
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  server.close();
-  await once(server, 'close');
-  return typeof address === 'object' && address !== null ? address.port : 0;
 }
 
 function started(child: ChildProcess, what: string): Promise<void> {

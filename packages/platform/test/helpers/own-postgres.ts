@@ -3,10 +3,10 @@
 // As root, the server runs as the `postgres` user (PostgreSQL refuses to run as root).
 import { execFile } from 'node:child_process';
 import { access, chown, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { freePort } from '../../../../test/helpers/free-port.ts';
 
 const run = promisify(execFile);
 
@@ -19,17 +19,6 @@ export interface OwnPostgres {
   freeze(): Promise<void>;
   thaw(): Promise<void>;
   close(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => {
-        resolve(port);
-      });
-    });
-  });
 }
 
 /** Where the server's programs are: Debian keeps them per version, off PATH. */
