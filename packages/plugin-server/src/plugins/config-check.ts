@@ -5,7 +5,6 @@
  */
 import { asServerError } from '../errors.ts';
 import { applyConfig } from './plugin-calls.ts';
-import { configTimeoutMs } from './launcher.ts';
 import type { ManagerContext } from './manager-context.ts';
 import type { ManagedPlugin } from './managed-plugin.ts';
 
@@ -38,7 +37,11 @@ export async function reapply(ctx: ManagerContext, plugin: ManagedPlugin): Promi
     return true;
   }
   try {
-    const verdict = await applyConfig(instance.process, plugin.config ?? {}, configTimeoutMs(ctx));
+    const verdict = await applyConfig(
+      instance.process,
+      plugin.config ?? {},
+      ctx.deps.config.limits.requestTimeoutMs,
+    );
     instance.configured = verdict;
     return true;
   } catch (error) {

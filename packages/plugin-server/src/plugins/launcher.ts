@@ -53,7 +53,7 @@ export async function launch(
         `the running plugin serves a manifest (${served.contentHash}) other than the one it shipped (${expected.contentHash}); re-pack it so plugboard.manifest.json is current`,
       );
     }
-    configured = await applyConfig(proc, plugin.config ?? {}, configTimeoutMs(ctx));
+    configured = await applyConfig(proc, plugin.config ?? {}, config.limits.requestTimeoutMs);
   } catch (error) {
     await engine.stop(proc, config.supervision.stopGraceMs);
     throw error;
@@ -87,12 +87,4 @@ export async function launch(
     signals.exited(instance, exit.description);
   });
   return instance;
-}
-
-/**
- * How long a process may take to apply a configuration: its validateConfig hook runs under the
- * process's own default deadline, and the answer needs a moment more to arrive.
- */
-export function configTimeoutMs(ctx: ManagerContext): number {
-  return ctx.deps.config.limits.requestTimeoutMs + 5_000;
 }

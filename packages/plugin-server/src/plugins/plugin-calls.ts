@@ -11,6 +11,9 @@ import { Client } from 'undici';
 import type { PluginProcess } from '../engine/engine.ts';
 import { ServerError } from '../errors.ts';
 
+/** Past a plugin's own deadline, the time its answer may take to arrive. */
+const ANSWER_MARGIN_MS = 5_000;
+
 async function callPlugin<T>(
   proc: PluginProcess,
   path: string,
@@ -53,14 +56,21 @@ export function fetchManifest(proc: PluginProcess, timeoutMs: number): Promise<M
   return callPlugin<Manifest>(proc, '/manifest', { timeoutMs });
 }
 
-/** Gives the process its configuration; every call that starts after the answer gets it. */
+/**
+ * Gives the process its configuration; every call that starts after the answer gets it. Its
+ * validateConfig hook runs under the process's own default deadline (`hookTimeoutMs`, the one the
+ * server gives it), and the answer gets a moment more to arrive.
+ */
 export async function applyConfig(
   proc: PluginProcess,
   config: Record<string, unknown>,
-  timeoutMs: number,
+  hookTimeoutMs: number,
 ): Promise<ConfigureResponse> {
   const answer = configureResponseSchema.safeParse(
-    await callPlugin<unknown>(proc, '/config', { body: { config }, timeoutMs }),
+    await callPlugin<unknown>(proc, '/config', {
+      body: { config },
+      timeoutMs: hookTimeoutMs + ANSWER_MARGIN_MS,
+    }),
   );
   if (!answer.success) {
     throw new ServerError(
