@@ -11,18 +11,13 @@ import type { FastifyBaseLogger } from 'fastify';
 import pg from 'pg';
 import { z } from 'zod';
 import type { Queryable } from '../db/database.ts';
-import type { BusMessage, RunBus } from './run-bus.ts';
+import { busMessageSchema, type BusMessage, type RunBus } from './run-bus.ts';
 
 const CHANNEL = 'plugboard_run_bus';
 /** NOTIFY payloads are limited to 8000 bytes; a batch is split well below that. */
 const MAX_PAYLOAD_CHARS = 6_000;
 
-const messageSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('queued') }),
-  z.object({ kind: z.literal('changed'), runId: z.string() }),
-  z.object({ kind: z.literal('cancel'), runId: z.string() }),
-]);
-const payloadSchema = z.object({ from: z.string(), messages: z.array(messageSchema) });
+const payloadSchema = z.object({ from: z.string(), messages: z.array(busMessageSchema) });
 
 export interface RunBusLink {
   close(): Promise<void>;

@@ -5,12 +5,15 @@
  * database stays the source of truth, and whoever waits still polls it, slowly.
  */
 import { EventEmitter } from 'node:events';
+import { z } from 'zod';
 
 /** One wake-up, as it crosses to another process. */
-export type BusMessage =
-  | { readonly kind: 'queued' }
-  | { readonly kind: 'changed'; readonly runId: string }
-  | { readonly kind: 'cancel'; readonly runId: string };
+export const busMessageSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('queued') }),
+  z.object({ kind: z.literal('changed'), runId: z.string() }),
+  z.object({ kind: z.literal('cancel'), runId: z.string() }),
+]);
+export type BusMessage = z.infer<typeof busMessageSchema>;
 
 export class RunBus {
   readonly #events = new EventEmitter().setMaxListeners(0);
