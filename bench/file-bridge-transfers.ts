@@ -119,20 +119,27 @@ export const bridgeDownload: Transfer = async (at, file) => {
 export const bridgeUploadOnly: Transfer = (at, file) =>
   upload(at, bridgeUpload(at), createReadStream(file.path), file);
 
-/** copy-file executed as the platform would: the plugin streams the file down and back up. */
-export const copyFileNode: Transfer = async (at, file) => {
-  const response = await request(`${at.server}/plugins/${PLUGIN_ID}/nodes/copy-file/execute`, {
-    dispatcher: at.client,
-    method: 'POST',
-    headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ inputs: { doc: file }, context: { callToken: CALL_TOKEN } }),
-  });
-  const answer = await response.body.text();
-  const outputs = (JSON.parse(answer) as { outputs?: { doc?: FileRef } }).outputs;
-  if (response.statusCode !== 200) {
-    throw new Error(
-      `copy-file of ${file.id}: ${String(response.statusCode)} ${answer.slice(0, 300)}`,
-    );
-  }
-  await checkStored(at, outputs?.doc?.id, file, answer);
-};
+/** A copy node executed as the platform would: the plugin streams the file down and back up. */
+const copyNode =
+  (node: string): Transfer =>
+  async (at, file) => {
+    const response = await request(`${at.server}/plugins/${PLUGIN_ID}/nodes/${node}/execute`, {
+      dispatcher: at.client,
+      method: 'POST',
+      headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ inputs: { doc: file }, context: { callToken: CALL_TOKEN } }),
+    });
+    const answer = await response.body.text();
+    const outputs = (JSON.parse(answer) as { outputs?: { doc?: FileRef } }).outputs;
+    if (response.statusCode !== 200) {
+      throw new Error(
+        `${node} of ${file.id}: ${String(response.statusCode)} ${answer.slice(0, 300)}`,
+      );
+    }
+    await checkStored(at, outputs?.doc?.id, file, answer);
+  };
+
+/** The file read as a web stream, counted in a TransformStream, and uploaded from it. */
+export const copyFileNode = copyNode('copy-file');
+/** The file handle given to `ctx.files.create` as it is: Node streams end to end. */
+export const copyAsIsNode = copyNode('copy-file-as-is');

@@ -1,6 +1,7 @@
-// Peak memory growth of this process (which hosts the Plugin Server) while some work runs:
+// Peak memory growth of this process (which hosts the Plugin Server) or another while work runs:
 // process.memoryUsage() sampled every 20 ms against the level just before the work, taken after a
 // full collection so garbage left by earlier work neither hides nor inflates the growth.
+import { readFile, writeFile } from 'node:fs/promises';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
@@ -41,4 +42,21 @@ export async function withPeakGrowth<T>(work: () => Promise<T>): Promise<PeakGro
   } finally {
     clearInterval(sampler);
   }
+}
+
+/**
+ * Peak resident memory growth of another process (a plugin's) while some work runs: the kernel's
+ * high-water mark (VmHWM), reset to the current level before the work by writing 5 to clear_refs.
+ */
+export async function withPeakGrowthOf<T>(
+  pid: number,
+  work: () => Promise<T>,
+): Promise<{ result: T; rssMiB: number }> {
+  const status = `/proc/${String(pid)}/status`;
+  const kb = (text: string, field: string): number =>
+    Number(new RegExp(`${field}:\\s+(\\d+)`).exec(text)?.[1] ?? Number.NaN);
+  await writeFile(`/proc/${String(pid)}/clear_refs`, '5');
+  const before = kb(await readFile(status, 'utf8'), 'VmRSS');
+  const result = await work();
+  return { result, rssMiB: (kb(await readFile(status, 'utf8'), 'VmHWM') - before) / 1024 };
 }

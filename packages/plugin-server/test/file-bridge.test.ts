@@ -3,7 +3,7 @@
 // the platform's refusals surface through the plugin, strangers are turned away, and an abort
 // mid-transfer leaves nothing running.
 import { createHash, randomFillSync } from 'node:crypto';
-import { mkdtemp, open, rm } from 'node:fs/promises';
+import { mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -83,8 +83,9 @@ async function execute<T = { error: { code: string; message: string } }>(
   callToken: string,
   doc: FileRef,
   signal?: AbortSignal,
+  node = 'copy-file',
 ): Promise<{ status: number; body: T }> {
-  const response = await request(`${server.url}/plugins/faulty/nodes/copy-file/execute`, {
+  const response = await request(`${server.url}/plugins/faulty/nodes/${node}/execute`, {
     dispatcher: client,
     method: 'POST',
     headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' },
@@ -169,6 +170,31 @@ describe('copy-file through the bridge', () => {
     );
     expect(growthMb).toBeLessThan(100);
     expect(arrayBuffersMb).toBeLessThan(100);
+  }, 60_000);
+
+  it('copies a file handle given to ctx.files.create, the plugin’s memory staying flat', async () => {
+    platform.grant('run-as-is', ['big'], { upload: true });
+    const plugin = server.server.manager.get('faulty')?.running?.process.pid ?? 0;
+    const status = `/proc/${String(plugin)}/status`;
+    const kb = (text: string, field: string): number =>
+      Number(new RegExp(`${field}:\\s+(\\d+)`).exec(text)?.[1]);
+    // Resets the plugin's peak resident size (VmHWM) to what it holds now.
+    await writeFile(`/proc/${String(plugin)}/clear_refs`, '5');
+    const before = kb(await readFile(status, 'utf8'), 'VmRSS');
+
+    const response = await execute<{ outputs: { doc: FileRef } }>(
+      'run-as-is',
+      big,
+      undefined,
+      'copy-file-as-is',
+    );
+
+    expect(response.status, JSON.stringify(response.body)).toBe(200);
+    const stored = platform.uploads().find((u) => u.id === response.body.outputs.doc.id);
+    expect(stored).toMatchObject({ state: 'complete', bytes: BIG_MIB * MiB, sha256: big.sha256 });
+    // The download's Node stream is the upload's body: chunks pass by, the file is never whole.
+    const growthMb = (kb(await readFile(status, 'utf8'), 'VmHWM') - before) / 1024;
+    expect(growthMb).toBeLessThan(64);
   }, 60_000);
 
   it('surfaces the platform’s refusal of a foreign call token with its code and status', async () => {

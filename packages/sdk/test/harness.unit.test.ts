@@ -58,11 +58,27 @@ const throws = defineNode({
   },
 });
 
+const copies = defineNode({
+  name: 'copies',
+  title: 'Copies a file three ways',
+  inputs: z.object({ doc: file() }),
+  outputs: z.object({ asIs: file(), viaStream: file(), viaBytes: file() }),
+  run: async (ctx, { doc }) => {
+    const source = ctx.files.open(doc);
+    const named = { name: 'copy.bin' };
+    return {
+      asIs: await ctx.files.create(source, named),
+      viaStream: await ctx.files.create(await source.stream(), named),
+      viaBytes: await ctx.files.create(await source.bytes(), named),
+    };
+  },
+});
+
 const plugin = definePlugin({
   id: 'harnessed',
   version: '0.0.1',
   displayName: 'Harnessed',
-  nodes: [count, slow, throws],
+  nodes: [count, slow, throws, copies],
   integrations: [other],
 });
 
@@ -90,6 +106,17 @@ describe('createTestHarness', () => {
     ]);
   });
 
+  it('copies a file given as a handle, as a web stream or as bytes', async () => {
+    const harness = createTestHarness(plugin);
+    const bytes = new Uint8Array([0, 1, 2, 250, 255]);
+    const doc = harness.files.add(bytes, { name: 'doc.bin' });
+    const outputs = await harness.execute(copies, { doc });
+    for (const copy of [outputs.asIs, outputs.viaStream, outputs.viaBytes]) {
+      expect(copy).toMatchObject({ name: 'copy.bin', contentType: 'application/octet-stream' });
+      expect(harness.files.read(copy)).toEqual(bytes);
+    }
+  });
+
   it('rejects with the same failure the process would answer', async () => {
     const harness = createTestHarness(plugin);
     await expect(harness.execute(throws, { retry: true })).rejects.toMatchObject({
@@ -106,7 +133,7 @@ describe('createTestHarness', () => {
     });
     await expect(harness.execute('missing', {})).rejects.toMatchObject({
       code: 'PLUGIN_NOT_FOUND',
-      details: { available: ['count', 'slow', 'throws'] },
+      details: { available: ['count', 'slow', 'throws', 'copies'] },
     });
   });
 

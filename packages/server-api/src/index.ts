@@ -12,3 +12,4 @@ export * from './plugin-grant.ts';
 export * from './git-url-rules.ts';
 export * from './disk-full.ts';
 export * from './unread-body.ts';
+export * from './file-sink.ts';

@@ -5,6 +5,7 @@
  */
 import { createHash, type Hash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
+import { STREAMED_BYTES_BUFFER } from '@plugboard/server-api';
 import { PlatformError } from '../errors.ts';
 
 export class FileMeter extends Transform {
@@ -13,7 +14,7 @@ export class FileMeter extends Transform {
   readonly #hash: Hash = createHash('sha256');
 
   constructor(maxBytes: number) {
-    super();
+    super({ highWaterMark: STREAMED_BYTES_BUFFER });
     this.#maxBytes = maxBytes;
   }
 

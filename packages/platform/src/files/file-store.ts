@@ -5,12 +5,12 @@
  * the store knows about always has its bytes.
  */
 import { randomBytes } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { FileRef } from '@plugboard/protocol';
+import { openFileSink } from '@plugboard/server-api';
 import type { Database } from '../db/database.ts';
 import { PlatformError } from '../errors.ts';
 import { FileMeter } from './file-meter.ts';
@@ -97,7 +97,7 @@ export function createFileStore(options: {
       const meter = new FileMeter(maxBytes);
       await mkdir(dir, { recursive: true });
       try {
-        await meterInto(source, meter, createWriteStream(partial, { flags: 'wx', mode: 0o600 }));
+        await meterInto(source, meter, openFileSink(partial, { flags: 'wx', mode: 0o600 }));
         await rename(partial, path);
       } catch (error) {
         await rm(partial, { force: true });

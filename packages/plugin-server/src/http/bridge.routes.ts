@@ -7,6 +7,7 @@
  */
 import { PassThrough, type Readable } from 'node:stream';
 import { FILE_BRIDGE_HEADERS, fileRefSchema, type FileRef } from '@plugboard/protocol';
+import { STREAMED_BYTES_BUFFER } from '@plugboard/server-api';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import type { Dispatcher } from 'undici';
 import { identifyCaller } from '../bridge/bridge-caller.ts';
@@ -86,7 +87,7 @@ export const bridgeRoutes: FastifyPluginAsync<{
       // first, which would leave the plugin's half-sent request stuck on its connection. It gets a
       // relay instead, so what is left of the body can be drained as node:http does after an early
       // answer, and the plugin reads the answer rather than a broken pipe.
-      const relay = body?.pipe(new PassThrough()) ?? null;
+      const relay = body?.pipe(new PassThrough({ highWaterMark: STREAMED_BYTES_BUFFER })) ?? null;
       const drainRest = (): void => {
         if (body !== undefined && !request.raw.complete) {
           body.unpipe();

@@ -3,14 +3,13 @@
  * `{ "type": "upload", "fileId": … }` when no platform stores it.
  */
 import { randomUUID } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { FastifyPluginAsync } from 'fastify';
 import type { ServerConfig } from '../config.ts';
-import { discardRest, isDiskFull, reportDiskFull } from '@plugboard/server-api';
+import { discardRest, isDiskFull, openFileSink, reportDiskFull } from '@plugboard/server-api';
 import { ServerError } from '../errors.ts';
 import { ByteLimit } from './byte-limit.ts';
 import { takeRawBodies } from './raw-body.ts';
@@ -40,7 +39,7 @@ export const uploadsRoutes: FastifyPluginAsync<{
       source.once('error', (error) => limiter.destroy(error));
       source.pipe(limiter);
       try {
-        await pipeline(limiter, createWriteStream(partial, { mode: 0o600 }));
+        await pipeline(limiter, openFileSink(partial, { mode: 0o600 }));
         await rename(partial, join(uploadsDir, `${fileId}.tar.gz`));
       } catch (error) {
         source.unpipe(limiter);

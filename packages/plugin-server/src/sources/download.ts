@@ -3,9 +3,9 @@
  * so an archive is never held in memory and its integrity is known before it is opened.
  */
 import { createHash } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { openFileSink, STREAMED_BYTES_BUFFER } from '@plugboard/server-api';
 import { request } from 'undici';
 import { ServerError } from '../errors.ts';
 
@@ -61,6 +61,7 @@ export async function downloadToFile(
   const hash = createHash('sha256');
   let bytes = 0;
   const meter = new Transform({
+    highWaterMark: STREAMED_BYTES_BUFFER,
     transform(chunk: Buffer, _encoding, done) {
       bytes += chunk.length;
       if (bytes > options.maxBytes) {
@@ -72,7 +73,7 @@ export async function downloadToFile(
     },
   });
   try {
-    await pipeline(response.body, meter, createWriteStream(file, { mode: 0o600 }));
+    await pipeline(response.body, meter, openFileSink(file, { mode: 0o600 }));
   } catch (error) {
     throw error instanceof ServerError ? error : fetchError(error, label, options.timeoutMs);
   }

@@ -5,7 +5,6 @@
 // until then a Plugin Server pointed here gets 404 for them, which it logs and lives with.
 import { createHash, randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { createWriteStream } from 'node:fs';
 import { mkdtemp, open, rename, rm, stat, writeFile } from 'node:fs/promises';
 import {
   createServer,
@@ -19,6 +18,7 @@ import { join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { FILE_BRIDGE_HEADERS, type FileRef } from '@plugboard/protocol';
+import { openFileSink, STREAMED_BYTES_BUFFER } from '@plugboard/server-api';
 
 interface RecordedRequest {
   readonly method: string;
@@ -317,6 +317,7 @@ async function upload(exchange: Exchange): Promise<void> {
   const hash = createHash('sha256');
   const started = performance.now();
   const meter = new Transform({
+    highWaterMark: STREAMED_BYTES_BUFFER,
     transform(chunk: Buffer, _encoding, done) {
       received.bytes += chunk.length;
       hash.update(chunk);
@@ -335,7 +336,7 @@ async function upload(exchange: Exchange): Promise<void> {
     },
   });
   try {
-    await pipeline(req, meter, createWriteStream(partial));
+    await pipeline(req, meter, openFileSink(partial));
   } catch (error) {
     received.state = 'aborted';
     await rm(partial, { force: true });

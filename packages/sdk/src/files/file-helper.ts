@@ -1,13 +1,17 @@
 /**
  * @module ctx.files: open files given as inputs, create new ones to return as outputs.
  */
+import { Readable } from 'node:stream';
 import type { FileRef } from '@plugboard/protocol';
-import { PlugboardFile } from './plugboard-file.ts';
-import type { FileCallOptions, FileTransport } from './file-transport.ts';
+import { bytesOf, PlugboardFile } from './plugboard-file.ts';
+import type { FileBytes, FileCallOptions, FileTransport } from './file-transport.ts';
 
-/** What `ctx.files.create` accepts as content. Node streams are async iterables, so they fit. */
+/**
+ * What `ctx.files.create` accepts as content. Node streams are async iterables, so they fit. A
+ * `PlugboardFile` is copied: its bytes stream from its download into the upload.
+ */
 export type FileContent =
-  string | Uint8Array | ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>;
+  string | Uint8Array | ReadableStream<Uint8Array> | AsyncIterable<Uint8Array> | PlugboardFile;
 
 /** The second argument of `ctx.files.create(content, options)`. */
 export interface CreateFileOptions {
@@ -33,21 +37,20 @@ export function createFileHelper(transport: FileTransport, call: FileCallOptions
         name: options.name,
         contentType: options.contentType ?? 'application/octet-stream',
       };
-      const ref = await transport.upload(toWebStream(content), meta, call);
+      const ref = await transport.upload(await bytesFrom(content), meta, call);
       return new PlugboardFile(ref, transport, call);
     },
   };
 }
 
-function toWebStream(content: FileContent): ReadableStream<Uint8Array> {
-  if (typeof content === 'string') {
-    return new Blob([content]).stream();
+async function bytesFrom(content: FileContent): Promise<FileBytes> {
+  if (content instanceof PlugboardFile) {
+    return bytesOf(content);
   }
-  if (content instanceof Uint8Array) {
-    return new Blob([content]).stream();
+  if (typeof content === 'string' || content instanceof Uint8Array) {
+    return Readable.from([typeof content === 'string' ? Buffer.from(content) : content], {
+      objectMode: false,
+    });
   }
-  if (content instanceof ReadableStream) {
-    return content;
-  }
-  return ReadableStream.from(content);
+  return content;
 }

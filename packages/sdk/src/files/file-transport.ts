@@ -4,10 +4,17 @@
  */
 import type { FileRef } from '@plugboard/protocol';
 
+/**
+ * Bytes as a transport moves them. Node streams and web streams both fit; the HTTP transport
+ * answers Node streams, so a file piped from a download into an upload never passes through a
+ * web stream, whose per-chunk promises cost more than the copy itself.
+ */
+export type FileBytes = AsyncIterable<Uint8Array>;
+
 /** What a download answers: the file's bytes, streamed. */
 export interface FileDownload {
   /** The bytes, read as they arrive. */
-  readonly body: ReadableStream<Uint8Array>;
+  readonly body: FileBytes;
 }
 
 /** What an upload says about the new file. */
@@ -34,9 +41,5 @@ export interface FileTransport {
   /** The bytes of a stored file. */
   download(ref: FileRef, options: FileCallOptions): Promise<FileDownload>;
   /** Stores the bytes as a new file and answers its reference. */
-  upload(
-    body: ReadableStream<Uint8Array>,
-    meta: FileUploadMeta,
-    options: FileCallOptions,
-  ): Promise<FileRef>;
+  upload(body: FileBytes, meta: FileUploadMeta, options: FileCallOptions): Promise<FileRef>;
 }

@@ -1,8 +1,9 @@
 /**
  * @module FileTransport over HTTP to the Plugin Server's file bridge. Bodies are streamed both ways
- * with fetch, so a file never sits whole in the plugin's memory. A sandboxed plugin has no network
- * and reaches the bridge on a Unix socket; undici's own fetch is loaded for that, since the
- * built-in fetch cannot dial a socket path.
+ * as Node streams with undici's `request`, so a file never sits whole in the plugin's memory and a
+ * download piped into an upload is never adapted to a web stream and back. A sandboxed plugin has
+ * no network and reaches the bridge on a Unix socket, which undici dials as well. undici is loaded
+ * on the first transfer, so a plugin that moves no files does not pay for it at start.
  */
 import {
   FILE_BRIDGE_HEADERS,
@@ -11,8 +12,11 @@ import {
   errorEnvelopeSchema,
   fileRefSchema,
 } from '@plugboard/protocol';
+import { Readable } from 'node:stream';
+import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
+import type { Dispatcher } from 'undici';
 import { PluginFailure } from '../dispatch/plugin-failure.ts';
-import type { FileCallOptions, FileTransport } from './file-transport.ts';
+import type { FileBytes, FileCallOptions, FileTransport } from './file-transport.ts';
 
 export interface HttpFileTransportOptions {
   /** The bridge's base URL; undefined when the process was started without one. */
@@ -23,8 +27,17 @@ export interface HttpFileTransportOptions {
   readonly launchToken: string;
 }
 
+interface BridgeCall {
+  readonly method: 'GET' | 'POST';
+  readonly headers: Record<string, string>;
+  readonly body?: FileBytes;
+  readonly signal: AbortSignal;
+}
+
+type BridgeRequest = (url: URL, call: BridgeCall) => Promise<Dispatcher.ResponseData>;
+
 export function createHttpFileTransport(options: HttpFileTransportOptions): FileTransport {
-  const bridgeFetch = createBridgeFetch(options.socketPath);
+  const send = bridgeRequest(options.socketPath);
   const headersFor = (call: FileCallOptions): Record<string, string> => {
     if (call.callToken === undefined) {
       throw PluginFailure.of(
@@ -52,20 +65,15 @@ export function createHttpFileTransport(options: HttpFileTransportOptions): File
 
   return {
     async download(ref, call) {
-      const response = await bridgeFetch(urlFor(FILE_BRIDGE_ROUTES.download(ref.id)), {
+      const response = await send(urlFor(FILE_BRIDGE_ROUTES.download(ref.id)), {
+        method: 'GET',
         headers: headersFor(call),
         signal: call.signal,
       });
-      if (response.body === null) {
-        throw PluginFailure.of(
-          'PLUGIN_FILE_BRIDGE_FAILED',
-          `the file bridge sent no body for file ${ref.id}`,
-        );
-      }
       return { body: response.body };
     },
     async upload(body, meta, call) {
-      const response = await bridgeFetch(urlFor(FILE_BRIDGE_ROUTES.upload), {
+      const response = await send(urlFor(FILE_BRIDGE_ROUTES.upload), {
         method: 'POST',
         headers: {
           ...headersFor(call),
@@ -73,10 +81,9 @@ export function createHttpFileTransport(options: HttpFileTransportOptions): File
           [FILE_BRIDGE_HEADERS.fileName]: encodeURIComponent(meta.name),
         },
         body,
-        duplex: 'half',
         signal: call.signal,
       });
-      const parsed = fileRefSchema.safeParse(await response.json());
+      const parsed = fileRefSchema.safeParse(await response.body.json().catch(() => undefined));
       if (!parsed.success) {
         throw PluginFailure.of(
           'PLUGIN_FILE_BRIDGE_FAILED',
@@ -88,46 +95,57 @@ export function createHttpFileTransport(options: HttpFileTransportOptions): File
   };
 }
 
-type Fetch = (url: URL, init: RequestInit) => Promise<Response>;
-
-function createBridgeFetch(socketPath: string | undefined): Fetch {
-  let socketFetch: Promise<Fetch> | undefined;
-  const fetchVia = (): Promise<Fetch> =>
-    socketPath === undefined
-      ? Promise.resolve(fetch)
-      : (socketFetch ??= import('undici').then(({ Agent, fetch: undiciFetch }) => {
-          const dispatcher = new Agent({ connect: { socketPath } });
-          return (url, init) =>
-            undiciFetch(url, { ...init, dispatcher } as Parameters<typeof undiciFetch>[1]);
-        }));
-  return async (url, init) => bridgeFetch(await fetchVia(), url, init);
+function bridgeRequest(socketPath: string | undefined): BridgeRequest {
+  let loaded: Promise<BridgeRequest> | undefined;
+  const load = async (): Promise<BridgeRequest> => {
+    const { Agent, request } = await import('undici');
+    // One pool for the process's transfers: connections are kept alive between them.
+    const dispatcher = new Agent(socketPath === undefined ? {} : { connect: { socketPath } });
+    return (url, { body, ...call }) =>
+      request(url, { ...call, body: body === undefined ? null : nodeBody(body), dispatcher });
+  };
+  return async (url, call) => answered(await (loaded ??= load()), url, call);
 }
 
-/** fetch that turns network errors and non-2xx answers into failures carrying the bridge's own error. */
-async function bridgeFetch(fetchFn: Fetch, url: URL, init: RequestInit): Promise<Response> {
-  let response: Response;
+/** A Node stream is sent as it is; what else streams is read through one. */
+function nodeBody(body: FileBytes): Readable {
+  if (body instanceof Readable) {
+    return body;
+  }
+  return body instanceof ReadableStream
+    ? Readable.fromWeb(body as NodeReadableStream<Uint8Array>)
+    : Readable.from(body, { objectMode: false });
+}
+
+/** A bridge call that turns network errors and non-2xx answers into failures carrying the bridge's own error. */
+async function answered(
+  send: BridgeRequest,
+  url: URL,
+  call: BridgeCall,
+): Promise<Dispatcher.ResponseData> {
+  let response: Dispatcher.ResponseData;
   try {
-    response = await fetchFn(url, init);
+    response = await send(url, call);
   } catch (error) {
-    if (init.signal?.aborted === true) {
-      throw init.signal.reason;
+    if (call.signal.aborted) {
+      throw call.signal.reason;
     }
     throw PluginFailure.of(
       'PLUGIN_FILE_BRIDGE_FAILED',
       `cannot reach the file bridge at ${url.origin}: ${describe(error)}`,
     );
   }
-  if (response.ok) {
+  if (response.statusCode >= 200 && response.statusCode < 300) {
     return response;
   }
-  const envelope = errorEnvelopeSchema.safeParse(await response.json().catch(() => undefined));
+  const envelope = errorEnvelopeSchema.safeParse(await response.body.json().catch(() => undefined));
   if (envelope.success) {
     const { error } = envelope.data;
-    throw new PluginFailure({ ...error, status: response.status });
+    throw new PluginFailure({ ...error, status: response.statusCode });
   }
   throw PluginFailure.of(
     'PLUGIN_FILE_BRIDGE_FAILED',
-    `the file bridge answered ${String(response.status)} ${response.statusText}`,
+    `the file bridge answered ${String(response.statusCode)}`,
   );
 }
 

@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FileRef } from '@plugboard/protocol';
 import { PluginFailure } from '../dispatch/plugin-failure.ts';
-import type { FileTransport } from './file-transport.ts';
+import type { FileBytes, FileTransport } from './file-transport.ts';
 
 /**
  * `harness.files`: the test harness's file storage. Add the files a node takes as inputs, read the
@@ -56,11 +56,17 @@ export function createMemoryFileStore(): MemoryFileStore {
       return Promise.resolve({ body: new Blob([get(ref).bytes]).stream() });
     },
     async upload(body, meta) {
-      return put(
-        new Uint8Array(await new Response(body).arrayBuffer()),
-        meta.name,
-        meta.contentType,
-      );
+      return put(await readWhole(body), meta.name, meta.contentType);
     },
   };
+}
+
+async function readWhole(body: FileBytes): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of body) {
+    chunks.push(chunk);
+  }
+  const whole = Buffer.concat(chunks);
+  // A plain Uint8Array, as the bytes were given: a Buffer would not compare equal to one.
+  return new Uint8Array(whole.buffer, whole.byteOffset, whole.byteLength);
 }

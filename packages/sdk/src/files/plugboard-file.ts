@@ -1,12 +1,20 @@
 /**
  * @module PlugboardFile: a stored file a node can read, and what a node returns as a file output.
  */
+import { Readable } from 'node:stream';
 import type { FileRef } from '@plugboard/protocol';
-import type { FileCallOptions, FileTransport } from './file-transport.ts';
+import type { FileBytes, FileCallOptions, FileTransport } from './file-transport.ts';
+
+let downloadBytes: (file: PlugboardFile) => Promise<FileBytes>;
+
+/** The bytes of `file` as the transport gives them, for `ctx.files.create` to pass on unadapted. */
+export const bytesOf = (file: PlugboardFile): Promise<FileBytes> => downloadBytes(file);
 
 /**
  * A file in platform storage. Its fields are the file reference, so returning it as a `file()`
- * output works as is; its methods read the bytes through the file bridge, streamed.
+ * output works as is; its methods read the bytes through the file bridge, streamed. To copy a file
+ * unchanged, give it to `ctx.files.create` as it is: its bytes then go from the download straight
+ * into the upload.
  */
 export class PlugboardFile implements FileRef {
   /** The file's id in platform storage. */
@@ -34,18 +42,37 @@ export class PlugboardFile implements FileRef {
 
   /** The bytes as a web stream, read as they arrive; the way to handle files of any size. */
   async stream(): Promise<ReadableStream<Uint8Array>> {
-    const { body } = await this.#transport.download(this, this.#call);
-    return body;
+    const body = await this.#download();
+    if (body instanceof ReadableStream) {
+      return body as ReadableStream<Uint8Array>;
+    }
+    return (
+      body instanceof Readable ? Readable.toWeb(body) : ReadableStream.from(body)
+    ) as ReadableStream<Uint8Array>;
   }
 
   /** The whole file in memory. Prefer `stream()` for files that may be large. */
   async bytes(): Promise<Uint8Array> {
-    return new Uint8Array(await new Response(await this.stream()).arrayBuffer());
+    const chunks: Uint8Array[] = [];
+    for await (const chunk of await this.#download()) {
+      chunks.push(chunk);
+    }
+    const whole = Buffer.concat(chunks);
+    return new Uint8Array(whole.buffer, whole.byteOffset, whole.byteLength);
   }
 
   /** The whole file decoded as UTF-8. */
   async text(): Promise<string> {
     return new TextDecoder().decode(await this.bytes());
+  }
+
+  static {
+    downloadBytes = (file) => file.#download();
+  }
+
+  async #download(): Promise<FileBytes> {
+    const { body } = await this.#transport.download(this, this.#call);
+    return body;
   }
 
   /** The file reference alone, as a file output is answered. */

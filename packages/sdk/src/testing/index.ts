@@ -18,6 +18,7 @@ export type { CallOptions, TestHarness, TestHarnessOptions } from './test-harnes
 export type { LogEntry } from './memory-logger.ts';
 export type { MemoryFileStore } from '../files/memory-file-transport.ts';
 export type {
+  FileBytes,
   FileCallOptions,
   FileDownload,
   FileTransport,
