@@ -3,7 +3,8 @@
  * replicas): each process's wake-ups go out with NOTIFY on one channel, coalesced per turn of the
  * event loop, and each process LISTENs on a connection of its own and tells its own listeners.
  * A process ignores what it sent itself. A lost connection is opened again with backoff;
- * meanwhile whoever waits polls the database, as it does anyway, so nothing is missed for good.
+ * meanwhile whoever waits reads the database often (RunBus.backstopMs), and everyone reads again
+ * once it listens, so nothing is missed for good.
  */
 import { randomUUID } from 'node:crypto';
 import { backoffDelay } from '@plugboard/protocol';
@@ -83,6 +84,7 @@ export function linkRunBus(
       if (client !== next || closed) {
         return;
       }
+      bus.hearing(false);
       client = undefined;
       next.end().catch(() => undefined);
       schedule();
@@ -94,6 +96,7 @@ export function linkRunBus(
       await next.connect();
       await next.query(`LISTEN ${CHANNEL}`);
       retry = 0;
+      bus.hearing(true);
     } catch (error) {
       options.log.warn(
         { err: error },

@@ -2,7 +2,8 @@
  * @module Wake-ups between the API and workers: a run was queued, a run has new events, a cancel
  * was asked (and the plugin records changed, on their own channel). Within a process they travel
  * as events; between processes on PostgreSQL, through `run-bus-link.ts`. Only a shortcut: the
- * database stays the source of truth, and whoever waits still polls it, slowly.
+ * database stays the source of truth, and whoever waits still reads it now and then (`backstopMs`):
+ * rarely while every wake-up reaches this process, often while some may not.
  */
 import { EventEmitter } from 'node:events';
 import { z } from 'zod';
@@ -15,10 +16,20 @@ export const busMessageSchema = z.discriminatedUnion('kind', [
 ]);
 export type BusMessage = z.infer<typeof busMessageSchema>;
 
+/** Between reads of a waiter that every wake-up reaches: only a guard against a lost one. */
+const BACKSTOP_RELIABLE_MS = 5_000;
+/** Between reads while wake-ups from other processes may be missed (their link is down). */
+const BACKSTOP_UNRELIABLE_MS = 500;
+
 export class RunBus {
   readonly #events = new EventEmitter().setMaxListeners(0);
   /** Sends this process's wake-ups on to the others, when they are linked. */
   #relay: ((message: BusMessage) => void) | undefined;
+  /** Unlinked, every writer is in this process (the embedded database admits one process). */
+  #hearsOthers = true;
+  #heardOthers = false;
+  /** The link listened once and then stopped: wake-ups sent meanwhile were lost. */
+  #lostOthers = false;
 
   queued(): void {
     this.#publish({ kind: 'queued' });
@@ -33,9 +44,19 @@ export class RunBus {
     this.#publish({ kind: 'changed', runId });
   }
 
+  /** Also told when wake-ups may have been missed, so the listener reads again. */
   onChanged(runId: string, listener: () => void): () => void {
     this.#events.on(`changed:${runId}`, listener);
-    return () => this.#events.off(`changed:${runId}`, listener);
+    this.#events.on('resync', listener);
+    return () => {
+      this.#events.off(`changed:${runId}`, listener);
+      this.#events.off('resync', listener);
+    };
+  }
+
+  /** How long a waiter may go without reading the database. */
+  backstopMs(): number {
+    return this.#hearsOthers ? BACKSTOP_RELIABLE_MS : BACKSTOP_UNRELIABLE_MS;
   }
 
   cancel(runId: string): void {
@@ -50,6 +71,23 @@ export class RunBus {
   /** Links this bus to the others: `relay` gets each local wake-up. */
   relayTo(relay: (message: BusMessage) => void): void {
     this.#relay = relay;
+    this.#hearsOthers = false;
+  }
+
+  /**
+   * Whether wake-ups from the other processes arrive (the link is listening). Waiters read again
+   * when the link stops (to wait less from then on) and when it listens again after that (what
+   * was sent while it was down is lost).
+   */
+  hearing(others: boolean): void {
+    const lost = this.#lostOthers;
+    this.#hearsOthers = others;
+    this.#lostOthers ||= !others && this.#heardOthers;
+    this.#heardOthers ||= others;
+    // The first time the link listens nothing was lost: waiters read often until then.
+    if (!others || lost) {
+      this.#events.emit('resync');
+    }
   }
 
   /** A wake-up from another process: told to this process's listeners only. */

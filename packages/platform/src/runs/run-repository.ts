@@ -250,12 +250,20 @@ export class RunRepository {
     });
   }
 
-  async appendEvent(
+  /** Stores a run's events in the order given, in one statement. */
+  async appendEvents(
     runId: string,
-    type: RunEventType,
-    data: Record<string, unknown>,
+    events: readonly { type: RunEventType; data: Record<string, unknown> }[],
   ): Promise<void> {
-    await appendEvent(this.#db, runId, { type, data });
+    if (events.length === 0) {
+      return;
+    }
+    // Rows of one VALUES list take their ids in list order.
+    const rows = events.map((_, i) => `($1, $${String(2 * i + 2)}, $${String(2 * i + 3)}::jsonb)`);
+    await this.#db.query(`INSERT INTO run_events (run_id, type, data) VALUES ${rows.join(', ')}`, [
+      runId,
+      ...events.flatMap((e) => [e.type, JSON.stringify(e.data)]),
+    ]);
   }
 
   /** Whether the run has ended (its status is final). */

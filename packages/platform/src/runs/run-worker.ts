@@ -10,6 +10,7 @@ import type { RemoteNodeCaller } from '../nodes/node-definition.ts';
 import type { NodeRegistry } from '../nodes/node-registry.ts';
 import { executeWorkflow } from './executor.ts';
 import type { RunBus } from './run-bus.ts';
+import { RunEventBatch } from './run-event-batch.ts';
 import type { RunError } from '@plugboard/platform-api';
 import type { RunClaims } from './run-claims.ts';
 import type { ClaimedRun, RunRepository } from './run-repository.ts';
@@ -192,7 +193,9 @@ export class RunWorker {
           // outage this worker saw, live workers get the time to beat again before any run
           // counts as abandoned (the repository does the same after a database restart).
           if (this.#database.upForMs() >= this.#abandonedAfterMs) {
-            await claims.failAbandoned(this.#abandonedAfterMs);
+            for (const id of await claims.failAbandoned(this.#abandonedAfterMs)) {
+              this.#options.bus.changed(id);
+            }
           }
         }
         this.#database.answered();
@@ -240,22 +243,17 @@ export class RunWorker {
     const { runs, bus, limits } = this.#options;
     const runId = claimed.id;
     const owner = { runId, workerId: this.id };
-    // One event of a run at a time: parallel branches would otherwise insert concurrently, and a
-    // later id committing before an earlier one could be skipped by a stream reading "after id".
-    let appended = Promise.resolve();
+    const events = new RunEventBatch(async (batch) => {
+      await this.#durable(() => runs.appendEvents(runId, batch));
+      bus.changed(runId);
+    });
     const publish = (
       type: 'run.started' | 'node.started' | 'node.finished',
       data: Record<string, unknown>,
-    ): Promise<void> => {
-      appended = appended
-        .catch(() => undefined)
-        .then(() => this.#durable(() => runs.appendEvent(runId, type, data)))
-        .then(() => {
-          bus.changed(runId);
-        });
-      return appended;
+    ): void => {
+      events.add({ type, data });
     };
-    await publish('run.started', { workflowId: claimed.workflowId });
+    publish('run.started', { workflowId: claimed.workflowId });
     let result: {
       status: 'succeeded' | 'failed' | 'cancelled';
       outputs: Record<string, unknown>;
@@ -273,14 +271,14 @@ export class RunWorker {
         observer: {
           nodeStarted: async (e) => {
             await this.#durable(() => runs.nodeStarted(owner, e));
-            await publish('node.started', {
+            publish('node.started', {
               nodeId: e.nodeId,
               startedAt: e.startedAt.toISOString(),
             });
           },
           nodeFinished: async (e) => {
             await this.#durable(() => runs.nodeFinished(owner, e));
-            await publish('node.finished', {
+            publish('node.finished', {
               nodeId: e.nodeId,
               status: e.status,
               ...(e.outputs === undefined ? {} : { outputs: e.outputs }),
@@ -303,6 +301,8 @@ export class RunWorker {
     if (result.status === 'cancelled' && signal.reason instanceof WorkerStopped) {
       result = { status: 'failed', outputs: {}, error: signal.reason.error };
     }
+    // run.finished comes last: after every event of the run is stored.
+    await events.written();
     if (await this.#durable(() => runs.finish(owner, result))) {
       bus.changed(runId);
     } else {

@@ -15,6 +15,8 @@ import { API_ROUTES as at, MAX_EVENT_ID } from '@plugboard/platform-api';
 import type { RunRepository } from './run-repository.ts';
 
 const errors = errorAnswers(400, 401, 404, 409, 422);
+/** A comment this often on a quiet stream, so proxies do not close it as idle. */
+const KEEP_ALIVE_MS = 15_000;
 
 export interface RunFiles {
   /** The ids that name no stored file. */
@@ -126,7 +128,7 @@ export const runsRoutes: FastifyPluginAsyncZod<{
           ? lastEventId
           : (request.query.after ?? 0);
       const stream = openEventStream(request, reply, closing);
-      // Woken at once by an embedded worker; a worker in another process is polled for.
+      // Woken at once by a worker in this process or, through the bus's link, in another one.
       const off = bus.onChanged(runId, () => {
         stream.wake();
       });
@@ -158,11 +160,12 @@ export const runsRoutes: FastifyPluginAsyncZod<{
               break;
             }
             idle += 1;
-            if (idle % 30 === 0) {
+            if (idle * bus.backstopMs() >= KEEP_ALIVE_MS) {
+              idle = 0;
               await stream.send({ comment: 'keep-alive' });
             }
           }
-          await stream.idle(500);
+          await stream.idle(bus.backstopMs());
         }
       } finally {
         off();
