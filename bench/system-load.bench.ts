@@ -15,8 +15,8 @@ import { sleep } from './measure.ts';
 import type { BenchRow, BenchSection } from './report.ts';
 
 const IN_FLIGHT = 8;
-const WARM_UP_MS = 2_000;
-const DURATION_MS = 8_000;
+export const WARM_UP_MS = 2_000;
+export const DURATION_MS = 8_000;
 const EXAMPLE = fileURLToPath(new URL('../examples/hello-world', import.meta.url));
 
 function workflow(type: string, config: Record<string, unknown>, input: string, output: string) {
@@ -45,14 +45,14 @@ async function machineCpuMs(): Promise<number> {
   );
 }
 
-interface Load {
+export interface Load {
   readonly runsPerSecond: number;
   /** CPU ms per run: the platform's process, the Plugin Server's, and everything else. */
   readonly cpuPerRun: { platform: number; server: number; rest: number };
   readonly failed: number;
 }
 
-async function load(system: RunningSystem, workflowId: string): Promise<Load> {
+export async function load(system: RunningSystem, workflowId: string): Promise<Load> {
   let done = 0;
   let failed = 0;
   let counting = false;
@@ -110,10 +110,26 @@ async function load(system: RunningSystem, workflowId: string): Promise<Load> {
   };
 }
 
-async function measure(kind: 'PGlite' | 'PostgreSQL'): Promise<BenchRow> {
+export interface LoadedSystem {
+  readonly system: RunningSystem;
+  /** The workflow with three plugin nodes, and the same on built-in nodes. */
+  readonly workflows: { readonly plugin: string; readonly builtin: string };
+  readonly close: () => Promise<void>;
+}
+
+/** The whole system started on `kind`, the example plugin running and both workflows created. */
+export async function startLoadedSystem(
+  kind: 'PGlite' | 'PostgreSQL',
+  options: { platformNodeArgs?: readonly string[] } = {},
+): Promise<LoadedSystem> {
   const dataDir = await mkdtemp(join(tmpdir(), 'plugboard-bench-system-'));
   const database = kind === 'PostgreSQL' ? await createPostgresDatabase() : undefined;
-  const system = await startSystem({ dataDir, databaseUrl: database?.url });
+  const system = await startSystem({ dataDir, databaseUrl: database?.url, ...options });
+  const close = async (): Promise<void> => {
+    await system.stop();
+    await database?.drop();
+    await rm(dataDir, { recursive: true, force: true });
+  };
   try {
     const installed = await system.json('/api/plugins', {
       body: { id: 'hello-world', source: { type: 'local', path: EXAMPLE } },
@@ -133,16 +149,28 @@ async function measure(kind: 'PGlite' | 'PostgreSQL'): Promise<BenchRow> {
     }
     const create = async (name: string, graph: unknown) =>
       (await system.json<{ id: string }>('/api/workflows', { body: { name, graph } })).body.id;
-    const plugin = await create(
-      'three plugin nodes',
-      workflow('hello-world/greet', {}, 'name', 'greeting'),
-    );
-    const builtin = await create(
-      'three built-in nodes',
-      workflow('core/template', { template: 'Hello, {{name}}.' }, 'name', 'text'),
-    );
-    const remote = await load(system, plugin);
-    const local = await load(system, builtin);
+    const workflows = {
+      plugin: await create(
+        'three plugin nodes',
+        workflow('hello-world/greet', {}, 'name', 'greeting'),
+      ),
+      builtin: await create(
+        'three built-in nodes',
+        workflow('core/template', { template: 'Hello, {{name}}.' }, 'name', 'text'),
+      ),
+    };
+    return { system, workflows, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+async function measure(kind: 'PGlite' | 'PostgreSQL'): Promise<BenchRow> {
+  const { system, workflows, close } = await startLoadedSystem(kind);
+  try {
+    const remote = await load(system, workflows.plugin);
+    const local = await load(system, workflows.builtin);
     const cpu = (l: Load) =>
       `platform ${l.cpuPerRun.platform.toFixed(2)}, Plugin Server ${l.cpuPerRun.server.toFixed(2)}, the rest (plugin, this driver) ${l.cpuPerRun.rest.toFixed(2)}`;
     return {
@@ -155,9 +183,7 @@ async function measure(kind: 'PGlite' | 'PostgreSQL'): Promise<BenchRow> {
       extra: `CPU ms per run: ${cpu(remote)}; built-in: ${cpu(local)}${remote.failed + local.failed === 0 ? '' : `; ${String(remote.failed + local.failed)} runs failed`}`,
     };
   } finally {
-    await system.stop();
-    await database?.drop();
-    await rm(dataDir, { recursive: true, force: true });
+    await close();
   }
 }
 

@@ -17,6 +17,8 @@ export interface SystemOptions {
   readonly dataDir: string;
   readonly databaseUrl?: string | undefined;
   readonly gitCaFile?: string | undefined;
+  /** Node options for the platform's process (the profile bench passes --cpu-prof). */
+  readonly platformNodeArgs?: readonly string[];
 }
 
 export interface RunningSystem {
@@ -95,6 +97,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   const platform = spawn(
     process.execPath,
     [
+      ...(options.platformNodeArgs ?? []),
       CLI_BIN,
       'platform',
       '--port',
