@@ -12,8 +12,14 @@ export const marketplaceListingSchema = z
         name: z.string(),
         displayName: z.string(),
         description: z.string(),
-        versions: z.array(z.string()).describe('Newest last, as the index lists them.'),
-        latest: z.string(),
+        versions: z
+          .array(z.string())
+          .describe('Oldest first, by semantic-version precedence (then build metadata).'),
+        latest: z
+          .string()
+          .describe(
+            'The highest release (the highest pre-release when there are only pre-releases): what an install naming no version gets.',
+          ),
         asks: z
           .array(z.string())
           .describe(

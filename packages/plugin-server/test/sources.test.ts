@@ -74,6 +74,11 @@ beforeAll(async () => {
             version: '0.9.0',
             source: { type: 'archive', url: 'faulty-1.0.0.tar.gz', integrity: integrity(v2) },
           },
+          // Listed last and highest, but a pre-release: never installed unless named.
+          {
+            version: '2.0.0-rc.1',
+            source: { type: 'archive', url: 'faulty-2.0.0-rc.1.tar.gz', integrity: integrity(v2) },
+          },
         ],
       },
     ],
@@ -90,7 +95,9 @@ afterAll(async () => {
 });
 
 describe('marketplace', () => {
-  it('installs the newest version when none is named, then a named one, checking integrity', async () => {
+  // packages/platform/test/marketplace-listing.test.ts: the platform lists 1.1.0 as latest for
+  // versions listed in this order.
+  it('installs the latest release when none is named, then a named one, checking integrity', async () => {
     await server.call('POST', '/plugins/faulty/install', {
       source: { type: 'marketplace', name: 'faulty' },
     });

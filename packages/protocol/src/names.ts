@@ -2,6 +2,7 @@
  * @module Shapes of the identifiers that appear in URLs and records: plugin ids, node and
  * integration names, versions.
  */
+import { valid } from 'semver';
 import { z } from 'zod';
 
 /** Lower-case, URL-safe, 2–64 characters; dots allow a publisher prefix (`acme.text-tools`). */
@@ -15,9 +16,19 @@ export const componentNameSchema = z.string().regex(/^[a-z][a-z0-9_-]{0,63}$/, {
   message: 'use 1–64 characters: lower-case letters, digits, "_" or "-", starting with a letter',
 });
 
-/** Semantic version (2.0.0), with optional pre-release and build parts. */
+/**
+ * Semantic Versioning 2.0.0 exactly as semver.org writes it: no "v" prefix or spaces, no leading
+ * zero in a numeric identifier, no empty identifier; pre-release after "-", build after "+".
+ */
+const SEMVER_2 =
+  /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-(?:0|[1-9]\d*|\d*[A-Za-z-][0-9A-Za-z-]*)(?:\.(?:0|[1-9]\d*|\d*[A-Za-z-][0-9A-Za-z-]*))*)?(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?$/;
+
+/** A semantic version (1.0.0, 2.0.0-rc.1, 1.0.1+build.5). */
 export const semverSchema = z
   .string()
-  .regex(/^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/, {
-    message: 'use a semantic version such as 1.0.0',
+  .regex(SEMVER_2, { message: 'use a semantic version such as 1.0.0 or 2.0.0-rc.1' })
+  // The spec sets no limits, but every comparison goes through `semver`, which refuses numbers
+  // past 2^53 and versions past 256 characters: a version it cannot order is refused here.
+  .refine((version) => valid(version) !== null, {
+    message: 'keep each number below 2^53 and the version within 256 characters',
   });

@@ -13,3 +13,4 @@ export * from './git-url-rules.ts';
 export * from './disk-full.ts';
 export * from './unread-body.ts';
 export * from './file-sink.ts';
+export * from './versions.ts';

@@ -2,11 +2,11 @@
  * @module The marketplace index: plugins with their versions, each pinned to an archive with an
  * integrity hash or to an exact git commit.
  */
-import { permissionsSchema, resourcesSchema } from '@plugboard/protocol';
+import { permissionsSchema, resourcesSchema, semverSchema } from '@plugboard/protocol';
 import { z } from 'zod';
 
 export const marketplaceVersionSchema = z.object({
-  version: z.string().min(1),
+  version: semverSchema,
   resources: resourcesSchema
     .optional()
     .describe("From the version's manifest, so it shows before the install."),

@@ -5,7 +5,12 @@
  */
 import fastifyStatic from '@fastify/static';
 import { describeRequests, errorEnvelopeSchema } from '@plugboard/protocol';
-import { marketplaceIndexSchema, type MarketplaceIndex } from '@plugboard/server-api';
+import {
+  compareVersions,
+  latestVersion,
+  marketplaceIndexSchema,
+  type MarketplaceIndex,
+} from '@plugboard/server-api';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
@@ -89,14 +94,16 @@ export const marketplaceRoutes: FastifyPluginAsyncZod<{
           )
           .map((p) => {
             const record = records.get(p.name);
-            const versions = p.versions.map((v) => v.version);
+            const versions = p.versions.map((v) => v.version).sort(compareVersions);
+            // The Plugin Server installs this one when no version is named: the same rule.
+            const latest = latestVersion(versions) ?? '';
             return {
               name: p.name,
               displayName: p.displayName ?? p.name,
               description: p.description,
               versions,
-              latest: versions.at(-1) ?? '',
-              asks: describeRequests(p.versions.at(-1) ?? {}),
+              latest,
+              asks: describeRequests(p.versions.find((v) => v.version === latest) ?? {}),
               ...(record === undefined || record.status === 'uninstalled'
                 ? {}
                 : {

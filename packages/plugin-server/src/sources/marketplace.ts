@@ -6,8 +6,12 @@ import { join } from 'node:path';
 import { ServerError } from '../errors.ts';
 import { downloadToFile } from './download.ts';
 import type { SourceContext } from './fetch-source.ts';
-import { marketplaceIndexSchema, type MarketplaceVersion } from '@plugboard/server-api';
-import type { MarketplaceSource } from '@plugboard/server-api';
+import {
+  latestVersion,
+  marketplaceIndexSchema,
+  type MarketplaceSource,
+  type MarketplaceVersion,
+} from '@plugboard/server-api';
 
 const MAX_INDEX_BYTES = 5 * 1024 * 1024;
 
@@ -59,10 +63,9 @@ export async function resolveMarketplaceVersion(
       details: { available: index.data.plugins.map((p) => p.name) },
     });
   }
-  const chosen =
-    source.version === undefined
-      ? [...plugin.versions].sort((a, b) => compareVersions(b.version, a.version))[0]
-      : plugin.versions.find((v) => v.version === source.version);
+  // Unnamed, the version is the one the platform's marketplace listing shows as latest.
+  const wanted = source.version ?? latestVersion(plugin.versions.map((v) => v.version));
+  const chosen = plugin.versions.find((v) => v.version === wanted);
   if (chosen === undefined) {
     throw new ServerError(
       'PSRV_SOURCE_REFUSED',
@@ -73,24 +76,4 @@ export async function resolveMarketplaceVersion(
     );
   }
   return { version: chosen.version, source: chosen.source, indexUrl };
-}
-
-/** Orders semantic versions by their numeric core; pre-releases sort before their release. */
-function compareVersions(a: string, b: string): number {
-  const parse = (v: string) => {
-    const [core = '', pre] = v.split('-', 2);
-    return { parts: core.split('.').map((n) => Number(n) || 0), pre };
-  };
-  const x = parse(a);
-  const y = parse(b);
-  for (let i = 0; i < Math.max(x.parts.length, y.parts.length); i++) {
-    const d = (x.parts[i] ?? 0) - (y.parts[i] ?? 0);
-    if (d !== 0) {
-      return d;
-    }
-  }
-  if (x.pre === y.pre) {
-    return 0;
-  }
-  return x.pre === undefined ? 1 : y.pre === undefined ? -1 : x.pre.localeCompare(y.pre);
 }
