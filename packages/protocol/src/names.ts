@@ -2,7 +2,6 @@
  * @module Shapes of the identifiers that appear in URLs and records: plugin ids, node and
  * integration names, versions.
  */
-import { valid } from 'semver';
 import { z } from 'zod';
 
 /** Lower-case, URL-safe, 2–64 characters; dots allow a publisher prefix (`acme.text-tools`). */
@@ -23,12 +22,25 @@ export const componentNameSchema = z.string().regex(/^[a-z][a-z0-9_-]{0,63}$/, {
 const SEMVER_2 =
   /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-(?:0|[1-9]\d*|\d*[A-Za-z-][0-9A-Za-z-]*)(?:\.(?:0|[1-9]\d*|\d*[A-Za-z-][0-9A-Za-z-]*))*)?(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?$/;
 
+/** The longest version the `semver` package parses. */
+const SEMVER_MAX_LENGTH = 256;
+
 /** A semantic version (1.0.0, 2.0.0-rc.1, 1.0.1+build.5). */
 export const semverSchema = z
   .string()
   .regex(SEMVER_2, { message: 'use a semantic version such as 1.0.0 or 2.0.0-rc.1' })
-  // The spec sets no limits, but every comparison goes through `semver`, which refuses numbers
-  // past 2^53 and versions past 256 characters: a version it cannot order is refused here.
-  .refine((version) => valid(version) !== null, {
+  // The spec sets no limits, but every comparison goes through the `semver` package, which refuses
+  // a major, minor or patch past 2^53 and versions past 256 characters: a version it cannot order
+  // is refused here. Checked by hand rather than with semver.valid: this package loads in every
+  // plugin process, and semver's modules would add to each start.
+  .refine(withinSemverLimits, {
     message: 'keep each number below 2^53 and the version within 256 characters',
   });
+
+function withinSemverLimits(version: string): boolean {
+  const core = version.split(/[-+]/, 1)[0] ?? '';
+  return (
+    version.length <= SEMVER_MAX_LENGTH &&
+    core.split('.').every((part) => Number(part) <= Number.MAX_SAFE_INTEGER)
+  );
+}
