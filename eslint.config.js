@@ -5,6 +5,18 @@ import tseslint from 'typescript-eslint';
 import reactHooks from 'eslint-plugin-react-hooks';
 import { createNodeResolver, importX } from 'eslint-plugin-import-x';
 
+/** @type {{ group: string[]; message: string }[]} */
+const PACKAGE_BOUNDARIES = [
+  {
+    group: ['@plugboard/*/src/*', 'plugboard/src/*'],
+    message: 'Import a package through its exports, never its src.',
+  },
+  {
+    group: ['../../*/src/*', '../../../packages/*'],
+    message: 'Reach another package through its name, not a relative path.',
+  },
+];
+
 export default tseslint.config(
   {
     ignores: [
@@ -47,17 +59,23 @@ export default tseslint.config(
         },
       ],
       '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: false }],
+      'no-restricted-imports': ['error', { patterns: PACKAGE_BOUNDARIES }],
+    },
+  },
+  {
+    // What every plugin process loads at start.
+    files: ['packages/{sdk,protocol}/src/**/*.ts'],
+    rules: {
       'no-restricted-imports': [
         'error',
         {
-          patterns: [
+          patterns: PACKAGE_BOUNDARIES,
+          paths: [
             {
-              group: ['@plugboard/*/src/*', 'plugboard/src/*'],
-              message: 'Import a package through its exports, never its src.',
-            },
-            {
-              group: ['../../*/src/*', '../../../packages/*'],
-              message: 'Reach another package through its name, not a relative path.',
+              name: 'node:http',
+              allowTypeImports: true,
+              message:
+                "Use process.getBuiltinModule('node:http'): importing it loads Node's bundled undici, ~20 ms of every plugin start.",
             },
           ],
         },

@@ -66,8 +66,8 @@ export async function benchPluginProcess(): Promise<BenchRow[]> {
         value: startP50,
         unit: 'ms',
         baseline: baseStartP50,
-        target: 'plugin < 150 ms and ≤ 3× baseline',
-        pass: startP50 < 150 && startP50 <= 3 * baseStartP50,
+        target: 'plugin < 120 ms and ≤ 2× baseline',
+        pass: startP50 < 120 && startP50 <= 2 * baseStartP50,
         extra: `p90 ${percentile(times.plugin, 90).toFixed(1)} ms vs ${percentile(times.baseline, 90).toFixed(1)} ms`,
       },
       {

@@ -2,7 +2,6 @@
 // The project runs on Node 24 (type stripping runs the .ts sources directly). When this is started
 // by an older Node — a fresh machine's Node 20 — re-run it with the Node 24 the project installs
 // through its pinned `node` package, so `./node_modules/.bin/plugboard` works from any shell.
-import { spawn } from 'node:child_process';
 // A namespace import: Node 20's `node:module` has no enableCompileCache, and a named import of it
 // would fail before the version check below could re-run this under Node 24.
 import * as nodeModule from 'node:module';
@@ -40,6 +39,8 @@ if (major >= REQUIRED_MAJOR && !process.execArgv.includes(NO_INSPECTOR_SIGNAL)) 
     );
     process.exit(1);
   }
+  // Imported here, not at the top: every plugin process starts through this file and never needs it.
+  const { spawn } = await import('node:child_process');
   const child = spawn(
     pinnedNode,
     [NO_INSPECTOR_SIGNAL, fileURLToPath(import.meta.url), ...process.argv.slice(2)],

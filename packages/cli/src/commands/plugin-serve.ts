@@ -81,6 +81,6 @@ export async function serve(
   options: Partial<ServeOptionsInput>,
   env: Readonly<Record<string, string | undefined>>,
 ): Promise<number> {
-  const { runPluginProcess } = await import('@plugboard/sdk/runtime');
+  const { runPluginProcess } = await import('@plugboard/sdk/runtime/process');
   return runPluginProcess({ flags: options, env });
 }

@@ -14,6 +14,8 @@ export interface PluginProcess {
   readonly url: string;
   readonly port: number;
   readonly stdout: () => string;
+  /** Everything it wrote to stderr: its log lines and whatever else (Node's own debug output). */
+  readonly stderr: () => string;
   readonly logs: () => Record<string, unknown>[];
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   call(
@@ -93,6 +95,7 @@ export async function startPluginProcess(options: StartOptions = {}): Promise<Pl
     url,
     port: parsed.handshake.port,
     stdout: () => stdout,
+    stderr: () => stderr,
     logs,
     exited,
     call(path, body, init = {}) {

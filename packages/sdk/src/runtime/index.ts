@@ -1,11 +1,9 @@
 /**
- * What runs a plugin as a process, and what tools built on the SDK need (loading a plugin,
- * building its manifest). Plugin code does not import this.
+ * What tools built on the SDK need: loading a plugin, building its manifest, the serve options.
+ * `@plugboard/sdk/runtime/process` runs a plugin as a process. Plugin code imports neither.
  *
  * @module @plugboard/sdk/runtime
  */
-export { runPluginProcess } from './run-plugin-process.ts';
-export type { PluginProcessInput } from './run-plugin-process.ts';
 export { resolveServeOptions, serveOptionsSchema } from './serve-options.ts';
 export type { ResolvedServeOptions, ServeOptionsInput } from './serve-options.ts';
 export { loadPlugin } from './load-plugin.ts';

@@ -37,7 +37,7 @@ export interface PluginProcessInput {
  * Serves a plugin until it is told to stop; resolves with the exit code. The caller (the CLI's
  * main) exits with it, so nothing here calls process.exit.
  */
-export async function runPluginProcess(input: PluginProcessInput): Promise<number> {
+export async function servePlugin(input: PluginProcessInput): Promise<number> {
   const options = resolveServeOptions(input.flags, input.env);
   const rootLog = createProcessLog({ level: options.logLevel, bindings: {} });
   keepStdoutForHandshake(rootLog);
