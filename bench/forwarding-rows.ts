@@ -1,5 +1,5 @@
 // Turns the forwarding measurements into rows: throughput per path and concurrency against the
-// direct path, then the two ARCHITECTURE §5 targets.
+// direct path, then the ARCHITECTURE §5 targets.
 import type { LoadResult } from './load.ts';
 import type { BenchRow } from './report.ts';
 import type { WrkResult } from './wrk.ts';
@@ -7,8 +7,10 @@ import type { WrkResult } from './wrk.ts';
 export const CLIENTS = [1, 16, 64] as const;
 /** ARCHITECTURE §5: the Plugin Server's throughput at this many clients is at least nginx's. */
 export const THROUGHPUT_CLIENTS = 16;
+/** The same target at high concurrency, where queueing in the proxy shows. */
+const MANY_CLIENTS = 64;
 /** ARCHITECTURE §5: at most this much p50 latency added by the hop at 1 client. */
-const MAX_ADDED_P50_MS = 0.3;
+const MAX_ADDED_P50_MS = 0.15;
 
 export type PathName = 'direct' | 'nginx' | 'server';
 export type Results = Record<PathName, Map<number, LoadResult>>;
@@ -47,10 +49,14 @@ function throughputRows(results: Results): BenchRow[] {
   return out;
 }
 
-function versusNginxRow(results: Results, nginxMissing: string | undefined): BenchRow {
-  const name = `throughput at ${String(THROUGHPUT_CLIENTS)} clients, Plugin Server vs nginx`;
-  const server = results.server.get(THROUGHPUT_CLIENTS);
-  const nginx = results.nginx.get(THROUGHPUT_CLIENTS);
+function versusNginxRow(
+  results: Results,
+  clients: number,
+  nginxMissing: string | undefined,
+): BenchRow {
+  const name = `throughput at ${String(clients)} clients, Plugin Server vs nginx`;
+  const server = results.server.get(clients);
+  const nginx = results.nginx.get(clients);
   if (server === undefined || nginx === undefined) {
     const skipped = nginxMissing ?? 'not measured';
     return { name, value: Number.NaN, unit: 'req/s', baseline: Number.NaN, skipped };
@@ -58,7 +64,7 @@ function versusNginxRow(results: Results, nginxMissing: string | undefined): Ben
   return againstNginx(
     name,
     { server, nginx, clean: clean([server, nginx]) },
-    `direct: ${results.direct.get(THROUGHPUT_CLIENTS)?.requestsPerSecond.toFixed(0) ?? 'n/a'} req/s${errorNote([server, nginx])}`,
+    `direct: ${results.direct.get(clients)?.requestsPerSecond.toFixed(0) ?? 'n/a'} req/s${errorNote([server, nginx])}`,
   );
 }
 
@@ -144,8 +150,9 @@ export function forwardingRows(
   return [
     ...throughputRows(results),
     quietRow(quiet, results.direct.get(THROUGHPUT_CLIENTS)),
-    versusNginxRow(results, nginxMissing),
+    versusNginxRow(results, THROUGHPUT_CLIENTS, nginxMissing),
     wrkRow(wrk),
+    versusNginxRow(results, MANY_CLIENTS, nginxMissing),
     addedLatencyRow(results),
   ];
 }
