@@ -1,77 +1,39 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import type { Manifest, NodeManifest } from '@plugboard/protocol';
 import { workflowGraphSchema, type WorkflowGraphInput } from '@plugboard/platform-api';
 import { checkPluginVersionCompatibility } from '../src/plugins/plugin-version-compatibility.ts';
 import { affectedWorkflowNodes } from '../src/workflows/workflow-update-impact.ts';
+import { inputs, manifest, node, outputs } from './helpers/plugin-versions.ts';
 
-const schema = (s: z.ZodType) => z.toJSONSchema(s, { io: 'input', target: 'draft-2020-12' });
-
-function node(
-  name: string,
-  parts: {
-    inputs?: z.ZodRawShape;
-    outputs?: z.ZodRawShape;
-    config?: z.ZodRawShape;
-    integrations?: string[];
-  },
-): NodeManifest {
-  return {
-    name,
-    title: name,
-    description: '',
-    category: 'other',
-    inputs: schema(z.object(parts.inputs ?? {})),
-    outputs: schema(z.object(parts.outputs ?? {})),
-    config: schema(z.object(parts.config ?? {})),
-    integrations: parts.integrations ?? [],
-    dynamicConfig: false,
-  };
-}
-
-function manifest(version: string, nodes: NodeManifest[], config: z.ZodRawShape = {}): Manifest {
-  return {
-    manifestVersion: 1,
-    protocolVersion: 1,
-    sdkVersion: '0.1.0',
-    id: 'acme.text',
-    version,
-    displayName: 'Text',
-    description: '',
-    author: '',
-    config: schema(z.object(config)),
-    validatesConfig: false,
-    nodes,
-    integrations: [
-      { name: 'api', displayName: 'API', description: '', credentials: schema(z.object({})) },
-    ],
-    contentHash: `sha256-${'0'.repeat(64)}`,
-  };
-}
+/** Both versions declare the plugin's "api" integration; only v1's "shout" uses it. */
+const integrations = { api: z.object({}) };
 
 // Version 1: "shout" takes text (and an optional suffix), gives text and length; "gone" is removed
 // in version 2, where "shout" loses its suffix input, its length output, its "bang" setting and
 // the "api" integration, and gains a required "lang" input and a required "mode" setting.
-const v1 = manifest('1.0.0', [
-  node('shout', {
-    inputs: { text: z.string(), suffix: z.string().optional() },
-    outputs: { text: z.string(), length: z.int() },
-    config: { bang: z.boolean().optional(), level: z.int().optional() },
-    integrations: ['api'],
-  }),
-  node('gone', {}),
-]);
-const v2 = manifest(
-  '2.0.0',
-  [
+const v1 = manifest('1.0.0', {
+  nodes: [
     node('shout', {
-      inputs: { text: z.string(), lang: z.string() },
-      outputs: { text: z.string() },
-      config: { level: z.string().optional(), mode: z.enum(['loud', 'quiet']) },
+      inputs: z.object({ text: z.string(), suffix: z.string().optional() }),
+      outputs: z.object({ text: z.string(), length: z.int() }),
+      config: z.object({ bang: z.boolean().optional(), level: z.int().optional() }),
+      integrations: ['api'],
+    }),
+    node('gone'),
+  ],
+  integrations,
+});
+const v2 = manifest('2.0.0', {
+  nodes: [
+    node('shout', {
+      inputs: z.object({ text: z.string(), lang: z.string() }),
+      outputs: z.object({ text: z.string() }),
+      config: z.object({ level: z.string().optional(), mode: z.enum(['loud', 'quiet']) }),
     }),
   ],
-  { key: z.string() },
-);
+  config: z.object({ key: z.string() }),
+  integrations,
+});
 const report = checkPluginVersionCompatibility(v1, v2);
 
 const graph = (input: WorkflowGraphInput) => workflowGraphSchema.parse(input);
@@ -161,8 +123,14 @@ describe('affected workflow nodes', () => {
 
   it('reports a narrowed input and a changed output only through their edges', () => {
     const changed = checkPluginVersionCompatibility(
-      manifest('1.0.0', [node('n', { inputs: { a: z.string() }, outputs: { b: z.string() } })]),
-      manifest('1.1.0', [node('n', { inputs: { a: z.number() }, outputs: { b: z.number() } })]),
+      manifest('1.0.0', {
+        nodes: [node('n', { ...inputs({ a: z.string() }), ...outputs({ b: z.string() }) })],
+        integrations,
+      }),
+      manifest('1.1.0', {
+        nodes: [node('n', { ...inputs({ a: z.number() }), ...outputs({ b: z.number() }) })],
+        integrations,
+      }),
     );
     const uses = (g: WorkflowGraphInput) =>
       affectedWorkflowNodes(changed, graph(g)).map((a) => [a.nodeId, a.change.kind, a.edgeIndex]);
