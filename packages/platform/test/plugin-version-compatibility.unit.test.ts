@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { fileRefSchema } from '@plugboard/protocol';
 import { checkPluginVersionCompatibility } from '../src/plugins/plugin-version-compatibility.ts';
-import { MAX_SCHEMA_DEPTH } from '../src/json-schema/schema-walk.ts';
+import { MAX_SCHEMA_COMPARISONS, MAX_SCHEMA_DEPTH } from '../src/json-schema/schema-walk.ts';
 import { empty, inputs, kinds, manifest, node, nodeChanges } from './helpers/plugin-versions.ts';
 
 describe('plugin version compatibility: nodes and integrations', () => {
@@ -229,5 +229,31 @@ describe('plugin version compatibility: inputs', () => {
     const changes = nodeChanges(inputs({ v: nest(z.string()) }), inputs({ v: nest(z.number()) }));
     expect(changes).toMatchObject([{ kind: 'input_narrowed', severity: 'possibly_breaking' }]);
     expect(changes[0]?.message).toContain(`changed deeper than ${String(MAX_SCHEMA_DEPTH)} levels`);
+  });
+
+  it('gives up on nested wide unions within its budget and says so', () => {
+    // Each level a union of 16 objects that differ only in a bound, three levels deep: compared
+    // branch against branch, that would be minutes of the platform's event loop.
+    const wide = (bound: number): z.ZodType => {
+      let s: z.ZodType = z.string();
+      for (let level = 0; level < 3; level += 1) {
+        const inner = s;
+        s = z.union(
+          Array.from({ length: 16 }, (_, i) =>
+            z.object({ v: inner, n: z.string().max(bound + i) }),
+          ),
+        );
+      }
+      return s;
+    };
+    const began = performance.now();
+    const changes = nodeChanges(inputs({ v: wide(1) }), inputs({ v: wide(0) }));
+    expect(performance.now() - began).toBeLessThan(5_000);
+    for (const change of changes) {
+      expect(change).toMatchObject({ kind: 'input_narrowed', severity: 'possibly_breaking' });
+    }
+    expect(changes.map((c) => c.message).join('\n')).toContain(
+      `too complex to compare (over ${String(MAX_SCHEMA_COMPARISONS)} comparisons)`,
+    );
   });
 });

@@ -12,6 +12,7 @@ import { canonicalJson, type JsonSchema } from '@plugboard/protocol';
 import { coverBounds, valueFitsBounds } from './schema-bounds.ts';
 import { coverArrays, coverObjects } from './schema-structure.ts';
 import {
+  MAX_SCHEMA_COMPARISONS,
   MAX_SCHEMA_DEPTH,
   branchesOf,
   describe,
@@ -66,7 +67,7 @@ export function compareSchemaVersions(
   after: JsonSchema,
   role: SchemaRole,
 ): SchemaFinding[] {
-  const walk: Walk = { role, findings: [], cover };
+  const walk: Walk = { role, findings: [], budget: { left: MAX_SCHEMA_COMPARISONS }, cover };
   // Values of `inner` must all fit `outer`: what the new version accepts must hold what the old
   // did, and what the old version gave must hold what the new gives.
   const [outer, inner] = role === 'accepts' ? [after, before] : [before, after];
@@ -80,6 +81,13 @@ export function compareSchemaVersions(
 
 function cover(walk: Walk, pair: Pair<Node>): void {
   const { path, depth } = pair;
+  walk.budget.left -= 1;
+  if (walk.budget.left < 0) {
+    // Every comparison past the budget says so, so no trial of a union passes for want of one.
+    const message = `too complex to compare (over ${String(MAX_SCHEMA_COMPARISONS)} comparisons)`;
+    note(walk, path, { change: 'undecidable', severity: 'possibly_breaking', message });
+    return;
+  }
   if (pair.inner === false) {
     return;
   }

@@ -42,9 +42,18 @@ export type Schema = Record<string, unknown>;
 export type Node = Schema | false;
 
 /** One comparison under way; `cover` recurses, so the structure module needs no import cycle. */
+/**
+ * Comparisons one schema pair may cost. Unions are compared branch against branch, so a plugin's
+ * schema of nested wide unions would otherwise take the platform's event loop for minutes; past
+ * the budget what is left is reported as undecidable instead.
+ */
+export const MAX_SCHEMA_COMPARISONS = 5_000;
+
 export interface Walk {
   readonly role: SchemaRole;
   readonly findings: SchemaFinding[];
+  /** Shared by the trial walks of one comparison: what is left of MAX_SCHEMA_COMPARISONS. */
+  readonly budget: { left: number };
   readonly cover: (walk: Walk, pair: Pair<Node>) => void;
 }
 

@@ -301,8 +301,11 @@ export class RunWorker {
     if (result.status === 'cancelled' && signal.reason instanceof WorkerStopped) {
       result = { status: 'failed', outputs: {}, error: signal.reason.error };
     }
-    // run.finished comes last: after every event of the run is stored.
-    await events.written();
+    // run.finished comes last: after every event of the run is stored. Events that could not be
+    // stored are lost to the stream, but the run's result is still recorded.
+    await events.written().catch((error: unknown) => {
+      this.#options.log.error({ err: error, runId }, 'some events of the run were not stored');
+    });
     if (await this.#durable(() => runs.finish(owner, result))) {
       bus.changed(runId);
     } else {

@@ -43,3 +43,18 @@ export interface FileTransport {
   /** Stores the bytes as a new file and answers its reference. */
   upload(body: FileBytes, meta: FileUploadMeta, options: FileCallOptions): Promise<FileRef>;
 }
+
+/**
+ * Chunks joined into one Uint8Array that owns its memory: a plain one, as bytes are given (a Buffer
+ * would not compare equal to one), and never a view into Node's shared pool of small buffers, which
+ * a caller passing `.buffer` on would expose or fail to transfer.
+ */
+export function joined(chunks: readonly Uint8Array[]): Uint8Array {
+  const whole = new Uint8Array(chunks.reduce((size, chunk) => size + chunk.byteLength, 0));
+  let at = 0;
+  for (const chunk of chunks) {
+    whole.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  return whole;
+}

@@ -30,7 +30,7 @@ export interface HttpFileTransportOptions {
 interface BridgeCall {
   readonly method: 'GET' | 'POST';
   readonly headers: Record<string, string>;
-  readonly body?: FileBytes;
+  readonly body?: Readable;
   readonly signal: AbortSignal;
 }
 
@@ -80,7 +80,9 @@ export function createHttpFileTransport(options: HttpFileTransportOptions): File
           'content-type': meta.contentType,
           [FILE_BRIDGE_HEADERS.fileName]: encodeURIComponent(meta.name),
         },
-        body,
+        // Made before the call, so content that cannot be read as bytes fails as the plugin's
+        // error, not as the bridge's.
+        body: nodeBody(body),
         signal: call.signal,
       });
       const parsed = fileRefSchema.safeParse(await response.body.json().catch(() => undefined));
@@ -101,8 +103,7 @@ function bridgeRequest(socketPath: string | undefined): BridgeRequest {
     const { Agent, request } = await import('undici');
     // One pool for the process's transfers: connections are kept alive between them.
     const dispatcher = new Agent(socketPath === undefined ? {} : { connect: { socketPath } });
-    return (url, { body, ...call }) =>
-      request(url, { ...call, body: body === undefined ? null : nodeBody(body), dispatcher });
+    return (url, { body, ...call }) => request(url, { ...call, body: body ?? null, dispatcher });
   };
   return async (url, call) => answered(await (loaded ??= load()), url, call);
 }

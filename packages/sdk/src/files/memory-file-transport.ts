@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FileRef } from '@plugboard/protocol';
 import { PluginFailure } from '../dispatch/plugin-failure.ts';
-import type { FileBytes, FileTransport } from './file-transport.ts';
+import { joined, type FileBytes, type FileTransport } from './file-transport.ts';
 
 /**
  * `harness.files`: the test harness's file storage. Add the files a node takes as inputs, read the
@@ -66,7 +66,5 @@ async function readWhole(body: FileBytes): Promise<Uint8Array> {
   for await (const chunk of body) {
     chunks.push(chunk);
   }
-  const whole = Buffer.concat(chunks);
-  // A plain Uint8Array, as the bytes were given: a Buffer would not compare equal to one.
-  return new Uint8Array(whole.buffer, whole.byteOffset, whole.byteLength);
+  return joined(chunks);
 }

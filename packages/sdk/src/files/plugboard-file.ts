@@ -3,7 +3,12 @@
  */
 import { Readable } from 'node:stream';
 import type { FileRef } from '@plugboard/protocol';
-import type { FileBytes, FileCallOptions, FileTransport } from './file-transport.ts';
+import {
+  joined,
+  type FileBytes,
+  type FileCallOptions,
+  type FileTransport,
+} from './file-transport.ts';
 
 let downloadBytes: (file: PlugboardFile) => Promise<FileBytes>;
 
@@ -57,8 +62,7 @@ export class PlugboardFile implements FileRef {
     for await (const chunk of await this.#download()) {
       chunks.push(chunk);
     }
-    const whole = Buffer.concat(chunks);
-    return new Uint8Array(whole.buffer, whole.byteOffset, whole.byteLength);
+    return joined(chunks);
   }
 
   /** The whole file decoded as UTF-8. */

@@ -8,10 +8,19 @@
  * `z.config(z.locales.fr())` loads zod's own `fr` module when it runs. `z` and its types are
  * zod's, unchanged; only when a locale's module is evaluated differs.
  */
-import { registerHooks } from 'node:module';
+import { createRequire, registerHooks } from 'node:module';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
-/** Where each copy of zod keeps the index `z.locales` and `z.core.locales` are made from. */
-const LOCALES_INDEX = '/zod/v4/locales/index.js';
+/**
+ * The index `z.locales` and `z.core.locales` are made from, in the copy of zod the SDK brings. Only
+ * that copy is stood in for: the stand-in lists that version's locale names (a test keeps them
+ * equal), and a plugin's own copy of another version may have other names, which a stand-in
+ * without them would fail to link.
+ */
+const SDK_LOCALES_INDEX = pathToFileURL(
+  join(dirname(createRequire(import.meta.url).resolve('zod')), 'v4', 'locales', 'index.js'),
+).href;
 const ON_DEMAND = new URL('./zod-locales-on-demand.ts', import.meta.url).href;
 let registered = false;
 
@@ -24,11 +33,9 @@ export function loadZodLocalesOnDemand(): void {
   registerHooks({
     resolve(specifier, context, nextResolve) {
       const resolved = nextResolve(specifier, context);
-      if (!resolved.url.startsWith('file:') || !resolved.url.endsWith(LOCALES_INDEX)) {
+      if (resolved.url !== SDK_LOCALES_INDEX) {
         return resolved;
       }
-      // One stand-in per copy of zod (a plugin may bring its own): it loads that copy's locales,
-      // which import that copy's core.
       return { url: `${ON_DEMAND}?index=${encodeURIComponent(resolved.url)}` };
     },
   });
