@@ -39,11 +39,14 @@ export async function stop(child: ChildProcess): Promise<void> {
   }
 }
 
-/** Private anonymous memory: what one more process of this kind costs (code pages are shared). */
-export async function rssAnonKb(pid: number): Promise<number> {
+/** One memory field of /proc/<pid>/status (VmRSS, VmHWM, RssAnon…), in kB. */
+export async function statusKb(pid: number, field: string): Promise<number> {
   const status = await readFile(`/proc/${String(pid)}/status`, 'utf8');
-  return Number(/RssAnon:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN);
+  return Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? Number.NaN);
 }
+
+/** Private anonymous memory: what one more process of this kind costs (code pages are shared). */
+export const rssAnonKb = (pid: number): Promise<number> => statusKb(pid, 'RssAnon');
 
 export function percentile(samples: readonly number[], p: number): number {
   const sorted = [...samples].sort((a, b) => a - b);

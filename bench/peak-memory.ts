@@ -1,9 +1,10 @@
 // Peak memory growth of this process (which hosts the Plugin Server) or another while work runs:
 // process.memoryUsage() sampled every 20 ms against the level just before the work, taken after a
 // full collection so garbage left by earlier work neither hides nor inflates the growth.
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import { statusKb } from './measure.ts';
 
 const SAMPLE_MS = 20;
 const MiB = 1024 * 1024;
@@ -52,11 +53,8 @@ export async function withPeakGrowthOf<T>(
   pid: number,
   work: () => Promise<T>,
 ): Promise<{ result: T; rssMiB: number }> {
-  const status = `/proc/${String(pid)}/status`;
-  const kb = (text: string, field: string): number =>
-    Number(new RegExp(`${field}:\\s+(\\d+)`).exec(text)?.[1] ?? Number.NaN);
   await writeFile(`/proc/${String(pid)}/clear_refs`, '5');
-  const before = kb(await readFile(status, 'utf8'), 'VmRSS');
+  const before = await statusKb(pid, 'VmRSS');
   const result = await work();
-  return { result, rssMiB: (kb(await readFile(status, 'utf8'), 'VmHWM') - before) / 1024 };
+  return { result, rssMiB: ((await statusKb(pid, 'VmHWM')) - before) / 1024 };
 }

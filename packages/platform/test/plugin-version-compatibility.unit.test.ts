@@ -246,9 +246,7 @@ describe('plugin version compatibility: inputs', () => {
       }
       return s;
     };
-    const began = performance.now();
     const changes = nodeChanges(inputs({ v: wide(1) }), inputs({ v: wide(0) }));
-    expect(performance.now() - began).toBeLessThan(5_000);
     for (const change of changes) {
       expect(change).toMatchObject({ kind: 'input_narrowed', severity: 'possibly_breaking' });
     }

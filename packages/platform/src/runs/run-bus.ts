@@ -28,8 +28,6 @@ export class RunBus {
   /** Unlinked, every writer is in this process (the embedded database admits one process). */
   #hearsOthers = true;
   #heardOthers = false;
-  /** The link listened once and then stopped: wake-ups sent meanwhile were lost. */
-  #lostOthers = false;
 
   queued(): void {
     this.#publish({ kind: 'queued' });
@@ -80,12 +78,12 @@ export class RunBus {
    * was sent while it was down is lost).
    */
   hearing(others: boolean): void {
-    const lost = this.#lostOthers;
+    // Listening again means it stopped in between, and what was sent meanwhile was lost; the first
+    // time it listens nothing was (waiters read often until then).
+    const again = others && this.#heardOthers;
     this.#hearsOthers = others;
-    this.#lostOthers ||= !others && this.#heardOthers;
     this.#heardOthers ||= others;
-    // The first time the link listens nothing was lost: waiters read often until then.
-    if (!others || lost) {
+    if (!others || again) {
       this.#events.emit('resync');
     }
   }

@@ -4,18 +4,13 @@
  */
 import { createRequire } from 'node:module';
 import type { z } from 'zod';
+import { SDK_LOCALES_INDEX } from './zod-locales.ts';
 
 type Locale = () => { localeError: z.core.$ZodErrorMap };
 
-// Named by the hook; without it (imported directly) the index is this package's zod's.
-const index =
-  new URL(import.meta.url).searchParams.get('index') ??
-  createRequire(import.meta.url)
-    .resolve('zod')
-    .replace(/index\.c?js$/, 'v4/locales/index.js');
 // Synchronous, as `z.locales.fr()` is: require() loads an ES module (and shares the instances of
 // zod's modules that import already loaded).
-const load = createRequire(index);
+const load = createRequire(SDK_LOCALES_INDEX);
 const onDemand =
   (file: string): Locale =>
   () =>

@@ -18,7 +18,7 @@ import { pathToFileURL } from 'node:url';
  * equal), and a plugin's own copy of another version may have other names, which a stand-in
  * without them would fail to link.
  */
-const SDK_LOCALES_INDEX = pathToFileURL(
+export const SDK_LOCALES_INDEX = pathToFileURL(
   join(dirname(createRequire(import.meta.url).resolve('zod')), 'v4', 'locales', 'index.js'),
 ).href;
 const ON_DEMAND = new URL('./zod-locales-on-demand.ts', import.meta.url).href;
@@ -36,7 +36,7 @@ export function loadZodLocalesOnDemand(): void {
       if (resolved.url !== SDK_LOCALES_INDEX) {
         return resolved;
       }
-      return { url: `${ON_DEMAND}?index=${encodeURIComponent(resolved.url)}` };
+      return { url: ON_DEMAND };
     },
   });
 }
