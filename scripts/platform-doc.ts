@@ -145,8 +145,13 @@ needed: \`plugboard platform --no-worker\` and \`plugboard worker --database-url
 environment). Workers take runs from the database (\`FOR UPDATE SKIP LOCKED\`) and see cancel requests
 there. The processes wake each other through PostgreSQL's \`NOTIFY\`/\`LISTEN\` (a queued run, a run's
 new events, a cancel), so a separate worker starts a run, and a stream served by another process
-shows its progress, at once; polling the database remains as the backstop. A run whose worker dies is marked \`failed\` (\`PLAT_WORKER_STOPPED\`) once its heartbeat is a
-minute old; it is not re-run, since a node that reached a plugin is never silently sent again.
+shows its progress, at once. A stream still reads the database as a backstop: every 5 s while
+every wake-up reaches its process (always with the embedded database; on PostgreSQL while its
+\`LISTEN\` connection is up) and every 500 ms while that connection is down. A node waits only for
+its own record; a run's events are written behind it, in order, several in one statement when
+they come together, and \`run.finished\` after all of them. A run whose worker dies is marked
+\`failed\` (\`PLAT_WORKER_STOPPED\`) once its heartbeat is a minute old; it is not re-run, since a node
+that reached a plugin is never silently sent again.
 
 ## Files
 
