@@ -161,15 +161,16 @@ describe('copy-file through the bridge', () => {
     // only socket buffers and a few 64 KiB chunks per hop alive; the rest of the peak is garbage:
     // read buffers allocated at the transfer rate, which V8 lets pile up to its external-memory
     // trigger (~64 MB, arrayBuffers below) before collecting, plus allocator slack. Plain node:http
-    // streaming 200 MB through one hop peaks at the same 65-100 MB; here 57-86 MB was measured.
-    // 100 MB allows that and stays far below the file's size.
+    // streaming 200 MB through one hop peaks at the same 65-100 MB; here 57-101 MB was measured, the
+    // high end when the machine is loaded and collection runs late. 150 MB allows that and still
+    // fails any layer that holds the file (≥ 200 MB).
     const growthMb = (peakRss - baseline.rss) / MiB;
     const arrayBuffersMb = (peakArrayBuffers - baseline.arrayBuffers) / MiB;
     process.stdout.write(
       `file bridge: ${String(BIG_MIB)} MiB copied in ${seconds.toFixed(2)} s (${(BIG_MIB / seconds).toFixed(0)} MiB/s each way); peak growth: rss ${growthMb.toFixed(1)} MiB, arrayBuffers ${arrayBuffersMb.toFixed(1)} MiB\n`,
     );
-    expect(growthMb).toBeLessThan(100);
-    expect(arrayBuffersMb).toBeLessThan(100);
+    expect(growthMb).toBeLessThan(150);
+    expect(arrayBuffersMb).toBeLessThan(150);
   }, 60_000);
 
   it('copies a file handle given to ctx.files.create, the plugin’s memory staying flat', async () => {
