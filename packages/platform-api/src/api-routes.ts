@@ -33,6 +33,9 @@ export const API_ROUTES = {
   uninstallPlugin: json('POST', '/api/plugins/:id/uninstall', 202),
   restartPlugin: json('POST', '/api/plugins/:id/restart', 202),
   updatePlugin: json('POST', '/api/plugins/:id/update', 202),
+  updateImpact: json('GET', '/api/plugins/:id/update-impact', 200),
+  activateVersion: json('POST', '/api/plugins/:id/activate', 202),
+  rollbackPlugin: json('POST', '/api/plugins/:id/rollback', 202),
   configurePlugin: json('PUT', '/api/plugins/:id/config', 200),
   grantPlugin: json('PUT', '/api/plugins/:id/grant', 200),
   pluginLogs: { method: 'GET', path: '/api/plugins/:id/logs', status: 200, answers: 'text' },
@@ -51,6 +54,7 @@ export const API_ROUTES = {
   createWorkflow: json('POST', '/api/workflows', 201),
   getWorkflow: json('GET', '/api/workflows/:id', 200),
   updateWorkflow: json('PUT', '/api/workflows/:id', 200),
+  upgradeWorkflow: json('POST', '/api/workflows/:id/upgrade', 200),
   deleteWorkflow: { method: 'DELETE', path: '/api/workflows/:id', status: 204, answers: 'nothing' },
 
   startRun: { ...json('POST', '/api/workflows/:id/runs', 202), idempotent: true },

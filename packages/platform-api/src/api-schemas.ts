@@ -12,6 +12,7 @@ import { checkedCredentialSchema, credentialViewSchema } from './credentials.ts'
 import { fileMetaSchema } from './files.ts';
 import { marketplaceListingSchema } from './marketplace.ts';
 import { pluginRecordViewSchema } from './plugin-record.ts';
+import { updateImpactSchema, workflowUpgradeSchema } from './plugin-versions.ts';
 import { runSchema } from './runs.ts';
 import {
   graphIssueSchema,
@@ -83,12 +84,43 @@ export const API_SCHEMAS = {
   },
   updatePlugin: {
     summary:
-      'Update to another version or source; the running version serves until the new one runs',
+      'Install another version beside the current one; with `activate` (the default) it is made current once it runs, the current version serving until then and staying installed (pinned workflows keep running on it). Without, it is staged: see GET /api/plugins/{id}/update-impact, then POST /api/plugins/{id}/activate',
     params: idParams,
     body: z.object({
       source: pluginSourceSchema.optional(),
       version: z.string().min(1).max(64).optional(),
+      activate: z
+        .boolean()
+        .default(true)
+        .describe('Make it current once it runs; false installs it beside the current one only.'),
     }),
+    response: pluginRecordViewSchema,
+  },
+  updateImpact: {
+    summary:
+      'What making an installed version current would break: the changes between the current and that version, and every saved workflow node they reach, with whether its range moves it',
+    params: idParams,
+    query: z.object({
+      version: z
+        .string()
+        .min(1)
+        .max(64)
+        .describe('An installed version (staged, kept or rolled back).'),
+    }),
+    response: updateImpactSchema,
+  },
+  activateVersion: {
+    summary:
+      'Make an installed version current (an update, once its impact is seen); the current one serves until it runs and stays installed',
+    params: idParams,
+    body: z.object({ version: z.string().min(1).max(64) }),
+    response: pluginRecordViewSchema,
+  },
+  rollbackPlugin: {
+    summary:
+      'Make the previous installed version (or `to`) current at once; the versions above it are marked rolled back and no node runs on them until one is made current again',
+    params: idParams,
+    body: z.object({ to: z.string().min(1).max(64).optional() }).default({}),
     response: pluginRecordViewSchema,
   },
   configurePlugin: {
@@ -166,6 +198,17 @@ export const API_SCHEMAS = {
     params: idParams,
     body: workflowBodySchema,
     response: workflowSchema,
+  },
+  upgradeWorkflow: {
+    summary:
+      "Move a workflow's nodes of one plugin to another version (the current one by default): their references are rewritten to its major and the graph checked against it; a graph that does not fit answers 422 with what to fix, and nothing is saved. Send the fixed graph as `graph` to upgrade and fix in one step",
+    params: idParams,
+    body: z.object({
+      pluginId: name,
+      version: z.string().min(1).max(64).optional(),
+      graph: workflowGraphSchema.optional(),
+    }),
+    response: workflowUpgradeSchema,
   },
   deleteWorkflow: {
     summary: 'Delete a workflow and its finished runs (409 while one is under way)',

@@ -7,6 +7,7 @@ export * from './credentials.ts';
 export * from './files.ts';
 export * from './marketplace.ts';
 export * from './plugin-record.ts';
+export * from './plugin-versions.ts';
 export * from './runs.ts';
 export * from './workflows.ts';
 export * from './api-routes.ts';

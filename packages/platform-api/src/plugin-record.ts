@@ -3,7 +3,12 @@
  * and the status its Plugin Server last reported; no tokens, secrets masked.
  */
 import { manifestSchema, pluginStatusSchema } from '@plugboard/protocol';
-import { MASKED, pluginGrantSchema, sandboxReportSchema } from '@plugboard/server-api';
+import {
+  MASKED,
+  pluginGrantSchema,
+  pluginVersionViewSchema,
+  sandboxReportSchema,
+} from '@plugboard/server-api';
 
 export { MASKED };
 import { z } from 'zod';
@@ -36,6 +41,11 @@ export const pluginRecordViewSchema = z
       .optional()
       .describe(
         'What confines its process (identity, files, processes, network, memory, cpu), and what is missing on its host.',
+      ),
+    versions: z
+      .array(pluginVersionViewSchema.omit({ source: true }).extend({ nodes: z.array(z.string()) }))
+      .describe(
+        'Every version its Plugin Server holds installed, newest first, with the node types each has.',
       ),
     createdAt: z.string(),
     updatedAt: z.string(),

@@ -26,7 +26,9 @@ export const workflowNodeSchema = z
       .string()
       .min(1)
       .max(200)
-      .describe('`core/<name>` for built-ins, `<pluginId>/<node>` for plugin nodes.'),
+      .describe(
+        '`core/<name>` for built-ins; `<pluginId>/<node>@<range>` for plugin nodes, the range a semver range (`text-tools/change-case@^1`): the node runs on the highest callable version of the plugin the range takes. Saved without a range, it is pinned to the major of the current version.',
+      ),
     config: z.record(z.string(), z.unknown()).default({}),
     credentials: z
       .record(componentNameSchema, z.string().min(1))
@@ -95,9 +97,41 @@ export const nodeOriginSchema = z.discriminatedUnion('kind', [
 ]);
 export type NodeOrigin = z.output<typeof nodeOriginSchema>;
 
+/** A node type split into what it names: `<prefix>/<name>` and, for a pinned plugin node, `@<range>`. */
+export interface NodeRef {
+  /** `<prefix>/<name>`, without the range. */
+  readonly base: string;
+  readonly prefix: string;
+  readonly name: string;
+  readonly range?: string | undefined;
+}
+
+/** Splits `text-tools/change-case@^1`; the range is whatever follows the first "@". */
+export function parseNodeRef(type: string): NodeRef {
+  const at = type.indexOf('@');
+  const base = at === -1 ? type : type.slice(0, at);
+  const slash = base.indexOf('/');
+  return {
+    base,
+    prefix: slash === -1 ? '' : base.slice(0, slash),
+    name: slash === -1 ? base : base.slice(slash + 1),
+    ...(at === -1 ? {} : { range: type.slice(at + 1) }),
+  };
+}
+
 export const nodeTypeSchema = z
   .object({
     type: z.string(),
+    version: z
+      .string()
+      .optional()
+      .describe("The plugin version these schemas are from (plugin nodes: the current one's)."),
+    pin: z
+      .string()
+      .optional()
+      .describe(
+        'The reference a new node of this type is saved with: the type and the range of its current major (`text-tools/change-case@^1`).',
+      ),
     title: z.string(),
     description: z.string(),
     category: z.string(),

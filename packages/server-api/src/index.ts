@@ -14,3 +14,4 @@ export * from './disk-full.ts';
 export * from './unread-body.ts';
 export * from './file-sink.ts';
 export * from './versions.ts';
+export * from './plugin-versions.ts';

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { manifestSchema, pluginStatusSchema } from '@plugboard/protocol';
 import { pluginGrantSchema } from './plugin-grant.ts';
+import { pluginVersionViewSchema } from './plugin-versions.ts';
 
 export const pluginErrorViewSchema = z.object({
   message: z.string(),
@@ -65,6 +66,10 @@ export const pluginViewSchema = z
         'What confines the running process (identity, files, processes, network, memory, cpu).',
       ),
     lastError: pluginErrorViewSchema.optional(),
+    versions: z
+      .array(pluginVersionViewSchema)
+      .optional()
+      .describe('Every version installed, newest first; absent while none is.'),
   })
   .meta({ id: 'PluginStatusView' });
 export type PluginView = z.infer<typeof pluginViewSchema>;

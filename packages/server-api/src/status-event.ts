@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { manifestSchema, pluginStatusSchema } from '@plugboard/protocol';
 import { sandboxReportSchema } from './plugin-view.ts';
+import { installedVersionSchema } from './plugin-versions.ts';
 
 export const statusEventSchema = z
   .object({
@@ -40,6 +41,13 @@ export const statusEventSchema = z
     sandbox: sandboxReportSchema
       .optional()
       .describe('Sent with `running` and `missing_config`: what confines the plugin process.'),
+    versions: z
+      .array(installedVersionSchema)
+      .max(32)
+      .optional()
+      .describe(
+        'Every version installed, with its manifest: the platform runs each workflow node on the highest callable version its range takes. Absent from servers that predate versions side by side.',
+      ),
   })
   .meta({ id: 'PluginStatusEvent' });
 export type StatusEvent = z.infer<typeof statusEventSchema>;

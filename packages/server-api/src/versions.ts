@@ -4,7 +4,7 @@
  * operator is shown is the version that gets installed.
  */
 import { semverSchema } from '@plugboard/protocol';
-import { compareBuild, prerelease } from 'semver';
+import { compareBuild, maxSatisfying, parse, prerelease, validRange } from 'semver';
 
 /**
  * Orders two versions, lowest first, by semver precedence (1.0.0-rc.9 < 1.0.0-rc.10 < 1.0.0).
@@ -38,4 +38,35 @@ function checked(version: string): string {
     throw new TypeError(`"${version}" is not a semantic version`);
   }
   return version;
+}
+
+/**
+ * Whether `range` is a version range a workflow node may pin (`^1`, `~1.2`, `1.2.3`, `>=1 <3`).
+ * Ranges are semver's, limited in length so one saved node cannot cost the parser much.
+ */
+export function isVersionRange(range: string): boolean {
+  return range.length <= 64 && validRange(range) !== null;
+}
+
+/**
+ * The highest of `versions` that `range` takes, pre-releases only when the range names one
+ * (semver's rule); `undefined` when none does.
+ */
+export function highestSatisfying(versions: readonly string[], range: string): string | undefined {
+  return maxSatisfying([...versions], range) ?? undefined;
+}
+
+/**
+ * The range a node is pinned to when it is added on `version`: its major (`^2`), or for 0.x, its
+ * minor (`^0.3`), since before 1.0.0 a minor may break; a 0.0.x version pins exactly.
+ */
+export function defaultRange(version: string): string {
+  const parsed = parse(checked(version));
+  if (parsed === null) {
+    throw new TypeError(`"${version}" is not a semantic version`);
+  }
+  if (parsed.major > 0) {
+    return `^${String(parsed.major)}`;
+  }
+  return parsed.minor > 0 ? `^0.${String(parsed.minor)}` : version;
 }
