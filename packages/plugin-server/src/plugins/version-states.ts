@@ -78,19 +78,26 @@ export function withRefused(
   return versions.map((v) => (v.version === version ? { ...v, state: 'rolled_back', reason } : v));
 }
 
+/** Which versions go first when too many are installed: the current one never, callable ones last. */
+const KEEP_ORDER: Readonly<Record<PluginVersionState, number>> = {
+  current: 0,
+  kept: 1,
+  staged: 2,
+  rolled_back: 3,
+};
+
 /**
- * Splits the versions into those to keep (at most `keep`, the current one always, then the most
- * recently installed) and those to remove.
+ * Splits the versions into those to keep (at most `keep`: the current one always, then the ones
+ * pinned workflows may run on, then staged and rolled-back ones, the most recently installed
+ * first in each) and those to remove.
  */
 export function pruned(
   versions: readonly VersionRecord[],
   keep: number,
 ): { kept: VersionRecord[]; removed: VersionRecord[] } {
-  const order = [...versions].sort((a, b) => {
-    if (a.state === 'current' || b.state === 'current') {
-      return a.state === 'current' ? -1 : 1;
-    }
-    return b.installedAt.localeCompare(a.installedAt);
-  });
-  return { kept: order.slice(0, keep), removed: order.slice(keep) };
+  const order = [...versions].sort(
+    (a, b) =>
+      KEEP_ORDER[a.state] - KEEP_ORDER[b.state] || b.installedAt.localeCompare(a.installedAt),
+  );
+  return { kept: order.slice(0, Math.max(1, keep)), removed: order.slice(Math.max(1, keep)) };
 }
