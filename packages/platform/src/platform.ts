@@ -21,6 +21,7 @@ import type { RunWorker } from './runs/run-worker.ts';
 import { runsRoutes } from './runs/runs.routes.ts';
 import { createServices, type PlatformServices } from './services.ts';
 import { webUiRoutes } from './web/web-ui.routes.ts';
+import { PLUGIN_STATUS_RULES } from '@plugboard/protocol';
 import { pinSavedWorkflows } from './workflows/node-pins.ts';
 import { workflowsRoutes } from './workflows/workflows.routes.ts';
 
@@ -161,34 +162,54 @@ export async function createPlatform(options: {
 
 /**
  * Pins the nodes of workflows saved before versions were pinned, at start and then after each
- * plugin status until none is left: a plugin not running at start is pinned once it runs.
+ * plugin status while some wait for their plugin to run; a status that arrives during a pass
+ * makes one more pass after it.
  */
 function workflowPinning(
   services: PlatformServices,
   logger: FastifyBaseLogger,
 ): { again: () => void } {
   let done = false;
-  let running: Promise<void> | undefined;
-  return {
-    again() {
-      if (done || running !== undefined) {
-        return;
-      }
-      running = (async () => {
-        const outcome = await pinSavedWorkflows(services.workflows, await services.registry());
-        if (outcome.pinned > 0) {
-          logger.info(
-            `pinned the plugin nodes of ${String(outcome.pinned)} saved workflows to the major version they ran on`,
-          );
-        }
-        done = outcome.waiting === 0;
-      })()
-        .catch((error: unknown) => {
-          logger.warn({ err: error }, 'could not pin the plugin nodes of saved workflows yet');
-        })
-        .finally(() => {
-          running = undefined;
-        });
-    },
+  let running = false;
+  let dirty = false;
+  const pass = async (): Promise<void> => {
+    const installed = new Set(
+      (await services.pluginRepo.list())
+        .filter((record) => !PLUGIN_STATUS_RULES[record.status].gone)
+        .map((record) => record.id),
+    );
+    const outcome = await pinSavedWorkflows(
+      services.workflows,
+      await services.registry(),
+      installed,
+    );
+    if (outcome.pinned > 0) {
+      logger.info(
+        `pinned the plugin nodes of ${String(outcome.pinned)} saved workflows to the major of their plugin's current version`,
+      );
+    }
+    done = outcome.waiting === 0;
   };
+  const again = (): void => {
+    if (done) {
+      return;
+    }
+    if (running) {
+      dirty = true;
+      return;
+    }
+    running = true;
+    dirty = false;
+    pass()
+      .catch((error: unknown) => {
+        logger.warn({ err: error }, 'could not pin the plugin nodes of saved workflows yet');
+      })
+      .finally(() => {
+        running = false;
+        if (dirty) {
+          again();
+        }
+      });
+  };
+  return { again };
 }

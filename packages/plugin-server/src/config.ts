@@ -166,11 +166,11 @@ export const serverConfigSchema = z
         keep: z.coerce
           .number()
           .int()
-          .min(1)
+          .min(2)
           .max(16)
           .default(3)
           .describe(
-            'Versions of a plugin kept installed, the current one included: the ones pinned workflows run on and a rollback returns to. The oldest others are removed.',
+            'Versions of a plugin kept installed, the current one included (at least 2, so there is one to roll back to): the ones pinned workflows run on and a rollback returns to. The others are removed, rolled-back and staged ones first, then the oldest.',
           ),
         idleStopMs: z.coerce
           .number()

@@ -64,3 +64,10 @@ export function previousVersion<V extends { readonly version: string; readonly s
     kept[0]
   );
 }
+
+/** `1.0.0 (current), 2.0.0 (staged)`: the installed versions as messages name them. */
+export function describeVersions(
+  versions: readonly { readonly version: string; readonly state: string }[],
+): string {
+  return versions.map((v) => `${v.version} (${v.state.replace('_', ' ')})`).join(', ') || 'none';
+}

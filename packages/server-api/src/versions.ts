@@ -58,12 +58,17 @@ export function highestSatisfying(versions: readonly string[], range: string): s
 
 /**
  * The range a node is pinned to when it is added on `version`: its major (`^2`), or for 0.x, its
- * minor (`^0.3`), since before 1.0.0 a minor may break; a 0.0.x version pins exactly.
+ * minor (`^0.3`), since before 1.0.0 a minor may break; a 0.0.x version pins exactly, and a
+ * pre-release from itself on (`^2.0.0-rc.1`: later pre-releases of 2.0.0, then 2.x).
  */
 export function defaultRange(version: string): string {
   const parsed = parse(checked(version));
   if (parsed === null) {
     throw new TypeError(`"${version}" is not a semantic version`);
+  }
+  if (parsed.prerelease.length > 0) {
+    // semver lets a range take pre-releases only of the version it names.
+    return `^${version}`;
   }
   if (parsed.major > 0) {
     return `^${String(parsed.major)}`;

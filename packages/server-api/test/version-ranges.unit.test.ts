@@ -40,9 +40,15 @@ describe('isVersionRange', () => {
 describe('defaultRange', () => {
   it('pins to the major from 1.0.0 on, to the minor before, and exactly for 0.0.x', () => {
     expect(defaultRange('1.0.0')).toBe('^1');
-    expect(defaultRange('2.7.1-rc.1')).toBe('^2');
+    expect(defaultRange('2.7.1')).toBe('^2');
     expect(defaultRange('0.3.4')).toBe('^0.3');
     expect(defaultRange('0.0.5')).toBe('0.0.5');
+  });
+
+  it('pins a pre-release so that the range still takes it', () => {
+    expect(defaultRange('2.0.0-rc.1')).toBe('^2.0.0-rc.1');
+    expect(highestSatisfying(['2.0.0-rc.1'], defaultRange('2.0.0-rc.1'))).toBe('2.0.0-rc.1');
+    expect(highestSatisfying(['2.0.0-rc.1', '2.3.0'], defaultRange('2.0.0-rc.1'))).toBe('2.3.0');
   });
 
   it('throws on something that is not a version', () => {

@@ -11,6 +11,7 @@ import { parseNodeRef } from '@plugboard/platform-api';
 import {
   CALLABLE_VERSION_STATES,
   defaultRange,
+  describeVersions,
   highestSatisfying,
   isVersionRange,
   type PluginVersionState,
@@ -79,9 +80,9 @@ export class NodeRegistry {
       plugins.set(manifest.id, {
         current: manifest.version,
         callable,
-        installed:
-          versions.map((v) => `${v.version} (${v.state.replace('_', ' ')})`).join(', ') ||
-          `${manifest.version} (current)`,
+        installed: describeVersions(
+          versions.length === 0 ? [{ version: manifest.version, state: 'current' }] : versions,
+        ),
       });
       for (const node of remoteNodesFromManifest(manifest)) {
         nodes.set(node.type, node);
@@ -121,6 +122,11 @@ export class NodeRegistry {
       return undefined;
     }
     return highestSatisfying([...plugin.callable.keys()], range);
+  }
+
+  /** The versions of a plugin its nodes may run on (current and kept). */
+  callableVersions(pluginId: string): string[] {
+    return [...(this.#plugins.get(pluginId)?.callable.keys() ?? [])];
   }
 
   /** The current version of a plugin whose nodes are registered. */

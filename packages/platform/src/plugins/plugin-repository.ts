@@ -45,8 +45,13 @@ export interface NewPlugin {
   readonly grant: PluginGrant;
 }
 
-/** Changes whenever the current manifest or any installed version's state or manifest does. */
-const NODES_HASH = `md5((manifest->>'contentHash') || COALESCE(versions::text, ''))`;
+/**
+ * Changes whenever the current manifest, or any installed version's state or manifest, does; not
+ * when only whether a version's process runs does (the registry does not depend on that).
+ */
+const NODES_HASH = `md5((manifest->>'contentHash') || COALESCE((
+  SELECT string_agg((v->>'version') || ' ' || (v->>'state') || ' ' || (v->'manifest'->>'contentHash'), ',')
+    FROM jsonb_array_elements(versions) AS v), ''))`;
 
 /** What applying a status webhook did. */
 export type StatusOutcome = 'applied' | 'stale' | 'unknown-plugin' | 'ignored';

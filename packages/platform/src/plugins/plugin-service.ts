@@ -5,12 +5,7 @@
  * the Plugin Server pulls at its next start or interval (the platform never pushes it).
  */
 import { describeRequests, PLUGIN_STATUS_RULES, pluginIdSchema } from '@plugboard/protocol';
-import {
-  previousVersion,
-  type DesiredState,
-  type PluginGrant,
-  type PluginSource,
-} from '@plugboard/server-api';
+import { type DesiredState, type PluginGrant, type PluginSource } from '@plugboard/server-api';
 import type { FastifyBaseLogger } from 'fastify';
 import { PlatformError } from '../errors.ts';
 import { checkAgainstSchema, secretFields } from '../json-schema/json-schema-validator.ts';
@@ -19,6 +14,7 @@ import { MASKED, type PluginRecordView } from '@plugboard/platform-api';
 import type { PluginRecord } from './plugin-record.ts';
 import { redactSource } from '@plugboard/server-api';
 import type { PluginRepository } from './plugin-repository.ts';
+import { activateVersion, rollbackVersion, type VersionMoves } from './version-moves.ts';
 
 /** Node types of built-in nodes start with this; no plugin may take the id. */
 const RESERVED_PLUGIN_IDS = new Set(['core']);
@@ -36,6 +32,7 @@ export class PluginService {
   readonly #server: PluginServerClient;
   readonly #log: FastifyBaseLogger;
   readonly #fileExists: (id: string) => Promise<boolean>;
+  readonly #moves: VersionMoves;
 
   constructor(deps: {
     repo: PluginRepository;
@@ -48,6 +45,7 @@ export class PluginService {
     this.#server = deps.server;
     this.#log = deps.log;
     this.#fileExists = deps.fileExists;
+    this.#moves = { repo: deps.repo, server: deps.server };
   }
 
   async list(): Promise<PluginRecordView[]> {
@@ -162,48 +160,23 @@ export class PluginService {
       grant: record.grant,
       activate: change.activate,
     });
-    await this.#repo.setSource(
-      id,
-      source,
-      change.activate ? (change.version ?? record.version) : record.version,
-    );
+    // Staged, it is not wanted current yet: the desired state stays the version it names and
+    // the source that version came from; making it current records its source.
+    if (change.activate) {
+      await this.#repo.setSource(id, source, change.version ?? record.version);
+    }
     return this.get(id);
   }
 
   /** Makes an installed version current: the desired version from now on. */
   async activate(id: string, version: string): Promise<PluginRecord> {
-    const record = await this.#active(id);
-    const installed = record.versions.find((v) => v.version === version);
-    if (installed === undefined || installed.state === 'current') {
-      throw new PlatformError(
-        installed === undefined ? 'PLAT_NOT_FOUND' : 'PLAT_CONFLICT',
-        installed === undefined
-          ? `version ${version} of plugin "${id}" is not installed (installed: ${listed(record)}); install it with POST /api/plugins/${id}/update and activate false`
-          : `version ${version} of plugin "${id}" is current already`,
-      );
-    }
-    await this.#server.activate(id, version);
-    await this.#repo.setVersion(id, version);
+    await activateVersion(this.#moves, await this.#active(id), version);
     return this.get(id);
   }
 
   /** Makes the previous installed version (or `to`) current at once. */
   async rollback(id: string, to: string | undefined): Promise<PluginRecord> {
-    const record = await this.#active(id);
-    const target =
-      to === undefined
-        ? previousVersion(record.versions)
-        : record.versions.find((v) => v.version === to && v.state !== 'current');
-    if (target === undefined) {
-      throw new PlatformError(
-        'PLAT_CONFLICT',
-        to === undefined
-          ? `plugin "${id}" has no previous version installed to roll back to (installed: ${listed(record)})`
-          : `version ${to} of plugin "${id}" is not an installed version other than the current one (installed: ${listed(record)})`,
-      );
-    }
-    await this.#server.rollback(id, target.version);
-    await this.#repo.setVersion(id, target.version);
+    await rollbackVersion(this.#moves, await this.#active(id), to);
     return this.get(id);
   }
 
@@ -372,10 +345,6 @@ function isRefusal(error: unknown): boolean {
     remote.status !== 401 &&
     remote.status !== 403
   );
-}
-
-function listed(record: PluginRecord): string {
-  return record.versions.map((v) => `${v.version} (${v.state})`).join(', ') || 'none reported yet';
 }
 
 function maskAll(config: Record<string, unknown>): Record<string, unknown> {

@@ -6,7 +6,7 @@
  */
 import type { Manifest } from '@plugboard/protocol';
 import { parseNodeRef, type UpdateImpact, type VersionChange } from '@plugboard/platform-api';
-import { highestSatisfying, isVersionRange } from '@plugboard/server-api';
+import { describeVersions, highestSatisfying, isVersionRange } from '@plugboard/server-api';
 import { PlatformError } from '../errors.ts';
 import type { NodeRegistry } from '../nodes/node-registry.ts';
 import { affectedWorkflowNodes } from '../workflows/workflow-update-impact.ts';
@@ -34,7 +34,7 @@ export function updateImpact(input: {
     throw new PlatformError(
       'PLAT_NOT_FOUND',
       to === undefined
-        ? `version ${version} of plugin "${record.id}" is not installed (installed: ${record.versions.map((v) => v.version).join(', ') || 'none reported yet'}); install it beside the current one first (update with activate false)`
+        ? `version ${version} of plugin "${record.id}" is not installed (installed: ${describeVersions(record.versions)}); install it beside the current one first (update with activate false)`
         : `plugin "${record.id}" has no current version to compare with`,
     );
   }
@@ -65,9 +65,13 @@ export function updateImpact(input: {
       if (changes.length === 0) {
         return [];
       }
+      // Once it is current, the version before it stays callable: a node moves only when its
+      // range then resolves to the new version.
       const moves =
         ref.range === undefined ||
-        (isVersionRange(ref.range) && highestSatisfying([version], ref.range) !== undefined);
+        (isVersionRange(ref.range) &&
+          highestSatisfying([...registry.callableVersions(record.id), version], ref.range) ===
+            version);
       return [
         {
           nodeId: node.id,

@@ -13,7 +13,6 @@ import {
 } from '@plugboard/platform-api';
 import { defaultRange } from '@plugboard/server-api';
 import { PlatformError } from '../errors.ts';
-import { BUILTIN_PREFIX } from '../nodes/builtin/define-builtin.ts';
 import type { NodeRegistry } from '../nodes/node-registry.ts';
 import { validateGraph } from './validate-graph.ts';
 import type { Workflow, WorkflowRepository } from './workflow-repository.ts';
@@ -35,12 +34,14 @@ export function pinNodes(graph: WorkflowGraph, registry: NodeRegistry): Rewritte
 
 /**
  * Pins the nodes of every saved workflow that has unpinned ones (saved before versions were
- * pinned) to the version they run on today. A workflow edited meanwhile is left to its next save.
- * Answers how many were pinned, and how many still hold nodes of plugins not running now.
+ * pinned) to the major of the current version. A workflow edited meanwhile is left to its next
+ * save. Answers how many were pinned, and how many still hold unpinned nodes of `installed`
+ * plugins not running now (pinned once they run).
  */
 export async function pinSavedWorkflows(
   workflows: WorkflowRepository,
   registry: NodeRegistry,
+  installed: ReadonlySet<string>,
 ): Promise<{ pinned: number; waiting: number }> {
   let pinned = 0;
   let waiting = 0;
@@ -54,7 +55,7 @@ export async function pinSavedWorkflows(
     }
     const unpinned = graph.nodes.some((node) => {
       const ref = parseNodeRef(node.type);
-      return ref.range === undefined && ref.prefix !== BUILTIN_PREFIX;
+      return ref.range === undefined && installed.has(ref.prefix);
     });
     waiting += unpinned ? 1 : 0;
   }
@@ -81,9 +82,11 @@ export async function upgradeWorkflow(
     );
   }
   const range = defaultRange(version);
-  const { graph, rewritten } = rewrite(request.graph ?? workflow.graph, (ref) =>
+  const { graph: moved, rewritten } = rewrite(request.graph ?? workflow.graph, (ref) =>
     ref.prefix === request.pluginId && ref.range !== range ? `${ref.base}@${range}` : undefined,
   );
+  // Other plugins' nodes in a graph sent with the upgrade are pinned as any save pins them.
+  const { graph } = pinNodes(moved, registry);
   const issues = validateGraph(graph, registry);
   if (issues.length > 0) {
     throw new PlatformError(

@@ -7,7 +7,7 @@ import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ConcurrencyGate } from './concurrency-gate.ts';
 import { readInstalledVersions } from './installed-versions.ts';
-import { currentOf } from './version-states.ts';
+import { currentOf, type VersionRecord } from './version-states.ts';
 import { readDesired } from './desired-record.ts';
 import type { ManagerContext } from './manager-context.ts';
 import type { ManagedPlugin } from './managed-plugin.ts';
@@ -31,7 +31,19 @@ export async function recoverInstalled(ctx: ManagerContext, recovery: Recovery):
     await rm(join(dirs.staging, leftover), { recursive: true, force: true });
   }
   for (const id of await readdir(dirs.plugins)) {
-    const versions = await readInstalledVersions(dirs.plugins, id).catch(() => undefined);
+    let versions: VersionRecord[] | undefined;
+    try {
+      versions = await readInstalledVersions(dirs.plugins, id);
+    } catch (error) {
+      // Its files stay as they are: an operator can repair the record, or reinstall.
+      const plugin = recovery.entry(id);
+      ctx.setStatus(
+        plugin,
+        'error',
+        `its record of installed versions (${join(dirs.plugins, id, 'versions.json')}) cannot be read (${(error as Error).message}); reinstall the plugin, or repair the record and restart it`,
+      );
+      continue;
+    }
     const current = versions === undefined ? undefined : currentOf(versions);
     await clearInterrupted(
       ctx,

@@ -54,6 +54,14 @@ export async function installVersion(
       version: requested.version ?? fetched.version,
     });
     replaced = plugin.versions.find((v) => v.version === manifest.version)?.folder;
+    const current = currentOf(plugin.versions);
+    const stages = requested.activate === false && current !== undefined;
+    if (stages && current.version === manifest.version) {
+      throw new ServerError(
+        'PSRV_CONFLICT',
+        `version ${manifest.version} of plugin "${plugin.id}" is the current one; install it again with activate, or stage another version`,
+      );
+    }
     // Before the dependencies are installed: a plugin that may not run is not worth installing.
     requireGrants({ pluginId: plugin.id, requested: manifest, grant: plugin.grant }, config);
     ({ folder } = await engine.installEnvironment({
@@ -70,18 +78,11 @@ export async function installVersion(
       manifest,
       state: 'staged',
     };
-    const current = currentOf(plugin.versions);
-    if (requested.activate === false && current !== undefined) {
-      if (current.version === record.version) {
-        throw new ServerError(
-          'PSRV_CONFLICT',
-          `version ${record.version} of plugin "${plugin.id}" is the current one; install it again with activate, or stage another version`,
-        );
-      }
+    // A process of the same version's old folder must not serve on once this one is recorded.
+    await versions.replacing(plugin, record.version);
+    if (stages) {
       await commitVersions(ctx, plugin, withInstalled(plugin.versions, record));
     } else {
-      // Listed (in memory) before it is made current, which records it once it runs.
-      plugin.versions = withInstalled(plugin.versions, record);
       await versions.makeCurrent({ plugin, target: record, mode: 'update' });
     }
   } catch (error) {
@@ -90,9 +91,14 @@ export async function installVersion(
   }
   await rm(staging, { recursive: true, force: true });
   if (requested.activate === false && plugin.status === 'installing') {
-    const reason = `version ${record.version} is installed beside ${String(plugin.version)}, staged: make it current to use it`;
-    plugin.log.note(reason);
-    ctx.setStatus(plugin, before.status === 'installing' ? 'running' : before.status, reason);
+    const staged = `version ${record.version} is installed beside ${String(plugin.version)}, staged: make it current to use it`;
+    plugin.log.note(staged);
+    const instance = plugin.running;
+    if (instance === undefined) {
+      ctx.setStatus(plugin, 'error', `${before.reason ?? 'no process runs'}; ${staged}`);
+    } else {
+      ctx.setStatus(plugin, instance.configured.valid ? 'running' : 'missing_config', staged);
+    }
   }
   try {
     await versions.prune(plugin, replaced === undefined ? [] : [replaced]);
@@ -110,11 +116,7 @@ async function failed(
   const { plugin } = job;
   const failure = asServerError(at.error);
   await rm(staging, { recursive: true, force: true });
-  if (
-    folder !== undefined &&
-    !plugin.versions.some((v) => v.folder === folder && v.state !== 'staged')
-  ) {
-    plugin.versions = plugin.versions.filter((v) => v.folder !== folder);
+  if (folder !== undefined && !plugin.versions.some((v) => v.folder === folder)) {
     await ctx.deps.engine.remove(folder);
   }
   plugin.lastError = {

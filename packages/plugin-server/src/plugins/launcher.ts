@@ -84,6 +84,7 @@ export async function launch(
     }),
   };
   void proc.exited.then((exit) => {
+    instance.exited = true;
     signals.exited(instance, exit.description);
   });
   return instance;

@@ -26,6 +26,8 @@ export interface RunningInstance {
   configured: ConfigureResponse;
   /** Set when it is replaced because a call overran its deadline or would not stop. */
   overdue?: string | undefined;
+  /** Set once its process has exited, before anyone is told. */
+  exited?: boolean | undefined;
 }
 
 /** A process of a version other than the current one, started for the calls pinned to it. */

@@ -217,6 +217,8 @@ export class PluginManager extends EventEmitter<{ status: [StatusChange]; ready:
     void plugin.serialise(async () => {
       await this.#saveDesired(plugin);
       plugin.log.note(`granted: ${JSON.stringify(grant)}`);
+      // Older versions' processes start again with the new grant on their next call.
+      await this.#sides.stop(plugin);
       const waiting = plugin.onGrant;
       plugin.onGrant = undefined;
       if (waiting !== undefined) {
@@ -247,6 +249,8 @@ export class PluginManager extends EventEmitter<{ status: [StatusChange]; ready:
     void plugin.serialise(async () => {
       this.#setStatus(plugin, 'uninstalling');
       plugin.onGrant = undefined;
+      // No pinned call starts a process of a version whose files are going.
+      plugin.versions = [];
       clearTimeout(plugin.restartTimer);
       await this.#supervisor.stopRunning(plugin);
       await this.#sides.stop(plugin);
@@ -277,6 +281,8 @@ export class PluginManager extends EventEmitter<{ status: [StatusChange]; ready:
     plugin.config = config;
     void plugin.serialise(async () => {
       await this.#saveDesired(plugin);
+      // Older versions' processes start again with the new configuration on their next call.
+      await this.#sides.stop(plugin);
       if (
         plugin.running !== undefined &&
         (plugin.status === 'running' || plugin.status === 'missing_config')

@@ -2,8 +2,11 @@
  * @module Processes of versions other than the current one: a workflow node pinned to an older
  * version runs on it while the current version serves everything else. Such a process starts on
  * the first call that names its version (or is the process of the version just replaced, handed
- * over still running), and stops after the configured idle time with no call.
+ * over still running), and stops after the configured idle time with no call, when its version
+ * stops being callable, or when the plugin's grant or configuration changes (its next call starts
+ * one with the new ones).
  */
+import { describeVersions } from '@plugboard/server-api';
 import { ServerError } from '../errors.ts';
 import type { ManagerContext } from './manager-context.ts';
 import type { ManagedPlugin, RunningInstance, SideVersion } from './managed-plugin.ts';
@@ -22,23 +25,15 @@ export class SideVersions {
 
   /** The process serving `version` of this plugin, started when none runs. */
   async instance(plugin: ManagedPlugin, version: string): Promise<RunningInstance> {
+    const record = this.#callable(plugin, version);
     const side = plugin.sides.get(version);
-    if (side?.instance !== undefined) {
-      return this.#touched(plugin, version, side.instance);
-    }
-    if (side?.starting !== undefined) {
-      return this.#touched(plugin, version, await side.starting);
-    }
-    const record = plugin.versions.find((v) => v.version === version);
-    if (record === undefined || (record.state !== 'kept' && record.state !== 'current')) {
-      const installed = plugin.versions.map((v) => `${v.version} (${v.state})`).join(', ');
-      throw new ServerError(
-        record === undefined ? 'PSRV_PLUGIN_NOT_FOUND' : 'PSRV_CONFLICT',
-        record === undefined
-          ? `version ${version} of plugin "${plugin.id}" is not installed (installed: ${installed || 'none'}); upgrade the workflow or install that version`
-          : `version ${version} of plugin "${plugin.id}" is ${record.state.replace('_', ' ')}${record.reason === undefined ? '' : ` (${record.reason})`}; make it current again to run nodes on it`,
-        { details: { forwarded: false, installed: plugin.versions.map((v) => v.version) } },
-      );
+    const running = side?.instance ?? (await side?.starting?.catch(() => undefined));
+    if (side !== undefined && plugin.sides.get(version) === side) {
+      if (running !== undefined && !running.exited && running.folder === record.folder) {
+        return this.#touched(plugin, version, running);
+      }
+      // Its version was installed again, or it exited: the next one starts from the record.
+      await this.stop(plugin, version);
     }
     const entry: SideVersion = {};
     const starting = this.#start(plugin, record);
@@ -47,9 +42,15 @@ export class SideVersions {
     try {
       const instance = await starting;
       entry.instance = instance;
+      if (plugin.sides.get(version) !== entry) {
+        // Stopped while it started (its version left, the plugin was uninstalled).
+        throw unavailable(plugin, version, 'stopped while it started');
+      }
       return this.#touched(plugin, version, instance);
     } catch (error) {
-      plugin.sides.delete(version);
+      if (plugin.sides.get(version) === entry) {
+        plugin.sides.delete(version);
+      }
       throw error;
     } finally {
       entry.starting = undefined;
@@ -57,14 +58,38 @@ export class SideVersions {
   }
 
   /** Keeps `instance` (the replaced current process, still serving) for the calls pinned to `version`. */
-  adopt(plugin: ManagedPlugin, version: string, instance: RunningInstance): void {
+  async adopt(plugin: ManagedPlugin, version: string, instance: RunningInstance): Promise<void> {
+    if (plugin.sides.has(version)) {
+      await this.stop(plugin, version);
+    }
     plugin.sides.set(version, { instance });
     this.#touched(plugin, version, instance);
   }
 
+  /**
+   * The process of `version` taken out of the side processes, to serve as the current one; only
+   * one started from `folder` (a version installed again has a new one) and still alive.
+   */
+  async take(
+    plugin: ManagedPlugin,
+    target: { version: string; folder: string },
+  ): Promise<RunningInstance | undefined> {
+    const side = plugin.sides.get(target.version);
+    const instance = side?.instance ?? (await side?.starting?.catch(() => undefined));
+    if (side === undefined || plugin.sides.get(target.version) !== side) {
+      return undefined;
+    }
+    if (instance === undefined || instance.exited || instance.folder !== target.folder) {
+      await this.stop(plugin, target.version);
+      return undefined;
+    }
+    clearTimeout(side.idle);
+    plugin.sides.delete(target.version);
+    return instance;
+  }
+
   /** Stops the side process of `version` (or of every version), letting its calls finish. */
   async stop(plugin: ManagedPlugin, version?: string): Promise<void> {
-    const { engine, config } = this.#ctx.deps;
     const versions = version === undefined ? [...plugin.sides.keys()] : [version];
     await Promise.all(
       versions.map(async (v) => {
@@ -73,11 +98,28 @@ export class SideVersions {
         clearTimeout(side?.idle);
         const instance = side?.instance ?? (await side?.starting?.catch(() => undefined));
         if (instance !== undefined) {
-          plugin.retiring.add(instance);
-          await stopInstance(engine, instance, config.supervision.stopGraceMs);
-          plugin.retiring.delete(instance);
+          await stopSideInstance(this.#ctx, plugin, instance);
         }
       }),
+    );
+  }
+
+  /** The record of `version` when pinned calls may run on it; refused with why otherwise. */
+  #callable(plugin: ManagedPlugin, version: string): VersionRecord {
+    if (!this.#ctx.holds(plugin) || plugin.status === 'uninstalling' || this.#ctx.closing()) {
+      throw unavailable(plugin, version, `the plugin is ${plugin.status}`);
+    }
+    const record = plugin.versions.find((v) => v.version === version);
+    if (record !== undefined && (record.state === 'kept' || record.state === 'current')) {
+      return record;
+    }
+    const installed = describeVersions(plugin.versions);
+    throw new ServerError(
+      record === undefined ? 'PSRV_PLUGIN_NOT_FOUND' : 'PSRV_CONFLICT',
+      record === undefined
+        ? `version ${version} of plugin "${plugin.id}" is not installed (installed: ${installed}); upgrade the workflow or install that version`
+        : `version ${version} of plugin "${plugin.id}" is ${record.state.replace('_', ' ')}${record.reason === undefined ? '' : ` (${record.reason})`}; make it current again to run nodes on it`,
+      { details: { forwarded: false, installed: plugin.versions.map((v) => v.version) } },
     );
   }
 
@@ -91,7 +133,7 @@ export class SideVersions {
         ctx.closing() ? 'PSRV_UNAVAILABLE' : 'PSRV_CONFLICT',
         ctx.closing()
           ? 'the Plugin Server is shutting down; retry in a moment'
-          : `version ${manifest.version} of plugin "${plugin.id}" refuses the plugin's configuration: ${instance.configured.issues.map((i) => i.message).join('; ')}`,
+          : `version ${manifest.version} of plugin "${plugin.id}" refuses the plugin's configuration: ${instance.configured.issues.map((i) => i.message).join('; ')}; make a version that takes it current, or upgrade the workflow`,
         { details: { forwarded: false } },
       );
     }
@@ -124,25 +166,42 @@ export class SideVersions {
   }
 }
 
-/** Takes the process of `version` out of the side processes, to serve as the current one. */
-export function takeSide(plugin: ManagedPlugin, version: string): RunningInstance | undefined {
-  const side = plugin.sides.get(version);
-  if (side?.instance === undefined) {
-    return undefined;
-  }
-  clearTimeout(side.idle);
-  plugin.sides.delete(version);
-  return side.instance;
-}
-
-/** Forgets a side process that exited on its own; the next call starts another. */
-export function forgetSide(plugin: ManagedPlugin, instance: RunningInstance): void {
+/**
+ * A side process that exited on its own, or is stuck (a call overran its deadline, or it reports
+ * executions that ignore their cancel): out of service and stopped; the next call starts another.
+ */
+export function dropSide(
+  ctx: ManagerContext,
+  plugin: ManagedPlugin,
+  instance: RunningInstance,
+): void {
   for (const [version, side] of plugin.sides) {
     if (side.instance === instance) {
       clearTimeout(side.idle);
       plugin.sides.delete(version);
-      instance.probe.stop();
-      void instance.pool.destroy().catch(() => undefined);
+      void stopSideInstance(ctx, plugin, instance);
     }
   }
+}
+
+async function stopSideInstance(
+  ctx: ManagerContext,
+  plugin: ManagedPlugin,
+  instance: RunningInstance,
+): Promise<void> {
+  plugin.retiring.add(instance);
+  await stopInstance(
+    ctx.deps.engine,
+    instance,
+    instance.exited === true ? 0 : ctx.deps.config.supervision.stopGraceMs,
+  );
+  plugin.retiring.delete(instance);
+}
+
+function unavailable(plugin: ManagedPlugin, version: string, why: string): ServerError {
+  return new ServerError(
+    'PSRV_PLUGIN_UNAVAILABLE',
+    `version ${version} of plugin "${plugin.id}" cannot take calls now (${why}); retry in a moment`,
+    { details: { forwarded: false } },
+  );
 }

@@ -10,7 +10,7 @@ import { reapply, settle } from './config-check.ts';
 import { launch } from './launcher.ts';
 import type { ManagerContext } from './manager-context.ts';
 import type { ManagedPlugin, RunningInstance } from './managed-plugin.ts';
-import { forgetSide } from './side-versions.ts';
+import { dropSide } from './side-versions.ts';
 import { stopInstance } from './stop-instance.ts';
 
 export class Supervisor {
@@ -30,7 +30,7 @@ export class Supervisor {
           if (plugin.running === instance) {
             this.#onCrash(plugin, instance, how);
           } else {
-            forgetSide(plugin, instance);
+            dropSide(this.#ctx, plugin, instance);
           }
         },
         stuck: (instance, count) => {
@@ -95,7 +95,12 @@ export class Supervisor {
    * as a timeout, not a crash, and the calls still on it answer a retryable error.
    */
   replaceOverdue(plugin: ManagedPlugin, instance: RunningInstance, why: string): void {
-    if (plugin.running !== instance || instance.overdue !== undefined) {
+    if (plugin.running !== instance) {
+      // A process of an older version: stopped, and the next pinned call starts another.
+      dropSide(this.#ctx, plugin, instance);
+      return;
+    }
+    if (instance.overdue !== undefined) {
       return;
     }
     this.#countTimeout(plugin, instance, why);
@@ -151,7 +156,11 @@ export class Supervisor {
    * one's other calls finish on it, so the plugin keeps serving; this counts as a timeout.
    */
   #recycleStuck(plugin: ManagedPlugin, instance: RunningInstance, stuck: number): void {
-    if (plugin.running !== instance || instance.overdue !== undefined || this.#ctx.closing()) {
+    if (plugin.running !== instance) {
+      dropSide(this.#ctx, plugin, instance);
+      return;
+    }
+    if (instance.overdue !== undefined || this.#ctx.closing()) {
       return;
     }
     this.#countTimeout(

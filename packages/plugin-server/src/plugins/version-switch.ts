@@ -4,22 +4,24 @@
  * replace the current one, which stays installed and keeps serving the workflows pinned to it. A
  * version that fails to start or refuses the configuration as it is made current is rolled back
  * at once (marked so, the current one serving on); one that crash-loops soon after is rolled back
- * when the supervisor gives up on it. A rollback is the same move to a lower version, marking
- * the versions above it rolled back. Requests from the operator are checked when asked, so one
- * that cannot be carried out is refused at once, then queued behind the plugin's operations.
+ * when the supervisor gives up on it, to the version it replaced. A rollback on request is the
+ * same move to a lower version, marking the versions above it rolled back. Requests are checked
+ * when asked, so one that cannot be carried out is refused at once, then queued behind the
+ * plugin's operations; one that no longer applies when its turn comes is said in the log.
  */
-import { previousVersion } from '@plugboard/server-api';
+import { describeVersions, previousVersion } from '@plugboard/server-api';
 import { asServerError, ServerError } from '../errors.ts';
 import { writeInstalledVersions } from './installed-versions.ts';
 import type { ManagerContext } from './manager-context.ts';
 import type { ManagedPlugin, RunningInstance } from './managed-plugin.ts';
-import { takeSide, type SideVersions } from './side-versions.ts';
+import type { SideVersions } from './side-versions.ts';
 import { stopInstance } from './stop-instance.ts';
 import type { Supervisor } from './supervisor.ts';
 import {
   currentOf,
   pruned,
   withCurrent,
+  withInstalled,
   withRefused,
   withRolledBack,
   type VersionRecord,
@@ -27,11 +29,16 @@ import {
 
 export interface VersionMove {
   readonly plugin: ManagedPlugin;
+  /** Installed already, or just installed (then recorded only once it is current or refused). */
   readonly target: VersionRecord;
-  /** `update`: a new or other version is made current; `rollback`: back to a lower one. */
-  readonly mode: 'update' | 'rollback';
-  /** Why, for a rollback: kept with the versions it marks and in the status reason. */
+  /**
+   * `update`: another version is made current; `rollback`: back to a lower one on request, the
+   * versions above it marked; `revert`: back to the version `failed` replaced, only it marked.
+   */
+  readonly mode: 'update' | 'rollback' | 'revert';
+  /** Why, for a rollback or revert: kept with the versions it marks and in the status reason. */
   readonly why?: string | undefined;
+  readonly failed?: string | undefined;
 }
 
 export class VersionSwitch {
@@ -47,18 +54,17 @@ export class VersionSwitch {
 
   /** Makes an installed version current (`POST /plugins/{id}/activate`). */
   requestActivate(plugin: ManagedPlugin, version: string): void {
-    const asked = plugin.versions.find((v) => v.version === version);
-    if (asked === undefined || asked.state === 'current') {
-      // Refuses with the reason: not installed, or current already.
-      rollbackTarget(plugin, version);
-    }
+    installedOther(plugin, version);
     void plugin.serialise(async () => {
       const target = plugin.versions.find((v) => v.version === version);
       if (target === undefined || target.state === 'current') {
+        plugin.log.note(
+          `version ${version} was not made current: it is ${target?.state ?? 'no longer installed'}`,
+        );
         return;
       }
       plugin.log.note(`making version ${version} current`);
-      await this.#moved(plugin, { plugin, target, mode: 'update' });
+      await this.#moved({ plugin, target, mode: 'update' });
     });
   }
 
@@ -66,10 +72,16 @@ export class VersionSwitch {
   requestRollback(plugin: ManagedPlugin, to: string | undefined): void {
     rollbackTarget(plugin, to);
     void plugin.serialise(async () => {
-      const target = rollbackTarget(plugin, to);
+      let target: VersionRecord;
+      try {
+        target = rollbackTarget(plugin, to);
+      } catch (error) {
+        plugin.log.note(`the rollback was not made: ${asServerError(error).message}`);
+        return;
+      }
       const why = `rolled back from ${plugin.version ?? 'none'} to ${target.version} on request`;
       plugin.log.note(why);
-      await this.#moved(plugin, { plugin, target, mode: 'rollback', why });
+      await this.#moved({ plugin, target, mode: 'rollback', why });
     });
   }
 
@@ -83,7 +95,7 @@ export class VersionSwitch {
     const { plugin, target, mode } = move;
     const previous = plugin.running;
     const before = currentOf(plugin.versions);
-    let next = takeSide(plugin, target.version);
+    let next = await this.#sides.take(plugin, target);
     if (next === undefined) {
       try {
         next = await this.#supervisor.launch(plugin, target.folder, target.manifest);
@@ -105,18 +117,23 @@ export class VersionSwitch {
       return;
     }
     const why = move.why ?? `rolled back from ${before?.version ?? 'none'} to ${target.version}`;
+    const installed = withInstalled(plugin.versions, target);
     const versions =
       mode === 'rollback'
-        ? withRolledBack(plugin.versions, target.version, why)
-        : withCurrent(plugin.versions, target.version);
+        ? withRolledBack(installed, target.version, why)
+        : mode === 'revert' && move.failed !== undefined
+          ? withCurrent(withRefused(installed, move.failed, why), target.version)
+          : withCurrent(installed, target.version);
+    // In service before anything is awaited, so an exit meanwhile is taken for a crash of it.
+    plugin.running = next;
     try {
       await commitVersions(ctx, plugin, versions);
     } catch (error) {
+      plugin.running = previous;
       await stopInstance(ctx.deps.engine, next, 0);
       throw error;
     }
     clearTimeout(plugin.restartTimer);
-    plugin.running = next;
     plugin.version = target.version;
     plugin.source = target.source;
     plugin.policy.reset();
@@ -126,14 +143,16 @@ export class VersionSwitch {
       mode === 'update' && replaced
         ? { from: before.version, until: this.#now() + ctx.deps.config.versions.probationMs }
         : undefined;
-    this.#supervisor.settle(
-      plugin,
-      mode === 'rollback'
-        ? why
-        : replaced
-          ? `version ${target.version} is current; ${before.version} stays installed for the workflows pinned to it`
-          : undefined,
-    );
+    if (plugin.running === next) {
+      this.#supervisor.settle(
+        plugin,
+        mode === 'update'
+          ? replaced
+            ? `version ${target.version} is current; ${before.version} stays installed for the workflows pinned to it`
+            : undefined
+          : why,
+      );
+    }
     await this.#afterSwap(plugin, previous, before);
   }
 
@@ -158,9 +177,14 @@ export class VersionSwitch {
       if (!this.#ctx.holds(plugin) || plugin.running !== undefined || plugin.version !== failed) {
         return;
       }
-      await this.#moved(plugin, { plugin, target, mode: 'rollback', why: reason });
+      await this.#moved({ plugin, target, mode: 'revert', why: reason, failed });
     });
     return true;
+  }
+
+  /** A version is being installed again: a process of its old folder must not serve on. */
+  async replacing(plugin: ManagedPlugin, version: string): Promise<void> {
+    await this.#sides.stop(plugin, version);
   }
 
   /**
@@ -179,23 +203,36 @@ export class VersionSwitch {
       plugin.log.note(`version ${gone.version} removed: only ${String(kept.length)} are kept`);
     }
     for (const folder of dropped) {
-      if (!plugin.versions.some((v) => v.folder === folder) && plugin.running?.folder !== folder) {
+      const inUse =
+        plugin.versions.some((v) => v.folder === folder) ||
+        plugin.running?.folder === folder ||
+        [...plugin.sides.values()].some((side) => side.instance?.folder === folder);
+      if (!inUse) {
         await ctx.deps.engine.remove(folder);
       }
     }
   }
 
-  /** Runs a version move; a failure with no version left serving is the plugin's error. */
-  async #moved(plugin: ManagedPlugin, move: VersionMove): Promise<void> {
+  /** Runs a version move asked for; a failure with no version left serving is the plugin's error. */
+  async #moved(move: VersionMove): Promise<void> {
+    const { plugin, target } = move;
+    if (plugin.status === 'error') {
+      this.#ctx.setStatus(plugin, 'restarting', `making version ${target.version} current`);
+    }
     try {
       await this.makeCurrent(move);
     } catch (error) {
       const failure = asServerError(error);
       plugin.lastError = { message: failure.message, code: failure.code, at: new Date() };
+      const what = `version ${target.version} could not be made current: ${failure.message}`;
       if (plugin.running === undefined) {
-        this.#ctx.setStatus(plugin, 'error', `${move.why ?? ''} failed: ${failure.message}`);
+        this.#ctx.setStatus(
+          plugin,
+          'error',
+          `${move.why === undefined ? '' : `${move.why}, but `}${what}; restart the plugin or make another version current`,
+        );
       } else {
-        plugin.log.note(`the version change failed: ${failure.message}`);
+        plugin.log.note(`${what}; ${String(plugin.version)} keeps serving`);
       }
     }
   }
@@ -216,13 +253,22 @@ export class VersionSwitch {
       at: new Date(),
       logTail: await plugin.log.tail(20),
     };
-    if (mode === 'update') {
-      await commitVersions(ctx, plugin, withRefused(plugin.versions, target.version, why));
+    const again = target.version === serving;
+    let reason: string;
+    if (mode !== 'update') {
+      reason = `could not roll back to ${target.version}: it ${why}; ${serving} keeps serving`;
+    } else if (again) {
+      // The same version installed again: the installed one serves on, the new files go.
+      await ctx.deps.engine.remove(target.folder);
+      reason = `version ${target.version} installed again ${why}; the version installed before keeps serving`;
+    } else {
+      await commitVersions(
+        ctx,
+        plugin,
+        withRefused(withInstalled(plugin.versions, target), target.version, why),
+      );
+      reason = `rolled back to ${serving} automatically: version ${target.version} ${why}`;
     }
-    const reason =
-      mode === 'update'
-        ? `rolled back to ${serving} automatically: version ${target.version} ${why}`
-        : `could not roll back to ${target.version}: it ${why}; ${serving} keeps serving`;
     plugin.log.note(reason);
     ctx.setStatus(
       plugin,
@@ -243,8 +289,8 @@ export class VersionSwitch {
     try {
       const stays = plugin.versions.find((v) => v.version === before?.version);
       if (previous !== undefined) {
-        if (stays?.state === 'kept' && stays.folder === previous.folder) {
-          this.#sides.adopt(plugin, stays.version, previous);
+        if (stays?.state === 'kept' && stays.folder === previous.folder && !previous.exited) {
+          await this.#sides.adopt(plugin, stays.version, previous);
         } else {
           await this.#supervisor.retire(plugin, previous);
         }
@@ -268,22 +314,31 @@ export class VersionSwitch {
   }
 }
 
-/** The version named for a rollback, or the previous one; refused when there is none. */
-function rollbackTarget(plugin: ManagedPlugin, to: string | undefined): VersionRecord {
-  const current = currentOf(plugin.versions);
-  const installed = plugin.versions.map((v) => `${v.version} (${v.state})`).join(', ');
-  const target =
-    to === undefined
-      ? previousVersion(plugin.versions)
-      : plugin.versions.find((v) => v.version === to);
-  if (target === undefined || target === current) {
+/** The installed version named, other than the current one; refused with what is installed. */
+function installedOther(plugin: ManagedPlugin, version: string): VersionRecord {
+  const found = plugin.versions.find((v) => v.version === version);
+  if (found === undefined || found.state === 'current') {
     throw new ServerError(
       'PSRV_CONFLICT',
-      to === undefined
-        ? `plugin "${plugin.id}" has no previous version installed to roll back to (installed: ${installed || 'none'})`
-        : target === current
-          ? `version ${to} of plugin "${plugin.id}" is already current`
-          : `version ${to} of plugin "${plugin.id}" is not installed (installed: ${installed || 'none'}); install it with an update`,
+      found === undefined
+        ? `version ${version} of plugin "${plugin.id}" is not installed (installed: ${describeVersions(plugin.versions)}); install it with an update first`
+        : `version ${version} of plugin "${plugin.id}" is already current`,
+      { details: { installed: plugin.versions.map((v) => v.version) } },
+    );
+  }
+  return found;
+}
+
+/** The version named for a rollback, or the previous one; refused when there is none. */
+function rollbackTarget(plugin: ManagedPlugin, to: string | undefined): VersionRecord {
+  if (to !== undefined) {
+    return installedOther(plugin, to);
+  }
+  const target = previousVersion(plugin.versions);
+  if (target === undefined) {
+    throw new ServerError(
+      'PSRV_CONFLICT',
+      `plugin "${plugin.id}" has no previous version installed to roll back to (installed: ${describeVersions(plugin.versions)}); name one with "to", or install one`,
       { details: { installed: plugin.versions.map((v) => v.version) } },
     );
   }
