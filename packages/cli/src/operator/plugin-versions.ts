@@ -55,9 +55,7 @@ export async function updatePlugin(
     });
     if (!flags.wait) {
       ctx.output.result(ctx.json ? json(record) : `${id}: staging ${wanted ?? 'the new version'}`);
-      ctx.output.info(
-        `Once it is staged, \`plugboard plugins versions ${id}\` lists it; \`plugboard plugins activate ${id} <version>\` shows what it would break and makes it current.`,
-      );
+      ctx.output.info(activateHint(id));
       return;
     }
     ctx.output.info(
@@ -71,6 +69,10 @@ export async function updatePlugin(
         failedSince(start, now),
       timeoutMs: timeout,
     });
+  } else if (!flags.wait) {
+    ctx.output.result(ctx.json ? json(record) : `${id}: ${staged} is staged`);
+    ctx.output.info(activateHint(id));
+    return;
   } else {
     ctx.output.info(`${id} ${staged} is already staged.`);
   }
@@ -91,6 +93,10 @@ export async function updatePlugin(
     yes: flags.yes === true,
     timeoutMs: timeout,
   });
+}
+
+function activateHint(id: string): string {
+  return `Once it is staged, \`plugboard plugins versions ${id}\` lists it; \`plugboard plugins activate ${id} <version>\` shows what it would break and makes it current.`;
 }
 
 export async function activatePlugin(
