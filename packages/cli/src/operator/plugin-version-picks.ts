@@ -3,6 +3,7 @@
  * update staged, the one a rollback goes back to; and whether the record says a wait is over.
  */
 import type { PluginRecordView } from '@plugboard/platform-api';
+import { SETTLED_STATUSES } from '@plugboard/protocol';
 import { compareVersions } from '@plugboard/server-api';
 
 type VersionEntry = PluginRecordView['versions'][number];
@@ -33,19 +34,17 @@ export function stagedVersion(
 }
 
 /**
- * Where a rollback without `--to` goes: the highest `kept` version below the current one (the
- * Plugin Server's own rule); undefined when there is none (or no current version).
+ * Where a rollback without `--to` goes, by the Plugin Server's rule: the highest `kept` version
+ * below the current one, else the highest kept one (a current version that was itself a
+ * downgrade); undefined when none is kept.
  */
 export function rollbackTarget(versions: readonly VersionEntry[]): string | undefined {
   const current = currentVersion(versions);
-  if (current === undefined) {
-    return undefined;
-  }
-  return versions
-    .filter((v) => v.state === 'kept' && compareVersions(v.version, current) < 0)
+  const kept = versions
+    .filter((v) => v.state === 'kept')
     .map((v) => v.version)
-    .sort(compareVersions)
-    .at(-1);
+    .sort((a, b) => compareVersions(b, a));
+  return kept.find((v) => current === undefined || compareVersions(v, current) < 0) ?? kept[0];
 }
 
 /** Whether `version` is current and the plugin runs. */
@@ -82,5 +81,19 @@ export function failedSince(start: PluginRecordView, now: PluginRecordView): boo
   return (
     now.status === 'error' &&
     (start.status !== 'error' || now.updatedAt !== start.updatedAt || now.reason !== start.reason)
+  );
+}
+
+/**
+ * Whether an install asked for since `start` has ended, one way or the other: the record settled
+ * (running, missing_config, error…) again after changing. A staging that fails while the current
+ * version serves leaves the plugin `running`, its reason saying why.
+ */
+export function installEnded(start: PluginRecordView, now: PluginRecordView): boolean {
+  return (
+    SETTLED_STATUSES.includes(now.status) &&
+    (now.status !== start.status ||
+      now.reason !== start.reason ||
+      now.updatedAt !== start.updatedAt)
   );
 }

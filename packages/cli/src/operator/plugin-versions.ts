@@ -14,6 +14,7 @@ import {
   activationFailure,
   currentVersion,
   failedSince,
+  installEnded,
   rollbackTarget,
   stagedVersion,
 } from './plugin-version-picks.ts';
@@ -66,7 +67,8 @@ export async function updatePlugin(
       waitingFor: `${wanted ?? 'a new version'} to be staged`,
       until: (now) =>
         stagedVersion(before.versions, now.versions, wanted) !== undefined ||
-        failedSince(start, now),
+        failedSince(start, now) ||
+        installEnded(start, now),
       timeoutMs: timeout,
     });
   } else if (!flags.wait) {
@@ -84,7 +86,7 @@ export async function updatePlugin(
   if (version === undefined) {
     throw new OperatorError(
       'CLI_PLUGIN_FAILED',
-      `plugin "${id}" could not stage ${wanted ?? 'the new version'}: ${record.reason ?? 'no reason given'}; ${currentVersion(record.versions) ?? 'the current version'} still serves`,
+      `plugin "${id}" could not stage ${wanted ?? 'the new version'}: ${record.reason ?? 'no reason given'}`,
       { lines: logTailLines(record) },
     );
   }

@@ -7,6 +7,7 @@ import {
   activationFailure,
   currentVersion,
   failedSince,
+  installEnded,
   rollbackTarget,
   runsOn,
   stagedVersion,
@@ -73,7 +74,7 @@ describe('which version a command means', () => {
     expect(stagedVersion(before, again)).toBe('1.5.0');
   });
 
-  it('a rollback goes to the highest kept version below the current one', () => {
+  it('a rollback goes to the highest kept version below the current one, else the highest kept', () => {
     expect(
       rollbackTarget([
         entry('3.0.0', 'kept'),
@@ -84,10 +85,11 @@ describe('which version a command means', () => {
         entry('1.2.0', 'staged'),
       ]),
     ).toBe('1.10.0');
+    // The current version was itself a downgrade: back up to the highest kept.
+    expect(rollbackTarget([entry('3.0.0', 'kept'), entry('2.0.0', 'current')])).toBe('3.0.0');
     expect(rollbackTarget([entry('2.0.0', 'current'), entry('1.0.0', 'rolled_back')])).toBe(
       undefined,
     );
-    expect(rollbackTarget([entry('1.0.0', 'kept')])).toBeUndefined();
     expect(rollbackTarget([entry('1.0.0', 'current'), entry('1.0.0-rc.1', 'kept')])).toBe(
       '1.0.0-rc.1',
     );
@@ -135,6 +137,15 @@ describe('whether a version made current failed', () => {
     expect(activationFailure(before, again, '2.0.0')).toBe(
       '2.0.0 was rolled back: health check failed',
     );
+  });
+
+  it('an install ended when the record settled again after changing', () => {
+    const installing = record(staged.versions, { status: 'installing' });
+    expect(installEnded(staged, staged)).toBe(false);
+    expect(installEnded(staged, installing)).toBe(false);
+    expect(installEnded(staged, { ...staged, reason: 'the install failed' })).toBe(true);
+    expect(installEnded(staged, { ...staged, updatedAt: '2026-12-06T14:00:09.000Z' })).toBe(true);
+    expect(installEnded(installing, { ...staged, status: 'missing_config' })).toBe(true);
   });
 
   it('the plugin reached error since, or a new error', () => {

@@ -149,18 +149,31 @@ describe('plugboard plugins update|rollback and workflows upgrade, the paths sel
 
   it('a staging that fails says why, and activates nothing', async () => {
     const before = record([entry('1.0.0', 'current')]);
+    // While 1.0.0 serves, a failed install leaves the plugin running, its reason saying why.
     reads = [
       before,
-      record(before.versions, { status: 'error', reason: 'the install failed: no such tag v9' }),
+      record(before.versions, { status: 'installing' }),
+      record(before.versions, {
+        reason: 'the install failed and version 1.0.0 keeps serving: no such tag v9',
+        updatedAt: '2026-12-06T14:00:05.000Z',
+      }),
     ];
     answers = { 'POST /api/plugins/p/update': before };
     const result = await cli(['plugins', 'update', 'p', '--version', '9.0.0']);
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('');
     expect(result.stderr).toContain(
-      'error CLI_PLUGIN_FAILED: plugin "p" could not stage 9.0.0: the install failed: no such tag v9; 1.0.0 still serves',
+      'error CLI_PLUGIN_FAILED: plugin "p" could not stage 9.0.0: the install failed and version 1.0.0 keeps serving: no such tag v9',
     );
     expect(sent('POST', '/api/plugins/p/activate')).toEqual([]);
+
+    // With nothing serving, it ends in error.
+    reads = [before, record([], { status: 'error', reason: 'no such tag v9' })];
+    const failed = await cli(['plugins', 'update', 'p', '--version', '9.0.0']);
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toContain(
+      'error CLI_PLUGIN_FAILED: plugin "p" could not stage 9.0.0: no such tag v9',
+    );
   });
 
   it('a version already staged is not installed again: the impact, then current', async () => {
