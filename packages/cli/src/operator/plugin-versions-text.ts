@@ -15,7 +15,12 @@ function severity(change: Change): string {
 }
 
 function changeLine(change: Change): string {
-  return `  - ${severity(change)}${change.node === undefined ? '' : ` node ${change.node}:`} ${change.message}`;
+  // Most messages name their node already.
+  const node =
+    change.node === undefined || change.message.includes(`"${change.node}"`)
+      ? ''
+      : ` node ${change.node}:`;
+  return `  - ${severity(change)}${node} ${change.message}`;
 }
 
 /** What making `toVersion` current would do, every workflow node it reaches, and the verdict. */
@@ -54,7 +59,10 @@ export function formatImpact(impact: UpdateImpact): string {
           : `stays pinned on ${on} (its range does not take ${to})`;
         lines.push(`    ${node.nodeId} (${node.type}, runs on ${on}): ${fate}`);
         for (const change of node.changes) {
-          lines.push(`      - ${severity(change)} ${change.message}: ${change.reason}`);
+          lines.push(
+            `      - ${severity(change)} ${change.message}`,
+            `        in this workflow: ${change.reason}`,
+          );
         }
       }
     }

@@ -48,7 +48,7 @@ export async function upgradeWorkflow(
         },
         error.status,
         [
-          `  nothing was saved: fix these nodes of "${workflow.name}" for ${flags.plugin} ${flags.version ?? '(its current version)'}, in the web UI's editor or in the graph,`,
+          `  nothing was saved: fix these in "${workflow.name}" for ${flags.plugin} ${flags.version ?? '(its current version)'}, in the web UI's editor or in a copy of its graph,`,
           `  then upgrade and fix in one step: plugboard workflows upgrade ${workflow.id} --plugin ${flags.plugin}${flags.version === undefined ? '' : ` --version ${flags.version}`} --graph <fixed.json>`,
         ],
       );

@@ -233,12 +233,29 @@ describe('an update impact as text', () => {
       'Workflows it reaches (1):',
       '  loud greeting (wf_1)',
       '    shout (acme.text/upper, runs on 1.4.0): moves to 2.0.0 and breaks',
-      '      - [breaking] input "text" was removed: the node maps "text" from node name',
+      '      - [breaking] input "text" was removed',
+      '        in this workflow: the node maps "text" from node name',
       '    quiet (acme.text/lower@~1.4, runs on 1.4.0): stays pinned on 1.4.0 (its range does not take 2.0.0)',
-      '      - [possibly breaking] output "text" changed type: node "greet" reads "text"',
+      '      - [possibly breaking] output "text" changed type',
+      '        in this workflow: node "greet" reads "text"',
       '1 workflow node would break on 2.0.0 once it is current.',
       '1 node stays on 1.4.0 until its workflow is upgraded: plugboard workflows upgrade <workflow> --plugin acme.text --version 2.0.0',
     ]);
+  });
+
+  it('names the node of a change only when its message does not', () => {
+    const named = formatImpact({
+      ...impact,
+      changes: [
+        {
+          kind: 'input_removed',
+          severity: 'breaking',
+          node: 'upper',
+          message: 'input "text" of node "upper" is removed',
+        },
+      ],
+    });
+    expect(named).toContain('\n  - [breaking] input "text" of node "upper" is removed\n');
   });
 
   it('says so when nothing changed and no workflow is reached', () => {

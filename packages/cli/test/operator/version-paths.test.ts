@@ -286,7 +286,7 @@ describe('plugboard plugins update|rollback and workflows upgrade, the paths sel
     expect(refused.stderr.split('\n').slice(0, 4)).toEqual([
       'error PLAT_WORKFLOW_INVALID: the workflow does not fit p 2.0.0',
       '  - node shout: input "text" is not an input of p/shout',
-      '  nothing was saved: fix these nodes of "shouting" for p 2.0.0, in the web UI\'s editor or in the graph,',
+      '  nothing was saved: fix these in "shouting" for p 2.0.0, in the web UI\'s editor or in a copy of its graph,',
       '  then upgrade and fix in one step: plugboard workflows upgrade wf_1 --plugin p --version 2.0.0 --graph <fixed.json>',
     ]);
   });
