@@ -4,7 +4,7 @@
  */
 import type { PluginRecordView } from '@plugboard/platform-api';
 import { SETTLED_STATUSES } from '@plugboard/protocol';
-import { compareVersions } from '@plugboard/server-api';
+import { previousVersion } from '@plugboard/server-api';
 
 type VersionEntry = PluginRecordView['versions'][number];
 
@@ -34,17 +34,12 @@ export function stagedVersion(
 }
 
 /**
- * Where a rollback without `--to` goes, by the Plugin Server's rule: the highest `kept` version
- * below the current one, else the highest kept one (a current version that was itself a
+ * Where a rollback without `--to` goes, by the Plugin Server's own rule: the highest `kept`
+ * version below the current one, else the highest kept one (a current version that was itself a
  * downgrade); undefined when none is kept.
  */
 export function rollbackTarget(versions: readonly VersionEntry[]): string | undefined {
-  const current = currentVersion(versions);
-  const kept = versions
-    .filter((v) => v.state === 'kept')
-    .map((v) => v.version)
-    .sort((a, b) => compareVersions(b, a));
-  return kept.find((v) => current === undefined || compareVersions(v, current) < 0) ?? kept[0];
+  return previousVersion(versions)?.version;
 }
 
 /** Whether `version` is current and the plugin runs. */
