@@ -79,7 +79,11 @@ opened by one process at a time (\`PLAT_DATABASE_IN_USE\` for a second).
 | \`POST /api/plugins\` \`{ id?, source, version?, config? }\` | the record is created \`installing\` and the Plugin Server asked to install; 202 at once. \`source\` is \`git\` (\`url\`, \`ref\`, \`commit\`, \`subdirectory\`, \`token\`), \`upload\` (\`fileId\` of a \`.tar.gz\` stored with \`POST /api/files\`), \`marketplace\` (\`name\`, \`version\`) or \`local\` (\`path\`, dev mode). \`id\` is the plugin's id; marketplace installs default it to the name. A source the Plugin Server refuses leaves nothing behind; a Plugin Server that cannot be reached leaves the record \`installing\` for the next reconcile. |
 | \`GET /api/plugins\`, \`GET /api/plugins/{id}\` | status and its reason, version, source (token masked), config (secret fields masked), restarts, the log tail of an \`error\`, the node types it registered, its manifest |
 | \`PUT /api/plugins/{id}/config\` \`{ config }\` | checked against the plugin's config schema (422 with every field problem), stored encrypted, sent to the Plugin Server, which asks the plugin (\`running\` ⇄ \`missing_config\`). A secret field sent back masked keeps its stored value. |
-| \`POST /api/plugins/{id}/restart\`, \`…/update\` \`{ source?, version? }\` | restart the process; install another version or source (the old one serves until the new one runs) |
+| \`POST /api/plugins/{id}/restart\` | restart the process |
+| \`POST /api/plugins/{id}/update\` \`{ source?, version?, activate? }\` | install another version or source beside the current one. With \`activate\` (the default) it is made current once it runs, the current one serving until then and staying installed (\`kept\`) for the workflows pinned to it; with \`activate: false\` it is \`staged\`, called by nothing until made current |
+| \`GET /api/plugins/{id}/update-impact?version=…\` | what making an installed version current would break: the breaking changes between the two manifests, those the operator fixes (plugin config, integrations), every saved workflow node they reach with why and whether its range moves it to that version, and \`breaks\`, the nodes that would move and break |
+| \`POST /api/plugins/{id}/activate\` \`{ version }\` | make an installed version current; one that fails to start or refuses the configuration is rolled back by the Plugin Server (\`rolled_back\`, with the reason), the current one serving on |
+| \`POST /api/plugins/{id}/rollback\` \`{ to? }\` | make the previous version (the highest \`kept\` one below the current) or \`to\` current at once; the versions above it are \`rolled_back\` |
 | \`POST /api/plugins/{id}/uninstall\` | \`uninstalling\`: its nodes leave the registry at once; the Plugin Server's \`uninstalled\` ends it |
 | \`GET /api/plugins/{id}/logs?tail=200\` | the plugin's log, from the Plugin Server |
 | \`POST /api/plugins/{id}/nodes/{node}/config\` \`{ config }\` | the node's dynamic config options (its hook in the plugin) |
@@ -116,7 +120,13 @@ validated against the registry when saved, every problem reported at once (422
 \`PLAT_WORKFLOW_INVALID\`, \`details.issues\` with the node and edge of each): unknown node types,
 unknown ports, two edges into one input, type mismatches between an output and an input, cycles,
 required inputs left unconnected, config that does not fit the node's config schema, duplicate
-input or output names. \`POST /api/workflows/validate\` checks without saving.
+input or output names. \`POST /api/workflows/validate\` checks without saving. A plugin node's type
+carries the range of plugin versions it runs on (\`text-tools/change-case@^1\`, the highest callable
+version the range takes); one saved without is pinned to the major of the current version.
+\`POST /api/workflows/{id}/upgrade\` \`{ pluginId, version?, graph? }\` moves a workflow's nodes of
+one plugin to another version (the current one by default) and checks the graph against it: a
+graph that does not fit answers 422 with what to fix and nothing is saved; send the fixed graph as
+\`graph\` to upgrade and fix in one step.
 
 <details><summary>Graph JSON Schema</summary>
 

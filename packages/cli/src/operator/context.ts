@@ -2,6 +2,7 @@
  * @module What every operator command action gets: the API client, where to print, whether the
  * user asked for JSON, and how to set the exit code.
  */
+import type { Command } from 'commander';
 import type { Output } from '../output.ts';
 import type { ApiClient } from './api-client.ts';
 
@@ -13,3 +14,12 @@ export interface OperatorContext {
   readonly cwd: string;
   setExitCode(code: number): void;
 }
+
+/**
+ * Runs a command's body with the context its connection flags resolve to, reporting an
+ * OperatorError as `<code>: <message>` and its exit code.
+ */
+export type WithContext = (
+  command: Command,
+  body: (ctx: OperatorContext) => Promise<void>,
+) => Promise<void>;

@@ -22,8 +22,11 @@ type OperatorErrorCode =
   | 'CLI_WORKFLOW_NOT_FOUND'
   // Several workflows have that name.
   | 'CLI_WORKFLOW_AMBIGUOUS'
-  // The plugin ended in `error` (or was dropped) while the CLI waited.
+  // The plugin ended in `error` (or was dropped) while the CLI waited, or a version it was to
+  // stage or make current did not get there (the Plugin Server rolled it back, saying why).
   | 'CLI_PLUGIN_FAILED'
+  // Making the updated version current would break saved workflow nodes; it stays staged.
+  | 'CLI_UPDATE_BREAKS'
   // The run failed or was cancelled.
   | 'CLI_RUN_FAILED'
   // The awaited status did not come within --timeout.

@@ -2,18 +2,17 @@
  * @module `plugboard plugins …`: list, install (and wait for the plugin to run), uninstall,
  * restart, configure and read logs, through /api/plugins.
  */
-import { resolve } from 'node:path';
 import { describeRequests, SETTLED_STATUSES } from '@plugboard/protocol';
 import { describeSandbox } from '@plugboard/server-api';
 import type { ApiBody, PluginRecordView } from '@plugboard/platform-api';
 import type { OperatorContext } from './context.ts';
 import { OperatorError } from './errors.ts';
-import { formatPairs, formatTable, json, parsePairs, sleep } from './format.ts';
+import { formatPairs, formatTable, json, parsePairs } from './format.ts';
 import { grantFromFlags } from './plugin-grants.ts';
+import { sourceKind, sourceOf, type SourceFlags } from './plugin-source.ts';
+import { timeoutMs, waitForPlugin } from './plugin-wait.ts';
 
 type PluginView = PluginRecordView;
-
-const POLL_MS = 400;
 
 export async function listPlugins(ctx: OperatorContext): Promise<void> {
   const answer = await ctx.client.call('listPlugins');
@@ -49,17 +48,10 @@ export async function listPlugins(ctx: OperatorContext): Promise<void> {
   );
 }
 
-export interface InstallFlags {
+export interface InstallFlags extends SourceFlags {
   readonly name?: string | undefined;
   readonly id?: string | undefined;
   readonly version?: string | undefined;
-  readonly git?: string | undefined;
-  readonly ref?: string | undefined;
-  readonly commit?: string | undefined;
-  readonly subdirectory?: string | undefined;
-  readonly gitToken?: string | undefined;
-  readonly file?: string | undefined;
-  readonly local?: string | undefined;
   readonly config?: readonly string[] | undefined;
   readonly network?: boolean | undefined;
   readonly hosts?: string | undefined;
@@ -69,25 +61,9 @@ export interface InstallFlags {
 }
 
 export async function installPlugin(ctx: OperatorContext, flags: InstallFlags): Promise<void> {
-  const kinds = (['git', 'file', 'local'] as const).filter((k) => flags[k] !== undefined);
-  if (kinds.length > 1) {
-    throw new OperatorError(
-      'CLI_USAGE',
-      `give one source: ${kinds.map((k) => `--${k}`).join(' and ')} were both given`,
-    );
-  }
-  const gitOnly = (['ref', 'commit', 'subdirectory', 'gitToken'] as const).filter(
-    (k) => flags[k] !== undefined,
-  );
-  if (kinds[0] !== 'git' && gitOnly.length > 0) {
-    throw new OperatorError(
-      'CLI_USAGE',
-      `${gitOnly.map((k) => (k === 'gitToken' ? '--git-token' : `--${k}`)).join(', ')} only go with --git <url>`,
-    );
-  }
-  const timeoutMs = seconds(flags.timeout ?? '300') * 1000;
+  const kind = sourceKind(flags);
+  const timeout = timeoutMs(flags.timeout ?? '300');
   const config = flags.config === undefined ? undefined : parsePairs(flags.config, '--config');
-  const kind = kinds[0];
 
   let body: ApiBody<'installPlugin'>;
   if (kind === undefined) {
@@ -138,10 +114,7 @@ export async function installPlugin(ctx: OperatorContext, flags: InstallFlags): 
     return;
   }
   ctx.output.info(`Installing plugin ${record.id} (${record.status})…`);
-  const final = await waitForStatus(ctx, record, {
-    done: SETTLED_STATUSES,
-    timeoutMs,
-  });
+  const final = await waitForStatus(ctx, record, { done: SETTLED_STATUSES, timeoutMs: timeout });
   if (ctx.json) {
     ctx.output.result(json(final));
   }
@@ -149,16 +122,11 @@ export async function installPlugin(ctx: OperatorContext, flags: InstallFlags): 
     throw new OperatorError(
       'CLI_PLUGIN_FAILED',
       `plugin "${final.id}" ${final.status === 'error' ? 'failed' : 'was dropped'}: ${final.reason ?? 'no reason given'}`,
-      {
-        lines:
-          final.logTail === undefined || final.logTail.length === 0
-            ? [`  see \`plugboard plugins logs ${final.id}\``]
-            : ['  last log lines:', ...final.logTail.map((l) => `    ${l}`)],
-      },
+      { lines: logTailLines(final) },
     );
   }
   if (!ctx.json) {
-    ctx.output.result(describe(final));
+    ctx.output.result(describePlugin(final));
   }
   if (final.status === 'missing_config') {
     ctx.output.info(
@@ -167,46 +135,19 @@ export async function installPlugin(ctx: OperatorContext, flags: InstallFlags): 
   }
 }
 
-async function sourceOf(
-  ctx: OperatorContext,
-  kind: 'git' | 'file' | 'local',
-  flags: InstallFlags,
-): Promise<ApiBody<'installPlugin'>['source']> {
-  switch (kind) {
-    case 'git':
-      return {
-        type: 'git',
-        url: flags.git ?? '',
-        ...(flags.ref === undefined ? {} : { ref: flags.ref }),
-        ...(flags.commit === undefined ? {} : { commit: flags.commit }),
-        ...(flags.subdirectory === undefined ? {} : { subdirectory: flags.subdirectory }),
-        ...(flags.gitToken === undefined ? {} : { token: flags.gitToken }),
-      };
-    case 'local':
-      return { type: 'local', path: resolve(ctx.cwd, flags.local ?? '.') };
-    case 'file': {
-      const file = resolve(ctx.cwd, flags.file ?? '');
-      const name = file.split(/[\\/]/).pop() ?? 'plugin.tar.gz';
-      const ref = await ctx.client.upload({ path: file, name, contentType: 'application/gzip' });
-      ctx.output.info(`Uploaded ${name} (${ref.id}, ${String(ref.size)} bytes)`);
-      return { type: 'upload', fileId: ref.id };
-    }
-  }
-}
-
 export async function uninstallPlugin(
   ctx: OperatorContext,
   id: string,
   flags: { wait: boolean; timeout?: string | undefined },
 ): Promise<void> {
-  const timeoutMs = seconds(flags.timeout ?? '300') * 1000;
+  const timeout = timeoutMs(flags.timeout ?? '300');
   const record = await ctx.client.call('uninstallPlugin', { params: { id } });
   if (!flags.wait || record.status === 'uninstalled') {
     report(ctx, record, `${record.id}: ${record.status}`);
     return;
   }
   ctx.output.info(`Uninstalling plugin ${record.id} (${record.status})…`);
-  const final = await waitForStatus(ctx, record, { done: ['uninstalled'], timeoutMs });
+  const final = await waitForStatus(ctx, record, { done: ['uninstalled'], timeoutMs: timeout });
   report(ctx, final, `Uninstalled ${final.id}`);
 }
 
@@ -268,41 +209,15 @@ export async function pluginLogs(
   }
 }
 
-/** Polls the record, printing each status change on stderr, until one of `done` (or timeout). */
-async function waitForStatus(
-  ctx: OperatorContext,
-  start: PluginView,
-  until: { done: readonly string[]; timeoutMs: number },
-): Promise<PluginView> {
-  const deadline = Date.now() + until.timeoutMs;
-  let record = start;
-  let shown = `${start.status}|${start.reason ?? ''}`;
-  while (!until.done.includes(record.status)) {
-    if (Date.now() >= deadline) {
-      throw new OperatorError(
-        'CLI_TIMEOUT',
-        `plugin "${record.id}" is still ${record.status} after ${String(until.timeoutMs / 1000)} s (waiting for ${until.done.join(' or ')})`,
-        {
-          lines: [
-            `  follow it with \`plugboard plugins list\` and \`plugboard plugins logs ${record.id}\`; --timeout <seconds> waits longer`,
-          ],
-        },
-      );
-    }
-    await sleep(POLL_MS);
-    record = await ctx.client.call('getPlugin', { params: { id: record.id } });
-    const now = `${record.status}|${record.reason ?? ''}`;
-    if (now !== shown) {
-      shown = now;
-      ctx.output.info(
-        `  ${record.id}: ${record.status}${record.reason === undefined ? '' : ` (${record.reason})`}`,
-      );
-    }
-  }
-  return record;
+/** The last log lines an `error` brought, or where to read them. */
+export function logTailLines(record: PluginView): string[] {
+  return record.logTail === undefined || record.logTail.length === 0
+    ? [`  see \`plugboard plugins logs ${record.id}\``]
+    : ['  last log lines:', ...record.logTail.map((l) => `    ${l}`)];
 }
 
-function describe(record: PluginView): string {
+/** `<id> <version>: <status>; nodes: …`, then what it was granted and what confines it. */
+export function describePlugin(record: PluginView): string {
   const version = record.version === undefined ? '' : ` ${record.version}`;
   const nodes = record.nodes.length === 0 ? '' : `; nodes: ${record.nodes.join(', ')}`;
   const asks = record.manifest === undefined ? [] : describeRequests(record.manifest);
@@ -317,10 +232,15 @@ function report(ctx: OperatorContext, record: PluginView, text: string): void {
   ctx.output.result(ctx.json ? json(record) : text);
 }
 
-function seconds(text: string): number {
-  const value = Number(text);
-  if (!Number.isFinite(value) || value <= 0) {
-    throw new OperatorError('CLI_USAGE', `--timeout takes a number of seconds, not "${text}"`);
-  }
-  return value;
+/** Waits until the record's status is one of `done`. */
+function waitForStatus(
+  ctx: OperatorContext,
+  start: PluginView,
+  goal: { done: readonly string[]; timeoutMs: number },
+): Promise<PluginView> {
+  return waitForPlugin(ctx, start, {
+    waitingFor: goal.done.join(' or '),
+    until: (record) => goal.done.includes(record.status),
+    timeoutMs: goal.timeoutMs,
+  });
 }

@@ -5,9 +5,10 @@
  */
 import type { Command } from 'commander';
 import type { Output } from '../output.ts';
-import type { OperatorContext } from './context.ts';
+import type { WithContext } from './context.ts';
 import { OperatorError } from './errors.ts';
 import { collect } from './format.ts';
+import { registerVersionCommands } from './register-versions.ts';
 
 export interface OperatorDeps {
   readonly output: Output;
@@ -47,10 +48,7 @@ export function registerOperatorCommands(program: Command, deps: OperatorDeps): 
       .configureHelp({ showGlobalOptions: true });
 
   /** Resolves the connection, runs the body, and reports an OperatorError as `<code>: <message>`. */
-  const withContext = async (
-    command: Command,
-    body: (ctx: OperatorContext) => Promise<void>,
-  ): Promise<void> => {
+  const withContext: WithContext = async (command, body) => {
     const opts = command.optsWithGlobals<CommonOptions>();
     try {
       const [{ resolveConnection }, { createApiClient }] = await Promise.all([
@@ -82,7 +80,7 @@ export function registerOperatorCommands(program: Command, deps: OperatorDeps): 
   // --- plugins -------------------------------------------------------------------------------
   const plugins = group(
     'plugins',
-    'Install, list, configure, restart and uninstall plugins on a running platform.',
+    'Install, list, configure, update, roll back, restart and uninstall plugins on a running platform.',
   );
 
   plugins
@@ -244,7 +242,10 @@ export function registerOperatorCommands(program: Command, deps: OperatorDeps): 
     });
 
   // --- workflows -----------------------------------------------------------------------------
-  const workflows = group('workflows', 'List, create and run workflows on a running platform.');
+  const workflows = group(
+    'workflows',
+    'List, create, run and upgrade workflows on a running platform.',
+  );
 
   workflows
     .command('list')
@@ -301,6 +302,8 @@ export function registerOperatorCommands(program: Command, deps: OperatorDeps): 
         });
       },
     );
+
+  registerVersionCommands({ plugins, workflows }, withContext);
 
   // --- runs ----------------------------------------------------------------------------------
   const runs = group('runs', 'Inspect workflow runs on a running platform.');

@@ -117,7 +117,8 @@ export async function runWorkflow(
   await followRun(ctx, run);
 }
 
-async function findWorkflow(ctx: OperatorContext, idOrName: string): Promise<WorkflowView> {
+/** The workflow with that id, else the one with that name; refused with the likely ones. */
+export async function findWorkflow(ctx: OperatorContext, idOrName: string): Promise<WorkflowView> {
   const { workflows } = await ctx.client.call('listWorkflows');
   const byId = workflows.find((w) => w.id === idOrName);
   if (byId !== undefined) {
