@@ -33,18 +33,24 @@ function newlyStaged(
     : staged.find((v) => v.version === wanted);
 }
 
-/** Reads the record until the update's version is staged; `onRecord` sees each read. */
+/**
+ * Reads the record until the update's version is staged; `onRecord` sees each read. The install
+ * failed when the plugin was installing and no longer is, with nothing new staged (the current
+ * version keeps serving, and the record's reason says why), or when the plugin turned to error.
+ */
 export async function waitForStaged(
   api: PlatformApi,
   id: string,
   options: {
     before: ReadonlySet<string>;
     wanted: string | undefined;
-    since: number;
+    /** The plugin's status before the update. */
+    startedIn: PluginRecord['status'];
     signal: AbortSignal;
     onRecord: (record: PluginRecord) => void;
   },
 ): Promise<PluginVersion> {
+  let installing = false;
   for (;;) {
     options.signal.throwIfAborted();
     const record = await api.getPlugin(id);
@@ -53,14 +59,17 @@ export async function waitForStaged(
     if (staged !== undefined) {
       return staged;
     }
-    // The install of the new version failed: the record says why, once it changed after the update.
-    if (record.status === 'error' && Date.parse(record.updatedAt) >= options.since) {
+    const failed =
+      (installing && record.status !== 'installing') ||
+      (record.status === 'error' && options.startedIn !== 'error');
+    if (failed) {
       throw new ApiError({
         status: 0,
         code: 'UI_NOT_STAGED',
         message: record.reason ?? 'the new version did not install',
       });
     }
+    installing ||= record.status === 'installing';
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }
 }

@@ -69,7 +69,8 @@ export function UpdateDialog(props: {
         });
         source = { type: 'upload', fileId: stored.id };
       }
-      const before = stagedKeys(await api.getPlugin(id));
+      const start = await api.getPlugin(id);
+      const before = stagedKeys(start);
       setPhase({ kind: 'staging', step: `Installing ${wanted ?? 'the new version'}`, since });
       await api.updatePlugin(id, {
         ...(source === undefined ? {} : { source }),
@@ -79,7 +80,7 @@ export function UpdateDialog(props: {
       const staged = await waitForStaged(api, id, {
         before,
         wanted,
-        since,
+        startedIn: start.status,
         signal,
         onRecord: (record) => {
           setReason(record.reason);
