@@ -21,6 +21,7 @@ import type { RunWorker } from './runs/run-worker.ts';
 import { runsRoutes } from './runs/runs.routes.ts';
 import { createServices, type PlatformServices } from './services.ts';
 import { webUiRoutes } from './web/web-ui.routes.ts';
+import { pinSavedWorkflows } from './workflows/node-pins.ts';
 import { workflowsRoutes } from './workflows/workflows.routes.ts';
 
 /** Past this, a key claimed by a request that never answered may be taken over by a retry. */
@@ -72,13 +73,20 @@ export async function createPlatform(options: {
       return { status: 'ok', ready: true };
     },
   );
-  await app.register(pluginsRoutes, { plugins, pluginServer });
+  await app.register(pluginsRoutes, {
+    plugins,
+    pluginServer,
+    workflows,
+    registry: () => services.registry(),
+  });
+  const pins = workflowPinning(services, logger);
   await app.register(pluginServerStatusRoutes, {
     repo: pluginRepo,
     plugins,
     webhookSecret: config.webhookSecret,
     onApplied: () => {
       bus.changed(PLUGINS_CHANNEL);
+      pins.again();
     },
   });
   await app.register(pluginEventsRoutes, { db, plugins, bus });
@@ -131,6 +139,7 @@ export async function createPlatform(options: {
     async listen() {
       await app.listen({ host: config.host, port: config.port });
       const address = app.server.address() as AddressInfo;
+      pins.again();
       worker?.start();
       nudge();
       // Statuses that changed while this platform was away arrive now, not after a retry backoff.
@@ -146,6 +155,40 @@ export async function createPlatform(options: {
       await worker?.stop();
       await app.close();
       await services.close();
+    },
+  };
+}
+
+/**
+ * Pins the nodes of workflows saved before versions were pinned, at start and then after each
+ * plugin status until none is left: a plugin not running at start is pinned once it runs.
+ */
+function workflowPinning(
+  services: PlatformServices,
+  logger: FastifyBaseLogger,
+): { again: () => void } {
+  let done = false;
+  let running: Promise<void> | undefined;
+  return {
+    again() {
+      if (done || running !== undefined) {
+        return;
+      }
+      running = (async () => {
+        const outcome = await pinSavedWorkflows(services.workflows, await services.registry());
+        if (outcome.pinned > 0) {
+          logger.info(
+            `pinned the plugin nodes of ${String(outcome.pinned)} saved workflows to the major version they ran on`,
+          );
+        }
+        done = outcome.waiting === 0;
+      })()
+        .catch((error: unknown) => {
+          logger.warn({ err: error }, 'could not pin the plugin nodes of saved workflows yet');
+        })
+        .finally(() => {
+          running = undefined;
+        });
     },
   };
 }

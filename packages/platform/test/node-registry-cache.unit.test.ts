@@ -25,7 +25,7 @@ function source(initial: Manifest[]) {
       return Promise.resolve(
         ids.flatMap((id) => {
           const m = stored.get(id);
-          return m === undefined ? [] : [{ id, manifest: m }];
+          return m === undefined ? [] : [{ id, hash: m.contentHash, manifest: m }];
         }),
       );
     },
@@ -67,7 +67,10 @@ describe('NodeRegistryCache', () => {
         const answer = await db.manifests(ids);
         // Changed again between the two reads: this run goes without it, the next reads it.
         stored.set('alpha', manifest('alpha', 'two', '2'));
-        return answer.map(({ id }) => ({ id, manifest: manifest(id, 'one', '9') }));
+        return answer.map(({ id }) => {
+          const changed = manifest(id, 'one', '9');
+          return { id, hash: changed.contentHash, manifest: changed };
+        });
       },
     });
     expect(pluginTypes((await cache.current()).list().map((n) => n.type))).toEqual([]);

@@ -245,6 +245,7 @@ describe('remote nodes', () => {
     expect(caller.calls).toHaveLength(1);
     expect(caller.calls[0]!.target).toEqual({
       pluginId: 'acme.text',
+      version: '1.0.0',
       node: 'shout',
       integrations: ['api'],
     });

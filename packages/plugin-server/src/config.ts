@@ -161,6 +161,31 @@ export const serverConfigSchema = z
         ),
       })
       .prefault({}),
+    versions: z
+      .object({
+        keep: z.coerce
+          .number()
+          .int()
+          .min(1)
+          .max(16)
+          .default(3)
+          .describe(
+            'Versions of a plugin kept installed, the current one included: the ones pinned workflows run on and a rollback returns to. The oldest others are removed.',
+          ),
+        idleStopMs: z.coerce
+          .number()
+          .int()
+          .min(0)
+          .max(7 * 86_400_000)
+          .default(600_000)
+          .describe(
+            'A version other than the current one is started on its first call and stopped after this long without one; 0 keeps it running once started.',
+          ),
+        probationMs: ms(600_000).describe(
+          'How long after it is made current a version that crash-loops is rolled back to the previous one automatically.',
+        ),
+      })
+      .prefault({}),
     install: z
       .object({
         installers: list
@@ -325,6 +350,9 @@ export const SERVER_ENV: EnvTable = {
   PLUGBOARD_SERVER_CRASH_LOOP_WINDOW_MS: ['supervision', 'crashLoopWindowMs'],
   PLUGBOARD_SERVER_HEALTHY_RESET_MS: ['supervision', 'healthyResetMs'],
   PLUGBOARD_SERVER_STOP_GRACE_MS: ['supervision', 'stopGraceMs'],
+  PLUGBOARD_SERVER_VERSIONS_KEEP: ['versions', 'keep'],
+  PLUGBOARD_SERVER_VERSIONS_IDLE_STOP_MS: ['versions', 'idleStopMs'],
+  PLUGBOARD_SERVER_VERSIONS_PROBATION_MS: ['versions', 'probationMs'],
   PLUGBOARD_SERVER_INSTALLERS: ['install', 'installers'],
   PLUGBOARD_SERVER_NPM_REGISTRY: ['install', 'registry'],
   PLUGBOARD_SERVER_OFFLINE_INSTALL: ['install', 'offline'],

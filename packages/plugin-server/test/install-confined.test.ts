@@ -119,9 +119,14 @@ describe('a confined install', () => {
       60_000,
     );
     expect(view?.status, JSON.stringify(view?.lastError?.logTail)).toBe('running');
-    const current = JSON.parse(
-      await readFile(join(dataDir, 'plugins', 'scripted', 'current.json'), 'utf8'),
-    ) as { folder: string };
+    const [current] = (
+      JSON.parse(await readFile(join(dataDir, 'plugins', 'scripted', 'versions.json'), 'utf8')) as {
+        versions: { folder: string }[];
+      }
+    ).versions;
+    if (current === undefined) {
+      throw new Error('no version recorded');
+    }
     const report = JSON.parse(
       await readFile(join(current.folder, 'package/node_modules/greedy/report.json'), 'utf8'),
     ) as string[];

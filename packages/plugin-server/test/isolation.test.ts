@@ -34,7 +34,7 @@ describe('isolation', () => {
   });
 
   it('refuses reads outside its own folder (Node permission model)', async () => {
-    for (const path of ['/etc/hostname', `${server.dataDir}/plugins/faulty/current.json`]) {
+    for (const path of ['/etc/hostname', `${server.dataDir}/plugins/faulty/versions.json`]) {
       const result = await server.json<{ outputs: { read: string } }>(
         'POST',
         '/plugins/faulty/nodes/probe/execute',

@@ -125,9 +125,14 @@ describe('plugboard server', () => {
       await new Promise((resolve) => server.child.once('exit', resolve));
     }
     // Stopped gracefully, it kept the plugin's compile cache (unmounted) for a warm next start.
-    const current = JSON.parse(
-      await readFile(join(dataDir, 'plugins', 'faulty', 'current.json'), 'utf8'),
-    ) as { folder: string };
+    const [current] = (
+      JSON.parse(await readFile(join(dataDir, 'plugins', 'faulty', 'versions.json'), 'utf8')) as {
+        versions: { folder: string }[];
+      }
+    ).versions;
+    if (current === undefined) {
+      throw new Error('no version recorded');
+    }
     expect((await readdir(join(current.folder, 'cache.saved'))).length).toBeGreaterThan(0);
     expect((await readFile('/proc/self/mountinfo', 'utf8')).includes(current.folder)).toBe(false);
   });

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { manifestSchema } from '@plugboard/protocol';
+import { compareVersions } from './versions.ts';
 
 export const PLUGIN_VERSION_STATES = ['current', 'kept', 'staged', 'rolled_back'] as const;
 
@@ -40,3 +41,26 @@ export const installedVersionSchema = pluginVersionViewSchema
   .extend({ manifest: manifestSchema })
   .meta({ id: 'InstalledPluginVersion' });
 export type InstalledVersion = z.infer<typeof installedVersionSchema>;
+
+/**
+ * The header a forwarded call names the plugin version it is for with; without it the call goes
+ * to the current version.
+ */
+export const PLUGIN_VERSION_HEADER = 'x-plugboard-plugin-version';
+
+/**
+ * What a rollback with no target returns to: the highest kept version below the current one,
+ * else the highest kept one at all (a current version that was itself a downgrade).
+ */
+export function previousVersion<V extends { readonly version: string; readonly state: string }>(
+  versions: readonly V[],
+): V | undefined {
+  const current = versions.find((v) => v.state === 'current');
+  const kept = versions
+    .filter((v) => v.state === 'kept')
+    .sort((a, b) => compareVersions(b.version, a.version));
+  return (
+    kept.find((v) => current === undefined || compareVersions(v.version, current.version) < 0) ??
+    kept[0]
+  );
+}

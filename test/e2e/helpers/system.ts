@@ -19,6 +19,8 @@ export interface SystemOptions {
   readonly gitCaFile?: string | undefined;
   /** Node options for the platform's process (the profile bench passes --cpu-prof). */
   readonly platformNodeArgs?: readonly string[];
+  /** More environment for the Plugin Server (its supervision settings, say). */
+  readonly serverEnv?: Readonly<Record<string, string>>;
 }
 
 export interface RunningSystem {
@@ -87,6 +89,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
             : { PLUGBOARD_SERVER_GIT_CA_FILE: options.gitCaFile }),
           PLUGBOARD_SERVER_LOG_LEVEL: 'warn',
           PLUGBOARD_SERVER_RECONCILE_INTERVAL_MS: '2000',
+          ...options.serverEnv,
         },
         stdio: ['ignore', 'ignore', 'pipe'],
       },

@@ -138,6 +138,11 @@ CREATE TABLE idempotency_keys (
 CREATE INDEX idempotency_keys_created ON idempotency_keys (created_at)
 `,
   },
+  {
+    version: 5,
+    name: "each plugin's installed versions, with their manifests",
+    sql: `ALTER TABLE plugins ADD COLUMN versions jsonb`,
+  },
 ];
 
 /** Any fixed number: the lock only has to be the same in every process of this platform. */

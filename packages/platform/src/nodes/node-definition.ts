@@ -53,6 +53,8 @@ export interface ExecutableNode extends NodeDefinition {
 
 export interface RemoteNodeTarget {
   readonly pluginId: string;
+  /** The plugin version the node belongs to: the call goes to that version's process. */
+  readonly version: string;
   readonly node: string;
   readonly integrations: readonly string[];
 }

@@ -1,22 +1,22 @@
 /**
  * @module The node registry as runs and the editor read it: rebuilt only when the set of plugin
- * versions changes. Each run asks for the plugins' content hashes only (one small query); a
- * manifest is read and its nodes made once per plugin version, and a version no longer installed
- * is dropped, so the cache holds what is installed and nothing more.
+ * versions changes. Each run asks for a hash per plugin of its manifests (one small query); the
+ * manifests are read and their nodes made once per hash, and a plugin no longer installed is
+ * dropped, so the cache holds what is installed and nothing more.
  */
-import type { Manifest } from '@plugboard/protocol';
-import { NodeRegistry } from './node-registry.ts';
+import { NodeRegistry, type RegistryPlugin } from './node-registry.ts';
 
 export interface RegistrySource {
-  /** The plugins whose nodes belong in the registry, each with its manifest's content hash. */
+  /** The plugins whose nodes belong in the registry, each with a hash of its manifests. */
   nodeVersions(): Promise<readonly { id: string; hash: string }[]>;
-  manifests(ids: readonly string[]): Promise<readonly { id: string; manifest: Manifest }[]>;
+  /** Their manifests (current and installed versions), with the same hash. */
+  manifests(ids: readonly string[]): Promise<readonly (RegistryPlugin & { hash: string })[]>;
 }
 
 export class NodeRegistryCache {
   readonly #source: RegistrySource;
-  /** By `<id>@<content hash>`. */
-  #manifests = new Map<string, Manifest>();
+  /** By `<id>@<hash>`. */
+  #plugins = new Map<string, RegistryPlugin>();
   #built: { key: string; registry: NodeRegistry } | undefined;
 
   constructor(source: RegistrySource) {
@@ -30,27 +30,24 @@ export class NodeRegistryCache {
     if (this.#built?.key === key) {
       return this.#built.registry;
     }
-    const missing = versions.filter((_v, i) => !this.#manifests.has(keys[i] ?? ''));
-    const fetched = new Map<string, Manifest>();
+    const missing = versions.filter((_v, i) => !this.#plugins.has(keys[i] ?? ''));
+    const fetched = new Map<string, RegistryPlugin>();
     if (missing.length > 0) {
-      for (const { id, manifest } of await this.#source.manifests(missing.map((v) => v.id))) {
-        fetched.set(`${id}@${manifest.contentHash}`, manifest);
+      for (const plugin of await this.#source.manifests(missing.map((v) => v.id))) {
+        fetched.set(`${plugin.id}@${plugin.hash}`, plugin);
       }
     }
-    const manifests = new Map<string, Manifest>();
-    const plugins: { id: string; manifest: Manifest }[] = [];
-    for (const [i, { id }] of versions.entries()) {
-      const versionKey = keys[i] ?? '';
-      // A manifest that changed again between the two queries is left for the next read.
-      const manifest = this.#manifests.get(versionKey) ?? fetched.get(versionKey);
-      if (manifest !== undefined) {
-        manifests.set(versionKey, manifest);
-        plugins.push({ id, manifest });
+    const kept = new Map<string, RegistryPlugin>();
+    for (const versionKey of keys) {
+      // Manifests that changed again between the two queries are left for the next read.
+      const plugin = this.#plugins.get(versionKey) ?? fetched.get(versionKey);
+      if (plugin !== undefined) {
+        kept.set(versionKey, plugin);
       }
     }
-    this.#manifests = manifests;
-    const registry = NodeRegistry.build({ plugins });
-    if (plugins.length === versions.length) {
+    this.#plugins = kept;
+    const registry = NodeRegistry.build({ plugins: [...kept.values()] });
+    if (kept.size === versions.length) {
       this.#built = { key, registry };
     }
     return registry;

@@ -9,6 +9,7 @@ export function remoteNodesFromManifest(manifest: Manifest): ExecutableNode[] {
   return manifest.nodes.map((node) => {
     const target: RemoteNodeTarget = {
       pluginId: manifest.id,
+      version: manifest.version,
       node: node.name,
       integrations: node.integrations,
     };
@@ -18,7 +19,13 @@ export function remoteNodesFromManifest(manifest: Manifest): ExecutableNode[] {
       description: node.description,
       category: node.category,
       ...(node.icon === undefined ? {} : { icon: node.icon }),
-      origin: { kind: 'plugin', ...target, dynamicConfig: node.dynamicConfig },
+      origin: {
+        kind: 'plugin',
+        pluginId: target.pluginId,
+        node: target.node,
+        integrations: target.integrations,
+        dynamicConfig: node.dynamicConfig,
+      },
       inputs: node.inputs,
       outputs: node.outputs,
       config: node.config,

@@ -10,6 +10,7 @@ import {
   type ExecuteRequest,
 } from '@plugboard/protocol';
 import {
+  PLUGIN_VERSION_HEADER,
   pluginDetailSchema,
   pluginViewSchema,
   reconcileReportSchema,
@@ -27,6 +28,8 @@ import { PlatformError } from '../errors.ts';
 
 interface ExecuteCall {
   readonly pluginId: string;
+  /** The version whose process runs it (a node pinned to an older version runs on that one). */
+  readonly version?: string | undefined;
   readonly node: string;
   readonly body: ExecuteRequest;
   readonly timeoutMs: number;
@@ -55,8 +58,14 @@ export interface PluginServerClient {
       version?: string;
       config?: Record<string, unknown>;
       grant?: PluginGrant;
+      /** False installs it beside the current version, staged; otherwise it is made current. */
+      activate?: boolean;
     },
   ): Promise<PluginView>;
+  /** Makes an installed version current; the status webhook says when it is. */
+  activate(id: string, version: string): Promise<PluginView>;
+  /** Makes the previous installed version (or `to`) current. */
+  rollback(id: string, to: string | undefined): Promise<PluginView>;
   grant(id: string, grant: PluginGrant): Promise<PluginView>;
   /** `uninstalled` when the server did not have it; otherwise the webhook says when it is gone. */
   uninstall(id: string): Promise<'uninstalling' | 'uninstalled'>;
@@ -180,7 +189,10 @@ export function createPluginServerClient(options: {
       {
         body: call.body,
         signal: call.signal,
-        headers: { 'x-plugboard-timeout-ms': String(call.timeoutMs) },
+        headers: {
+          'x-plugboard-timeout-ms': String(call.timeoutMs),
+          ...(call.version === undefined ? {} : { [PLUGIN_VERSION_HEADER]: call.version }),
+        },
       },
     );
     if (response.statusCode >= 300) {
@@ -212,6 +224,18 @@ export function createPluginServerClient(options: {
       json(
         pluginViewSchema,
         await send('POST', `plugins/${id(pluginId)}/grant`, { body: { grant } }),
+      ),
+    activate: async (pluginId, version) =>
+      json(
+        pluginViewSchema,
+        await send('POST', `plugins/${id(pluginId)}/activate`, { body: { version } }),
+      ),
+    rollback: async (pluginId, to) =>
+      json(
+        pluginViewSchema,
+        await send('POST', `plugins/${id(pluginId)}/rollback`, {
+          body: to === undefined ? {} : { to },
+        }),
       ),
     restart: async (pluginId) =>
       json(pluginViewSchema, await send('POST', `plugins/${id(pluginId)}/restart`, { body: {} })),

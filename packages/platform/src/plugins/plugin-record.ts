@@ -3,7 +3,12 @@
  * status the Plugin Server last reported); the API's view of it is in the platform's contract.
  */
 import type { Manifest, PluginStatus } from '@plugboard/protocol';
-import type { PluginGrant, PluginSource, SandboxReport } from '@plugboard/server-api';
+import type {
+  InstalledVersion,
+  PluginGrant,
+  PluginSource,
+  SandboxReport,
+} from '@plugboard/server-api';
 
 export interface PluginRecord {
   readonly id: string;
@@ -14,6 +19,8 @@ export interface PluginRecord {
   readonly hasSourceToken: boolean;
   readonly version: string | undefined;
   readonly manifest: Manifest | undefined;
+  /** Every version its Plugin Server holds installed, as it last reported; newest first. */
+  readonly versions: readonly InstalledVersion[];
   /** What confines its process, as the Plugin Server last reported. */
   readonly sandbox: SandboxReport | undefined;
   /** What the operator granted it beyond the Plugin Server's own settings. */

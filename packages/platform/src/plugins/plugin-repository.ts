@@ -3,7 +3,13 @@
  * SecretBox before they are written; reads open them only where the Plugin Server needs them.
  */
 import type { Manifest, PluginStatus } from '@plugboard/protocol';
-import type { PluginGrant, PluginSource, SandboxReport, StatusEvent } from '@plugboard/server-api';
+import type {
+  InstalledVersion,
+  PluginGrant,
+  PluginSource,
+  SandboxReport,
+  StatusEvent,
+} from '@plugboard/server-api';
 import type { Queryable } from '../db/database.ts';
 import { gitTokenPurpose, pluginConfigPurpose } from '../secrets/sealed-columns.ts';
 import type { SecretBox } from '../secrets/secret-box.ts';
@@ -17,6 +23,7 @@ interface PluginRow {
   version: string | null;
   config_sealed: string | null;
   manifest: Manifest | null;
+  versions: InstalledVersion[] | null;
   sandbox: SandboxReport | null;
   granted: PluginGrant;
   reason: string | null;
@@ -37,6 +44,9 @@ export interface NewPlugin {
   readonly config: Record<string, unknown>;
   readonly grant: PluginGrant;
 }
+
+/** Changes whenever the current manifest or any installed version's state or manifest does. */
+const NODES_HASH = `md5((manifest->>'contentHash') || COALESCE(versions::text, ''))`;
 
 /** What applying a status webhook did. */
 export type StatusOutcome = 'applied' | 'stale' | 'unknown-plugin' | 'ignored';
@@ -61,21 +71,25 @@ export class PluginRepository {
 
   /**
    * Records whose nodes belong in the registry: known manifest, and configured (a plugin waiting
-   * for its config has its manifest, for the form, but its nodes cannot run yet). Only each
-   * manifest's content hash: the registry reads a manifest only when its hash is new to it.
+   * for its config has its manifest, for the form, but its nodes cannot run yet). Only a hash of
+   * each one's manifests (the current one's and every installed version's): the registry reads
+   * the manifests only when the hash is new to it.
    */
   async nodeVersions(): Promise<{ id: string; hash: string }[]> {
     return this.#db.query<{ id: string; hash: string }>(
-      `SELECT id, manifest->>'contentHash' AS hash FROM plugins
+      `SELECT id, ${NODES_HASH} AS hash FROM plugins
         WHERE manifest IS NOT NULL
           AND status NOT IN ('missing_config', 'uninstalling', 'uninstalled') ORDER BY id`,
     );
   }
 
-  /** The manifests of these records (of those that still have one). */
-  async manifests(ids: readonly string[]): Promise<{ id: string; manifest: Manifest }[]> {
-    return this.#db.query<{ id: string; manifest: Manifest }>(
-      'SELECT id, manifest FROM plugins WHERE id = ANY($1::text[]) AND manifest IS NOT NULL',
+  /** The manifests of these records (of those that still have one), with the same hash. */
+  async manifests(
+    ids: readonly string[],
+  ): Promise<{ id: string; hash: string; manifest: Manifest; versions: InstalledVersion[] }[]> {
+    return this.#db.query(
+      `SELECT id, ${NODES_HASH} AS hash, manifest, COALESCE(versions, '[]'::jsonb) AS versions
+         FROM plugins WHERE id = ANY($1::text[]) AND manifest IS NOT NULL`,
       [ids],
     );
   }
@@ -89,7 +103,7 @@ export class PluginRepository {
        ON CONFLICT (id) DO UPDATE SET
          status = 'installing', source = EXCLUDED.source, source_secret = EXCLUDED.source_secret,
          version = EXCLUDED.version, config_sealed = EXCLUDED.config_sealed, granted = EXCLUDED.granted,
-         manifest = NULL, sandbox = NULL,
+         manifest = NULL, sandbox = NULL, versions = NULL,
          reason = NULL, log_tail = NULL, restarts = 0, created_at = now(), updated_at = now()
        WHERE plugins.status = 'uninstalled'
        RETURNING (xmax = 0) AS inserted`,
@@ -119,6 +133,14 @@ export class PluginRepository {
     );
   }
 
+  /** The version wanted current, the source kept as it is. */
+  async setVersion(id: string, version: string): Promise<void> {
+    await this.#db.query('UPDATE plugins SET version = $2, updated_at = now() WHERE id = $1', [
+      id,
+      version,
+    ]);
+  }
+
   async setConfig(id: string, config: Record<string, unknown>): Promise<void> {
     await this.#db.query(
       'UPDATE plugins SET config_sealed = $2, updated_at = now() WHERE id = $1',
@@ -137,6 +159,7 @@ export class PluginRepository {
     await this.#db.query(
       `UPDATE plugins SET status = $2, reason = $3, updated_at = now(),
               manifest = CASE WHEN $2 IN ('uninstalling', 'uninstalled') THEN NULL ELSE manifest END,
+              versions = CASE WHEN $2 IN ('uninstalling', 'uninstalled') THEN NULL ELSE versions END,
               sandbox = CASE WHEN $2 IN ('uninstalling', 'uninstalled') THEN NULL ELSE sandbox END
         WHERE id = $1`,
       [id, status, reason ?? null],
@@ -162,6 +185,9 @@ export class PluginRepository {
            reason = $5,
            log_tail = $6::jsonb,
            restarts = COALESCE($7, p.restarts),
+           versions = CASE
+             WHEN $2 IN ('uninstalling', 'uninstalled') THEN NULL
+             ELSE COALESCE($11::jsonb, p.versions) END,
            manifest = CASE
              WHEN $2 IN ('uninstalling', 'uninstalled') THEN NULL
              WHEN $2 IN ('running', 'missing_config') AND $8::jsonb IS NOT NULL THEN $8::jsonb
@@ -196,6 +222,7 @@ export class PluginRepository {
         event.manifest === undefined ? null : JSON.stringify(event.manifest),
         event.epoch,
         event.sandbox === undefined ? null : JSON.stringify(event.sandbox),
+        event.versions === undefined ? null : JSON.stringify(event.versions),
       ],
     );
     return rows[0]?.outcome ?? 'unknown-plugin';
@@ -271,6 +298,7 @@ function toRecord(row: PluginRow): PluginRecord {
     hasSourceToken: row.source_secret !== null,
     version: row.version ?? undefined,
     manifest: row.manifest ?? undefined,
+    versions: row.versions ?? [],
     sandbox: row.sandbox ?? undefined,
     grant: row.granted,
     reason: row.reason ?? undefined,

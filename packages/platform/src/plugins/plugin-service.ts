@@ -5,7 +5,12 @@
  * the Plugin Server pulls at its next start or interval (the platform never pushes it).
  */
 import { describeRequests, PLUGIN_STATUS_RULES, pluginIdSchema } from '@plugboard/protocol';
-import type { DesiredState, PluginGrant, PluginSource } from '@plugboard/server-api';
+import {
+  previousVersion,
+  type DesiredState,
+  type PluginGrant,
+  type PluginSource,
+} from '@plugboard/server-api';
 import type { FastifyBaseLogger } from 'fastify';
 import { PlatformError } from '../errors.ts';
 import { checkAgainstSchema, secretFields } from '../json-schema/json-schema-validator.ts';
@@ -139,9 +144,14 @@ export class PluginService {
     return this.get(id);
   }
 
+  /**
+   * Installs another version beside the current one. Made current once it runs (`activate`), it
+   * becomes the desired version; staged, the desired version stays what it was. The source given
+   * last is what a Plugin Server that lost its data folder installs from again.
+   */
   async update(
     id: string,
-    change: { source?: PluginSource | undefined; version?: string | undefined },
+    change: { source?: PluginSource | undefined; version?: string | undefined; activate: boolean },
   ): Promise<PluginRecord> {
     const record = await this.#active(id);
     const source = change.source ?? (await this.#repo.fullSource(id)) ?? record.source;
@@ -150,8 +160,50 @@ export class PluginService {
       ...(change.version === undefined ? {} : { version: change.version }),
       config: await this.#repo.config(id),
       grant: record.grant,
+      activate: change.activate,
     });
-    await this.#repo.setSource(id, source, change.version ?? record.version);
+    await this.#repo.setSource(
+      id,
+      source,
+      change.activate ? (change.version ?? record.version) : record.version,
+    );
+    return this.get(id);
+  }
+
+  /** Makes an installed version current: the desired version from now on. */
+  async activate(id: string, version: string): Promise<PluginRecord> {
+    const record = await this.#active(id);
+    const installed = record.versions.find((v) => v.version === version);
+    if (installed === undefined || installed.state === 'current') {
+      throw new PlatformError(
+        installed === undefined ? 'PLAT_NOT_FOUND' : 'PLAT_CONFLICT',
+        installed === undefined
+          ? `version ${version} of plugin "${id}" is not installed (installed: ${listed(record)}); install it with POST /api/plugins/${id}/update and activate false`
+          : `version ${version} of plugin "${id}" is current already`,
+      );
+    }
+    await this.#server.activate(id, version);
+    await this.#repo.setVersion(id, version);
+    return this.get(id);
+  }
+
+  /** Makes the previous installed version (or `to`) current at once. */
+  async rollback(id: string, to: string | undefined): Promise<PluginRecord> {
+    const record = await this.#active(id);
+    const target =
+      to === undefined
+        ? previousVersion(record.versions)
+        : record.versions.find((v) => v.version === to && v.state !== 'current');
+    if (target === undefined) {
+      throw new PlatformError(
+        'PLAT_CONFLICT',
+        to === undefined
+          ? `plugin "${id}" has no previous version installed to roll back to (installed: ${listed(record)})`
+          : `version ${to} of plugin "${id}" is not an installed version other than the current one (installed: ${listed(record)})`,
+      );
+    }
+    await this.#server.rollback(id, target.version);
+    await this.#repo.setVersion(id, target.version);
     return this.get(id);
   }
 
@@ -230,6 +282,14 @@ export class PluginService {
       asks: record.manifest === undefined ? [] : describeRequests(record.manifest),
       grant: record.grant,
       ...(record.sandbox === undefined ? {} : { sandbox: record.sandbox }),
+      versions: record.versions.map((v) => ({
+        version: v.version,
+        state: v.state,
+        running: v.running,
+        installedAt: v.installedAt,
+        ...(v.reason === undefined ? {} : { reason: v.reason }),
+        nodes: v.manifest.nodes.map((n) => `${record.id}/${n.name}`),
+      })),
       createdAt: record.createdAt,
       updatedAt: record.updatedAt,
     };
@@ -312,6 +372,10 @@ function isRefusal(error: unknown): boolean {
     remote.status !== 401 &&
     remote.status !== 403
   );
+}
+
+function listed(record: PluginRecord): string {
+  return record.versions.map((v) => `${v.version} (${v.state})`).join(', ') || 'none reported yet';
 }
 
 function maskAll(config: Record<string, unknown>): Record<string, unknown> {

@@ -1,6 +1,7 @@
 /**
- * @module `/api/plugins`: install from any source, list and inspect, uninstall, restart, update,
- * configure, read the log, and ask a plugin node for its dynamic config options.
+ * @module `/api/plugins`: install from any source, list and inspect, uninstall, restart, update
+ * (see what a version would break, make it current, roll back), configure, read the log, and ask
+ * a plugin node for its dynamic config options.
  */
 import { nodeConfigResponseSchema } from '@plugboard/protocol';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
@@ -10,14 +11,19 @@ import { PlatformError } from '../errors.ts';
 import { idempotencyHeaders } from '../http/idempotency.ts';
 import type { PluginServerClient } from '../plugin-server/plugin-server-client.ts';
 import { API_ROUTES as at } from '@plugboard/platform-api';
+import type { NodeRegistry } from '../nodes/node-registry.ts';
+import type { WorkflowRepository } from '../workflows/workflow-repository.ts';
 import type { PluginService } from './plugin-service.ts';
+import { updateImpact } from './update-impact.ts';
 
 const errors = errorAnswers(400, 401, 404, 409, 422, 502);
 
 export const pluginsRoutes: FastifyPluginAsyncZod<{
   plugins: PluginService;
   pluginServer: PluginServerClient;
-}> = async (app, { plugins, pluginServer }) => {
+  workflows: WorkflowRepository;
+  registry: () => Promise<NodeRegistry>;
+}> = async (app, { plugins, pluginServer, workflows, registry }) => {
   app.get(at.listPlugins.path, {
     schema: apiSchema('listPlugins', errors),
     handler: async () => ({ plugins: await plugins.list() }),
@@ -53,6 +59,33 @@ export const pluginsRoutes: FastifyPluginAsyncZod<{
       reply
         .code(202)
         .send(await plugins.view(await plugins.update(request.params.id, request.body))),
+  });
+
+  app.get(at.updateImpact.path, {
+    schema: apiSchema('updateImpact', errors),
+    handler: async (request) =>
+      updateImpact({
+        record: await plugins.get(request.params.id),
+        version: request.query.version,
+        workflows: await workflows.list(),
+        registry: await registry(),
+      }),
+  });
+
+  app.post(at.activateVersion.path, {
+    schema: apiSchema('activateVersion', errors),
+    handler: async (request, reply) =>
+      reply
+        .code(202)
+        .send(await plugins.view(await plugins.activate(request.params.id, request.body.version))),
+  });
+
+  app.post(at.rollbackPlugin.path, {
+    schema: apiSchema('rollbackPlugin', errors),
+    handler: async (request, reply) =>
+      reply
+        .code(202)
+        .send(await plugins.view(await plugins.rollback(request.params.id, request.body.to))),
   });
 
   app.put(at.configurePlugin.path, {

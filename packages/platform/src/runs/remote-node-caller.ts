@@ -66,6 +66,7 @@ export function createRemoteNodeCaller(deps: RemoteCallDeps): RemoteNodeCaller {
       );
       const outcome = await deps.pluginServer.execute({
         pluginId: target.pluginId,
+        version: target.version,
         node: target.node,
         timeoutMs: call.timeoutMs,
         signal: call.signal,

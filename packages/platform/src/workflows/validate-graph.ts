@@ -41,7 +41,7 @@ export interface GraphIssue {
 }
 
 /** What the validator needs of a registry; NodeRegistry is one. */
-export type NodeLookup = Pick<NodeRegistry, 'get' | 'typesOf' | 'pluginIds'>;
+export type NodeLookup = Pick<NodeRegistry, 'get' | 'typesOf' | 'pluginIds' | 'unresolved'>;
 
 interface ResolvedNode {
   readonly index: number;
@@ -61,6 +61,10 @@ function unknownTypeMessage(node: WorkflowNode, registry: NodeLookup): string {
   const at = `node "${node.id}"`;
   if (slash <= 0) {
     return `${at} has type "${node.type}", which is not a node type; types look like "core/template" or "<pluginId>/<node>"`;
+  }
+  const unresolved = registry.unresolved(node.type);
+  if (unresolved !== undefined) {
+    return `${at} has type "${node.type}": ${unresolved}`;
   }
   const prefix = node.type.slice(0, slash);
   const known = registry.typesOf(prefix);

@@ -67,6 +67,18 @@ export class WorkflowRepository {
     return rows[0] === undefined ? undefined : toWorkflow(rows[0]);
   }
 
+  /**
+   * Replaces the graph only if it is still `before` (an edit meanwhile wins), leaving the time of
+   * the last edit: for rewrites the platform makes itself, such as pinning node versions.
+   */
+  async rewriteGraph(id: string, before: WorkflowGraph, after: WorkflowGraph): Promise<boolean> {
+    const rows = await this.#db.query(
+      `UPDATE workflows SET graph = $3::jsonb WHERE id = $1 AND graph = $2::jsonb RETURNING id`,
+      [id, JSON.stringify(before), JSON.stringify(after)],
+    );
+    return rows.length > 0;
+  }
+
   /** Deletes it with its finished runs; refuses while one of its runs is under way. */
   async delete(id: string): Promise<'deleted' | 'busy' | 'missing'> {
     const deleted = await this.#db.query(

@@ -6,7 +6,7 @@
  * node dropped. The operator's changes (plugin config, integrations) reach every workflow alike
  * and are shown apart, so they are not repeated here.
  */
-import type { WorkflowGraph, WorkflowNode } from '@plugboard/platform-api';
+import { parseNodeRef, type WorkflowGraph, type WorkflowNode } from '@plugboard/platform-api';
 import type {
   BreakingChange,
   PluginVersionCompatibility,
@@ -101,7 +101,7 @@ export function affectedWorkflowNodes(
     compatibility.nodes.map((n) => [`${compatibility.pluginId}/${n.node}`, n.changes]),
   );
   return graph.nodes.flatMap((node) =>
-    (byType.get(node.type) ?? []).flatMap((change) =>
+    (byType.get(parseNodeRef(node.type).base) ?? []).flatMap((change) =>
       reachOf(graph, node, change).map((reach) => ({
         nodeId: node.id,
         nodeType: node.type,

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { PlatformError } from '../errors.ts';
 import type { NodeRegistry } from '../nodes/node-registry.ts';
 import { API_ROUTES as at, type WorkflowGraph } from '@plugboard/platform-api';
+import { pinNodes, upgradeWorkflow } from './node-pins.ts';
 import { validateGraph } from './validate-graph.ts';
 import type { Workflow, WorkflowRepository } from './workflow-repository.ts';
 
@@ -60,8 +61,9 @@ export const workflowsRoutes: FastifyPluginAsyncZod<{
   app.post(at.createWorkflow.path, {
     schema: apiSchema('createWorkflow', errors),
     handler: async (request, reply) => {
-      await checked(request.body.graph);
-      return reply.code(201).send(await workflows.create(request.body));
+      const { graph } = pinNodes(request.body.graph, await registry());
+      await checked(graph);
+      return reply.code(201).send(await workflows.create({ ...request.body, graph }));
     },
   });
 
@@ -74,9 +76,23 @@ export const workflowsRoutes: FastifyPluginAsyncZod<{
     schema: apiSchema('updateWorkflow', errors),
     handler: async (request) => {
       await found(request.params.id);
-      await checked(request.body.graph);
-      return (await workflows.update(request.params.id, request.body)) ?? found(request.params.id);
+      const { graph } = pinNodes(request.body.graph, await registry());
+      await checked(graph);
+      return (
+        (await workflows.update(request.params.id, { ...request.body, graph })) ??
+        found(request.params.id)
+      );
     },
+  });
+
+  app.post(at.upgradeWorkflow.path, {
+    schema: apiSchema('upgradeWorkflow', { ...errors, 409: errorEnvelopeSchema }),
+    handler: async (request) =>
+      upgradeWorkflow(
+        { workflows, registry: await registry() },
+        await found(request.params.id),
+        request.body,
+      ),
   });
 
   app.delete(at.deleteWorkflow.path, {

@@ -30,6 +30,8 @@ export type ForwardTarget =
 
 export interface ForwardRequest {
   readonly pluginId: string;
+  /** The version the call is for (a node pinned to it); the current one when absent. */
+  readonly version?: string | undefined;
   readonly target: ForwardTarget;
   readonly body: Readable | Buffer | undefined;
   readonly contentLength: string | undefined;
@@ -102,6 +104,13 @@ async function servingInstance(
       `no plugin "${call.pluginId}" is installed on this server`,
       { details: NOT_FORWARDED },
     );
+  }
+  if (call.version !== undefined && call.version !== plugin.version) {
+    // A version kept for the workflows pinned to it: its own process, started when none runs.
+    const side = await manager.instanceFor(plugin, call.version);
+    if (side !== undefined) {
+      return { plugin, instance: side };
+    }
   }
   const instance = plugin.running;
   if (instance === undefined) {

@@ -7,6 +7,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { PLUGIN_VERSION_HEADER } from '@plugboard/server-api';
 import { writeFailure } from '@plugboard/service-kit';
 import type { FastifyBaseLogger } from 'fastify';
 import { errors as undiciErrors } from 'undici';
@@ -64,8 +65,10 @@ async function relayOrThrow(
     }
   });
   const timeoutHeader = req.headers['x-plugboard-timeout-ms'];
+  const version = req.headers[PLUGIN_VERSION_HEADER];
   const response = await forward(manager, config, {
     pluginId,
+    version: typeof version === 'string' && version !== '' ? version.slice(0, 256) : undefined,
     target,
     body: await bodyFor(req, declared, maxBytes),
     contentLength: declared,

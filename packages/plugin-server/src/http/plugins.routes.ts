@@ -42,13 +42,19 @@ export const pluginsRoutes: FastifyPluginAsyncZod<{
   app.post('/plugins/:id/install', {
     schema: {
       summary:
-        'Install (or update to) a version from a source; answers at once, the status follows',
+        'Install a version from a source beside the installed ones, and make it current (or stage it); answers at once, the status follows',
       params: idParams,
       body: z.object({
         version: z.string().min(1).max(64).optional(),
         source: pluginSourceSchema,
         config: z.record(z.string(), z.unknown()).optional(),
         grant: pluginGrantSchema.optional(),
+        activate: z
+          .boolean()
+          .default(true)
+          .describe(
+            'Make it current once it runs (the current version stays installed beside it); false installs it beside the current one, staged.',
+          ),
       }),
       response: { 202: pluginViewSchema, ...errors },
     },
@@ -110,6 +116,30 @@ export const pluginsRoutes: FastifyPluginAsyncZod<{
     },
     handler: async (request, reply) =>
       reply.code(202).send(manager.restart(request.params.id).view()),
+  });
+
+  app.post('/plugins/:id/activate', {
+    schema: {
+      summary:
+        'Make an installed version current; the current one serves until it runs, and stays installed for the workflows pinned to it',
+      params: idParams,
+      body: z.object({ version: z.string().min(1).max(64) }),
+      response: { 202: pluginViewSchema, 409: errorEnvelopeSchema, ...errors },
+    },
+    handler: async (request, reply) =>
+      reply.code(202).send(manager.activate(request.params.id, request.body.version).view()),
+  });
+
+  app.post('/plugins/:id/rollback', {
+    schema: {
+      summary:
+        'Make the previous installed version (or `to`) current at once; the versions above it are marked rolled back',
+      params: idParams,
+      body: z.object({ to: z.string().min(1).max(64).optional() }).default({}),
+      response: { 202: pluginViewSchema, 409: errorEnvelopeSchema, ...errors },
+    },
+    handler: async (request, reply) =>
+      reply.code(202).send(manager.rollback(request.params.id, request.body.to).view()),
   });
 
   app.get('/plugins/:id/logs', {

@@ -6,7 +6,8 @@
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ConcurrencyGate } from './concurrency-gate.ts';
-import { readCurrentVersion } from './current-version.ts';
+import { readInstalledVersions } from './installed-versions.ts';
+import { currentOf } from './version-states.ts';
 import { readDesired } from './desired-record.ts';
 import type { ManagerContext } from './manager-context.ts';
 import type { ManagedPlugin } from './managed-plugin.ts';
@@ -30,13 +31,19 @@ export async function recoverInstalled(ctx: ManagerContext, recovery: Recovery):
     await rm(join(dirs.staging, leftover), { recursive: true, force: true });
   }
   for (const id of await readdir(dirs.plugins)) {
-    const current = await readCurrentVersion(dirs.plugins, id);
-    await clearInterrupted(ctx, id, current?.folder);
+    const versions = await readInstalledVersions(dirs.plugins, id).catch(() => undefined);
+    const current = versions === undefined ? undefined : currentOf(versions);
+    await clearInterrupted(
+      ctx,
+      id,
+      current === undefined ? [] : (versions ?? []).map((v) => v.folder),
+    );
     if (current === undefined) {
       continue;
     }
     const plugin = recovery.entry(id);
     plugin.version = current.version;
+    plugin.versions = versions ?? [];
     plugin.source = current.source;
     const desired = await readDesired(dirs.plugins, id);
     plugin.config = desired.config;
@@ -45,8 +52,13 @@ export async function recoverInstalled(ctx: ManagerContext, recovery: Recovery):
     // each handshake would wait as long as the whole restart (past its timeout, with enough).
     void plugin.serialise(async () => {
       // What a killed previous run left goes first, so no plugin ever runs twice.
-      if (await deps.engine.reapLeftover(current.folder)) {
-        plugin.log.note('stopped a process the previous Plugin Server run left behind');
+      // Of every version: one other than the current may have served pinned workflows.
+      for (const version of plugin.versions) {
+        if (await deps.engine.reapLeftover(version.folder)) {
+          plugin.log.note(
+            `stopped a process of ${version.version} the previous Plugin Server run left behind`,
+          );
+        }
       }
       ctx.setStatus(plugin, 'restarting', 'starting after a Plugin Server restart');
       await recovery.starts.run(() => recovery.supervisor.startOrCrash(plugin, current.folder));
@@ -55,26 +67,26 @@ export async function recoverInstalled(ctx: ManagerContext, recovery: Recovery):
 }
 
 /**
- * What an install interrupted by a crash left: version folders other than the current one (and
- * a process still starting in one), and a plugin folder with no installed version at all. The
- * platform's desired state brings back whatever should be there.
+ * What an install interrupted by a crash left: version folders no record names (and a process
+ * still starting in one), and a plugin folder with no current version at all. The platform's
+ * desired state brings back whatever should be there.
  */
 async function clearInterrupted(
   ctx: ManagerContext,
   id: string,
-  keep: string | undefined,
+  keep: readonly string[],
 ): Promise<void> {
   const dir = join(ctx.dirs.plugins, id);
   const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
   for (const entry of entries) {
     const folder = join(dir, entry.name);
-    if (!entry.isDirectory() || folder === keep) {
+    if (!entry.isDirectory() || keep.includes(folder)) {
       continue;
     }
     await ctx.deps.engine.reapLeftover(folder);
     await ctx.deps.engine.remove(folder);
   }
-  if (keep === undefined) {
+  if (keep.length === 0) {
     await rm(dir, { recursive: true, force: true });
   }
 }

@@ -9,7 +9,7 @@ import type { ManagerContext } from './manager-context.ts';
 import type { ManagedPlugin } from './managed-plugin.ts';
 
 /** Sets the status from the running process's verdict on the configuration it was given. */
-export function settle(ctx: ManagerContext, plugin: ManagedPlugin): void {
+export function settle(ctx: ManagerContext, plugin: ManagedPlugin, reason?: string): void {
   const verdict = plugin.running?.configured;
   if (verdict === undefined) {
     return;
@@ -18,7 +18,7 @@ export function settle(ctx: ManagerContext, plugin: ManagedPlugin): void {
     plugin.log.note(`could not check the configuration: ${verdict.unchecked}`);
   }
   if (verdict.valid) {
-    ctx.setStatus(plugin, 'running');
+    ctx.setStatus(plugin, 'running', reason);
     return;
   }
   const problems = verdict.issues

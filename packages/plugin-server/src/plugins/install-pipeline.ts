@@ -1,20 +1,22 @@
 /**
- * @module Installs a version: fetch the source → validate the package → check the grant → install
- * its dependencies → start it and see it healthy → record it → swap it in for the old process,
- * which keeps serving until then (and on through any failure).
+ * @module Installs a version beside the ones installed: fetch the source → validate the package →
+ * check the grant → install its dependencies → record it. Asked to, it is then made current
+ * (version-switch.ts): started and seen healthy before the current process is replaced, which
+ * keeps serving until then (and on through any failure) and stays installed for the workflows
+ * pinned to it. Otherwise it waits, staged, for the operator to see what it would break.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { asServerError } from '../errors.ts';
+import { asServerError, ServerError } from '../errors.ts';
 import { validatePackage } from '../install/validate-package.ts';
 import { requireGrants } from '../sandbox/grants.ts';
 import { fetchSource } from '../sources/fetch-source.ts';
-import { readCurrentVersion, writeCurrentVersion } from './current-version.ts';
 import type { InstallRequest } from './install-request.ts';
 import type { ManagerContext } from './manager-context.ts';
-import type { ManagedPlugin, RunningInstance } from './managed-plugin.ts';
+import type { ManagedPlugin } from './managed-plugin.ts';
 import { redactSource } from '@plugboard/server-api';
-import type { Supervisor } from './supervisor.ts';
+import { commitVersions, type VersionSwitch } from './version-switch.ts';
+import { currentOf, withInstalled, type VersionRecord } from './version-states.ts';
 
 export interface InstallJob {
   readonly plugin: ManagedPlugin;
@@ -25,7 +27,7 @@ export interface InstallJob {
 
 export async function installVersion(
   ctx: ManagerContext,
-  supervisor: Supervisor,
+  versions: VersionSwitch,
   job: InstallJob,
 ): Promise<void> {
   if (ctx.closing()) {
@@ -33,13 +35,14 @@ export async function installVersion(
   }
   const { plugin, requested } = job;
   const { config, engine } = ctx.deps;
-  const previous = plugin.running;
-  // The installed version's folder, even when no process of it runs (crashed, or in error).
-  const previousFolder = (await readCurrentVersion(ctx.dirs.plugins, plugin.id))?.folder;
+  const before = { status: plugin.status, reason: plugin.reason };
   ctx.setStatus(plugin, 'installing');
   plugin.log.note(`installing from ${JSON.stringify(redactSource(requested.source))}`);
   const staging = await mkdtemp(join(ctx.dirs.staging, `${plugin.id}-`));
   let folder: string | undefined;
+  let record: VersionRecord;
+  // The folder of the same version installed before, which this install replaces.
+  let replaced: string | undefined;
   try {
     const fetched = await fetchSource(requested.source, staging, {
       config,
@@ -50,6 +53,7 @@ export async function installVersion(
       id: plugin.id,
       version: requested.version ?? fetched.version,
     });
+    replaced = plugin.versions.find((v) => v.version === manifest.version)?.folder;
     // Before the dependencies are installed: a plugin that may not run is not worth installing.
     requireGrants({ pluginId: plugin.id, requested: manifest, grant: plugin.grant }, config);
     ({ folder } = await engine.installEnvironment({
@@ -58,69 +62,60 @@ export async function installVersion(
       staging,
       log: plugin.log,
     }));
-    // The new version must be up and healthy before the old one stops.
-    const next = await supervisor.launch(plugin, folder, manifest);
-    if (ctx.closing()) {
-      await engine.stop(next.process, 0);
-      return;
+    record = {
+      version: manifest.version,
+      folder,
+      source: redactSource(requested.source),
+      installedAt: new Date().toISOString(),
+      manifest,
+      state: 'staged',
+    };
+    const current = currentOf(plugin.versions);
+    if (requested.activate === false && current !== undefined) {
+      if (current.version === record.version) {
+        throw new ServerError(
+          'PSRV_CONFLICT',
+          `version ${record.version} of plugin "${plugin.id}" is the current one; install it again with activate, or stage another version`,
+        );
+      }
+      await commitVersions(ctx, plugin, withInstalled(plugin.versions, record));
+    } else {
+      // Listed (in memory) before it is made current, which records it once it runs.
+      plugin.versions = withInstalled(plugin.versions, record);
+      await versions.makeCurrent({ plugin, target: record, mode: 'update' });
     }
-    try {
-      // Recorded before the swap: if this write fails, the new process is stopped and the old
-      // one keeps serving, with the record still naming it.
-      await writeCurrentVersion(ctx.dirs.plugins, plugin.id, {
-        version: manifest.version,
-        folder,
-        source: redactSource(requested.source),
-        installedAt: new Date().toISOString(),
-      });
-    } catch (error) {
-      next.probe.stop();
-      await engine.stop(next.process, 0);
-      await next.pool.destroy().catch(() => undefined);
-      throw error;
-    }
-    plugin.running = next;
-    plugin.version = manifest.version;
-    plugin.source = redactSource(requested.source);
-    plugin.policy.reset();
   } catch (error) {
-    await failed(ctx, { job, error, staging, folder, previous });
+    await failed(ctx, { job, error, staging, folder });
     return;
   }
-  // Installed and swapped in: what follows cannot undo that. A failure to retire the old version
-  // costs disk space, said in the log, never the new version's status or files.
-  supervisor.settle(plugin);
+  await rm(staging, { recursive: true, force: true });
+  if (requested.activate === false && plugin.status === 'installing') {
+    const reason = `version ${record.version} is installed beside ${String(plugin.version)}, staged: make it current to use it`;
+    plugin.log.note(reason);
+    ctx.setStatus(plugin, before.status === 'installing' ? 'running' : before.status, reason);
+  }
   try {
-    if (previous !== undefined) {
-      await supervisor.retire(plugin, previous);
-    } else if (previousFolder !== undefined && previousFolder !== folder) {
-      await engine.remove(previousFolder);
-    }
+    await versions.prune(plugin, replaced === undefined ? [] : [replaced]);
   } catch (error) {
-    plugin.log.note(
-      `version ${plugin.version} runs; the previous one could not be cleared away: ${asServerError(error).message}`,
-    );
+    plugin.log.note(`removing older versions failed: ${asServerError(error).message}`);
   }
 }
 
-/** The install did not swap in: clean what it left, and say why with the plugin's status. */
+/** The install did not complete: clean what it left, and say why with the plugin's status. */
 async function failed(
   ctx: ManagerContext,
-  at: {
-    job: InstallJob;
-    error: unknown;
-    staging: string;
-    folder: string | undefined;
-    previous: RunningInstance | undefined;
-  },
+  at: { job: InstallJob; error: unknown; staging: string; folder: string | undefined },
 ): Promise<void> {
-  const { job, staging, folder, previous } = at;
+  const { job, staging, folder } = at;
   const { plugin } = job;
-  const { engine } = ctx.deps;
   const failure = asServerError(at.error);
   await rm(staging, { recursive: true, force: true });
-  if (folder !== undefined) {
-    await engine.remove(folder);
+  if (
+    folder !== undefined &&
+    !plugin.versions.some((v) => v.folder === folder && v.state !== 'staged')
+  ) {
+    plugin.versions = plugin.versions.filter((v) => v.folder !== folder);
+    await ctx.deps.engine.remove(folder);
   }
   plugin.lastError = {
     message: failure.message,
@@ -133,10 +128,10 @@ async function failed(
     plugin.onGrant = job.again;
   }
   const waits = failure.code === 'PSRV_NOT_GRANTED' ? '; it installs once granted' : '';
-  if (previous !== undefined && plugin.running === previous) {
+  if (plugin.running !== undefined) {
     ctx.setStatus(
       plugin,
-      'running',
+      plugin.running.configured.valid ? 'running' : 'missing_config',
       `the install failed and version ${String(plugin.version)} keeps serving: ${failure.message}${waits}`,
     );
   } else {

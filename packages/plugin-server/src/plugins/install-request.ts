@@ -9,6 +9,8 @@ export interface InstallRequest {
   readonly source: PluginSource;
   /** The plugin configuration; checked by the plugin's validate-config once it runs. */
   readonly config?: Record<string, unknown> | undefined;
+  /** False stages it beside the current version; otherwise it is made current once it runs. */
+  readonly activate?: boolean | undefined;
   /** What the platform's operator granted it; kept as it is when absent. */
   readonly grant?: PluginGrant | undefined;
 }

@@ -8,7 +8,13 @@ import type { PluginLog } from '../engine/plugin-log.ts';
 import type { HealthProbe } from '../supervisor/health-probe.ts';
 import type { PluginProcess } from '../engine/engine.ts';
 import { RestartPolicy, type RestartPolicySettings } from '../supervisor/restart-policy.ts';
-import type { PluginDetail, PluginGrant, PluginView } from '@plugboard/server-api';
+import type {
+  InstalledVersion,
+  PluginDetail,
+  PluginGrant,
+  PluginView,
+} from '@plugboard/server-api';
+import { newestFirst, type VersionRecord } from './version-states.ts';
 
 export interface RunningInstance {
   readonly process: PluginProcess;
@@ -20,6 +26,15 @@ export interface RunningInstance {
   configured: ConfigureResponse;
   /** Set when it is replaced because a call overran its deadline or would not stop. */
   overdue?: string | undefined;
+}
+
+/** A process of a version other than the current one, started for the calls pinned to it. */
+export interface SideVersion {
+  /** Set once it serves; until then `starting` is what calls wait on. */
+  instance?: RunningInstance | undefined;
+  starting?: Promise<RunningInstance> | undefined;
+  /** Stops it once it has had no call for the configured idle time. */
+  idle?: NodeJS.Timeout | undefined;
 }
 
 export interface LastError {
@@ -36,7 +51,17 @@ export class ManagedPlugin {
   /** A record is made for an install, or for a version found installed at a start. */
   status: PluginStatus = 'installing';
   reason: string | undefined;
+  /** The current version's. */
   version: string | undefined;
+  /** Every version installed, as recorded in `<id>/versions.json`. */
+  versions: readonly VersionRecord[] = [];
+  /** Processes of versions other than the current one, by version. */
+  readonly sides = new Map<string, SideVersion>();
+  /**
+   * Set when a version is made current over another: should it crash-loop before `until`
+   * (monotonic ms), the plugin is rolled back to `from`.
+   */
+  probation: { readonly from: string; readonly until: number } | undefined;
   source: Record<string, unknown> | undefined;
   running: RunningInstance | undefined;
   restarts = 0;
@@ -104,8 +129,32 @@ export class ManagedPlugin {
     return Math.max(0, this.#queued - 1);
   }
 
+  /** Every installed version with its state, whether it runs, and its manifest; newest first. */
+  installedVersions(): InstalledVersion[] {
+    return newestFirst(this.versions).map((v) => ({
+      version: v.version,
+      state: v.state,
+      running:
+        v.state === 'current'
+          ? this.running !== undefined
+          : this.sides.get(v.version)?.instance !== undefined,
+      installedAt: v.installedAt,
+      source: v.source,
+      ...(v.reason === undefined ? {} : { reason: v.reason }),
+      manifest: v.manifest,
+    }));
+  }
+
   view(): PluginView {
     const proc = this.running?.process;
+    const versions = this.installedVersions().map((v) => ({
+      version: v.version,
+      state: v.state,
+      running: v.running,
+      installedAt: v.installedAt,
+      source: v.source,
+      ...(v.reason === undefined ? {} : { reason: v.reason }),
+    }));
     return {
       id: this.id,
       status: this.status,
@@ -135,6 +184,7 @@ export class ManagedPlugin {
                 : { logTail: [...this.lastError.logTail] }),
             },
           }),
+      ...(versions.length === 0 ? {} : { versions }),
     };
   }
 

@@ -26,4 +26,9 @@ export interface ManagerContext {
   setStatus(plugin: ManagedPlugin, status: PluginStatus, reason?: string): void;
   /** Whether the manager still holds this very record under its id (not uninstalled since). */
   holds(plugin: ManagedPlugin): boolean;
+  /**
+   * The current version gave up restarting after crashes: true when that is handled by rolling
+   * back to the version it replaced (it was made current recently), so no `error` is set.
+   */
+  crashLooped(plugin: ManagedPlugin, why: string): boolean;
 }

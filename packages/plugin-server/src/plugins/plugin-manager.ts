@@ -23,13 +23,15 @@ import { ServerError } from '../errors.ts';
 import { decideGrants } from '../sandbox/grants.ts';
 import { recoverInstalled } from './boot-recovery.ts';
 import { ConcurrencyGate } from './concurrency-gate.ts';
-import { readCurrentVersion } from './current-version.ts';
 import { writeDesired } from './desired-record.ts';
 import type { InstallRequest } from './install-request.ts';
 import { installVersion } from './install-pipeline.ts';
 import type { ManagerContext, PluginManagerDeps } from './manager-context.ts';
 import { ManagedPlugin, type RunningInstance } from './managed-plugin.ts';
+import { SideVersions } from './side-versions.ts';
 import { Supervisor } from './supervisor.ts';
+import { VersionSwitch } from './version-switch.ts';
+import { currentOf } from './version-states.ts';
 
 export type { InstallRequest } from './install-request.ts';
 export type { PluginManagerDeps } from './manager-context.ts';
@@ -50,6 +52,8 @@ export class PluginManager extends EventEmitter<{ status: [StatusChange]; ready:
   readonly #starts = new ConcurrencyGate(Math.max(2, availableParallelism() * 2));
   readonly #ctx: ManagerContext;
   readonly #supervisor: Supervisor;
+  readonly #sides: SideVersions;
+  readonly #switch: VersionSwitch;
 
   constructor(deps: PluginManagerDeps) {
     super();
@@ -66,8 +70,11 @@ export class PluginManager extends EventEmitter<{ status: [StatusChange]; ready:
         this.#setStatus(plugin, status, reason);
       },
       holds: (plugin) => this.#plugins.get(plugin.id) === plugin,
+      crashLooped: (plugin, why) => this.#switch.rollBackCrashLoop(plugin, why),
     };
     this.#supervisor = new Supervisor(this.#ctx);
+    this.#sides = new SideVersions(this.#ctx, this.#supervisor);
+    this.#switch = new VersionSwitch(this.#ctx, this.#supervisor, this.#sides);
   }
 
   /** Whether the plugin records of the data folder are loaded: until then no plugin is known. */
@@ -131,10 +138,34 @@ export class PluginManager extends EventEmitter<{ status: [StatusChange]; ready:
   /** The plugin whose running process was given this launch token (the file bridge's caller). */
   findByLaunchToken(token: string): ManagedPlugin | undefined {
     return this.list().find((plugin) =>
-      [plugin.running, ...plugin.retiring].some(
-        (instance) => instance !== undefined && sameSecret(instance.process.token, token),
-      ),
+      [
+        plugin.running,
+        ...plugin.retiring,
+        ...[...plugin.sides.values()].map((side) => side.instance),
+      ].some((instance) => instance !== undefined && sameSecret(instance.process.token, token)),
     );
+  }
+
+  /**
+   * The process serving `version` of the plugin: the current one's, or one of an older version
+   * kept for the workflows pinned to it (started on this call when none runs).
+   */
+  async instanceFor(plugin: ManagedPlugin, version: string): Promise<RunningInstance | undefined> {
+    return version === plugin.version ? plugin.running : this.#sides.instance(plugin, version);
+  }
+
+  /** Makes an installed version current (`POST /plugins/{id}/activate`). */
+  activate(id: string, version: string): ManagedPlugin {
+    const plugin = this.#installed(id);
+    this.#switch.requestActivate(plugin, version);
+    return plugin;
+  }
+
+  /** Makes the previous installed version (or `to`) current at once (`POST /plugins/{id}/rollback`). */
+  rollback(id: string, to: string | undefined): ManagedPlugin {
+    const plugin = this.#installed(id);
+    this.#switch.requestRollback(plugin, to);
+    return plugin;
   }
 
   /** Prepares the data folder and starts every plugin a previous run installed. */
@@ -164,7 +195,7 @@ export class PluginManager extends EventEmitter<{ status: [StatusChange]; ready:
         await this.#saveDesired(plugin);
       }
       await this.#installs.run(() =>
-        installVersion(this.#ctx, this.#supervisor, {
+        installVersion(this.#ctx, this.#switch, {
           plugin,
           requested,
           again: () => {
@@ -218,6 +249,7 @@ export class PluginManager extends EventEmitter<{ status: [StatusChange]; ready:
       plugin.onGrant = undefined;
       clearTimeout(plugin.restartTimer);
       await this.#supervisor.stopRunning(plugin);
+      await this.#sides.stop(plugin);
       await this.#deps.engine.remove(join(this.#dirs.plugins, id));
       plugin.log.note('uninstalled');
       // An install queued behind this uninstall reuses the record (and its log); otherwise it goes.
@@ -228,6 +260,7 @@ export class PluginManager extends EventEmitter<{ status: [StatusChange]; ready:
         this.#plugins.delete(id);
       }
       plugin.version = undefined;
+      plugin.versions = [];
       this.#setStatus(plugin, 'uninstalled');
     });
     return plugin;
@@ -260,7 +293,7 @@ export class PluginManager extends EventEmitter<{ status: [StatusChange]; ready:
       throw new ServerError('PSRV_PLUGIN_NOT_FOUND', `no plugin "${id}" is installed`);
     }
     void plugin.serialise(async () => {
-      const current = await readCurrentVersion(this.#dirs.plugins, id);
+      const current = currentOf(plugin.versions);
       if (current === undefined) {
         return;
       }
@@ -284,7 +317,7 @@ export class PluginManager extends EventEmitter<{ status: [StatusChange]; ready:
     await Promise.all(
       this.list().map(async (plugin) => {
         clearTimeout(plugin.restartTimer);
-        await this.#supervisor.stopRunning(plugin);
+        await Promise.all([this.#supervisor.stopRunning(plugin), this.#sides.stop(plugin)]);
         plugin.log.close();
       }),
     );

@@ -7,10 +7,10 @@
 import type { Manifest } from '@plugboard/protocol';
 import { asServerError } from '../errors.ts';
 import { reapply, settle } from './config-check.ts';
-import { readCurrentVersion } from './current-version.ts';
 import { launch } from './launcher.ts';
 import type { ManagerContext } from './manager-context.ts';
 import type { ManagedPlugin, RunningInstance } from './managed-plugin.ts';
+import { forgetSide } from './side-versions.ts';
 import { stopInstance } from './stop-instance.ts';
 
 export class Supervisor {
@@ -29,6 +29,8 @@ export class Supervisor {
         exited: (instance, how) => {
           if (plugin.running === instance) {
             this.#onCrash(plugin, instance, how);
+          } else {
+            forgetSide(plugin, instance);
           }
         },
         stuck: (instance, count) => {
@@ -38,9 +40,9 @@ export class Supervisor {
     );
   }
 
-  /** `running` or `missing_config`, as the plugin judged the configuration it was given. */
-  settle(plugin: ManagedPlugin): void {
-    settle(this.#ctx, plugin);
+  /** `running` (with `reason`, when given) or `missing_config`, as the plugin judged its configuration. */
+  settle(plugin: ManagedPlugin, reason?: string): void {
+    settle(this.#ctx, plugin, reason);
   }
 
   /** Gives the running process the changed configuration; replaces a process that does not take it. */
@@ -112,14 +114,16 @@ export class Supervisor {
 
   /** Stops an instance that has been replaced: no new requests reach it, in-flight ones finish. */
   async retire(plugin: ManagedPlugin, old: RunningInstance): Promise<void> {
-    const { deps, dirs } = this.#ctx;
+    const { deps } = this.#ctx;
     plugin.retiring.add(old);
     await stopInstance(deps.engine, old, deps.config.supervision.stopGraceMs);
     plugin.retiring.delete(old);
-    // The installed version's folder stays, whether or not a process of it runs right now (its
+    // An installed version's folder stays, whether or not a process of it runs right now (its
     // replacement may have crashed meanwhile and be about to restart from it).
-    const current = await readCurrentVersion(dirs.plugins, plugin.id);
-    if (old.folder !== plugin.running?.folder && old.folder !== current?.folder) {
+    if (
+      old.folder !== plugin.running?.folder &&
+      !plugin.versions.some((v) => v.folder === old.folder)
+    ) {
       await deps.engine.remove(old.folder);
     }
   }
@@ -202,6 +206,9 @@ export class Supervisor {
     const { now = () => performance.now() } = this.#ctx.deps;
     const decision = plugin.policy.onCrash(now(), crash.ranForMs);
     plugin.lastError = { message: why, code: 'PSRV_PLUGIN_CRASHED', at: new Date() };
+    if (!decision.restart && this.#ctx.crashLooped(plugin, `${why}; it ${decision.reason}`)) {
+      return;
+    }
     if (!decision.restart) {
       // The reason and the log tail travel with the error status, so read the tail first.
       this.#ctx.setStatus(plugin, 'restarting', why);

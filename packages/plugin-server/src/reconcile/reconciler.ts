@@ -113,6 +113,25 @@ export class Reconciler {
             this.#manager.restart(desired.id);
           });
     }
+    const installed = actual.versions.find((v) => v.version === desired.version);
+    if (desired.version !== undefined && desired.version !== actual.version && installed) {
+      if (installed.state === 'rolled_back') {
+        return {
+          action: 'wait',
+          reason: `version ${desired.version} was rolled back (${installed.reason ?? 'no reason recorded'}); make it current to use it again`,
+        };
+      }
+      return this.#guarded(
+        desired.id,
+        {
+          action: 'update',
+          reason: `version ${String(actual.version)} → ${desired.version} (installed)`,
+        },
+        () => {
+          this.#manager.activate(desired.id, installed.version);
+        },
+      );
+    }
     if (desired.version !== undefined && desired.version !== actual.version) {
       return this.#guarded(
         desired.id,

@@ -62,6 +62,9 @@ function toEvent(
           },
         }
       : {}),
+    ...(plugin === undefined || plugin.versions.length === 0
+      ? {}
+      : { versions: plugin.installedVersions() }),
     ...(change.status === 'error' && view?.lastError?.logTail !== undefined
       ? { logTail: view.lastError.logTail }
       : {}),

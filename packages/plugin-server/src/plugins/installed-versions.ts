@@ -1,0 +1,47 @@
+/**
+ * @module The record of a plugin's installed versions (`<id>/versions.json`): what a restarted
+ * server starts (the current one) and keeps callable. A data folder from before versions were
+ * kept side by side holds `<id>/current.json` instead; it is read as one current version.
+ */
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { validatePackage } from '../install/validate-package.ts';
+import type { VersionRecord } from './version-states.ts';
+
+const RECORD = 'versions.json';
+const LEGACY_RECORD = 'current.json';
+
+/** The installed versions; `undefined` when none is recorded (a plugin folder an install left). */
+export async function readInstalledVersions(
+  pluginsDir: string,
+  id: string,
+): Promise<VersionRecord[] | undefined> {
+  const text = await readFile(join(pluginsDir, id, RECORD), 'utf8').catch(() => undefined);
+  if (text !== undefined) {
+    return (JSON.parse(text) as { versions: VersionRecord[] }).versions;
+  }
+  const legacy = await readFile(join(pluginsDir, id, LEGACY_RECORD), 'utf8').catch(() => undefined);
+  if (legacy === undefined) {
+    return undefined;
+  }
+  const current = JSON.parse(legacy) as Omit<VersionRecord, 'manifest' | 'state'>;
+  const manifest = await validatePackage(join(current.folder, 'package'), {
+    id,
+    version: current.version,
+  });
+  const versions: VersionRecord[] = [{ ...current, manifest, state: 'current' }];
+  await writeInstalledVersions(pluginsDir, id, versions);
+  await rm(join(pluginsDir, id, LEGACY_RECORD), { force: true });
+  return versions;
+}
+
+/** Written to a temp file and renamed, so a crash mid-write never leaves a torn record. */
+export async function writeInstalledVersions(
+  pluginsDir: string,
+  id: string,
+  versions: readonly VersionRecord[],
+): Promise<void> {
+  const file = join(pluginsDir, id, RECORD);
+  await writeFile(`${file}.tmp`, JSON.stringify({ versions }, null, 2));
+  await rename(`${file}.tmp`, file);
+}
