@@ -269,11 +269,13 @@ export class VersionSwitch {
 }
 
 /** The version named for a rollback, or the previous one; refused when there is none. */
-export function rollbackTarget(plugin: ManagedPlugin, to: string | undefined): VersionRecord {
+function rollbackTarget(plugin: ManagedPlugin, to: string | undefined): VersionRecord {
   const current = currentOf(plugin.versions);
   const installed = plugin.versions.map((v) => `${v.version} (${v.state})`).join(', ');
   const target =
-    to === undefined ? previousVersion(plugin.versions) : plugin.versions.find((v) => v.version === to);
+    to === undefined
+      ? previousVersion(plugin.versions)
+      : plugin.versions.find((v) => v.version === to);
   if (target === undefined || target === current) {
     throw new ServerError(
       'PSRV_CONFLICT',
