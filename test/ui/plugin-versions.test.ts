@@ -2,8 +2,8 @@
 // workflows saved against it through the API, one pinned to ^1 and one taking any version from 1
 // up; the update to 2.0.0 (whose node renames an input) is staged from the plugin page, and its
 // impact shows both workflows before anything moves; made current, the Versions table shows 2.0.0
-// current and 1.0.0 kept; the editor offers to upgrade the pinned workflow and says why it cannot;
-// Roll back makes 1.0.0 current again.
+// current and 1.0.0 kept; the editor offers to upgrade the pinned workflow, says why it cannot,
+// and upgrades it once fixed; Roll back makes 1.0.0 current again.
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,6 +36,19 @@ function shoutGraph(shoutType: string) {
       { from: { node: 'shout', output: 'text' }, to: { node: 'loud', input: 'value' } },
     ],
   };
+}
+
+/** Probes until it answers a value (setup runs outside a test, where expect.poll cannot). */
+async function until<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + SETTLE_MS;
+  while (Date.now() < deadline) {
+    const value = await probe();
+    if (value !== undefined) {
+      return value;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`timed out waiting for ${what}`);
 }
 
 describe('plugin versions in the web UI', () => {
@@ -73,12 +86,10 @@ describe('plugin versions in the web UI', () => {
     await api.client.call('installPlugin', {
       body: { id: PLUGIN, source: { type: 'upload', fileId } },
     });
-    await expect
-      .poll(async () => (await api.client.call('getPlugin', { params: { id: PLUGIN } })).status, {
-        timeout: SETTLE_MS,
-        interval: 250,
-      })
-      .toBe('running');
+    await until('version 1 running', async () => {
+      const record = await api.client.call('getPlugin', { params: { id: PLUGIN } });
+      return record.status === 'running' ? record : undefined;
+    });
     const pinned = await api.client.call('createWorkflow', {
       body: { name: 'pinned shout', graph: shoutGraph(`${PLUGIN}/shout@^1`) },
     });
@@ -107,7 +118,7 @@ describe('plugin versions in the web UI', () => {
 
   it('shows the installed versions on the plugin page', async () => {
     await page.goto(`${system!.url}/plugins/${PLUGIN}`);
-    await page.getByRole('heading', { name: 'Versions' }).waitFor();
+    await page.getByRole('heading', { name: 'Versions', exact: true }).waitFor();
     await expect.poll(() => stateOf('1.0.0')).toBe('current');
     expect(await page.locator('tr[data-version]').count()).toBe(1);
     // Nothing below the current version: nothing to roll back to.
@@ -156,7 +167,7 @@ describe('plugin versions in the web UI', () => {
     await shot('v02-versions-after-update');
   }, 90_000);
 
-  it('offers to upgrade the pinned workflow, and says what stops it', async () => {
+  it('offers to upgrade the pinned workflow, says what stops it, and upgrades it once fixed', async () => {
     await page.goto(`${system!.url}/workflows/${workflows.pinned}`);
     // The node shows its range, and that it stays on an older version than the current one.
     await page.locator('[data-node-id="shout"] .graph-node-pin-behind[data-pin="^1"]').waitFor();
@@ -168,8 +179,21 @@ describe('plugin versions in the web UI', () => {
     await issues.waitFor();
     expect(await issues.textContent()).toContain('shout');
     await shot('v03-upgrade-refused');
-    const saved = await api.client.call('getWorkflow', { params: { id: workflows.pinned } });
-    expect(saved.graph.nodes.find((n) => n.id === 'shout')?.type).toBe(`${PLUGIN}/shout@^1`);
+    const refused = await api.client.call('getWorkflow', { params: { id: workflows.pinned } });
+    expect(refused.graph.nodes.find((n) => n.id === 'shout')?.type).toBe(`${PLUGIN}/shout@^1`);
+
+    // Fixed in the editor (wired into 2.0.0's "words"), the upgrade goes through with the fix.
+    await page.getByRole('button', { name: 'Remove connection words.value → shout.text' }).click();
+    await page.getByRole('button', { name: 'Output value of words' }).click();
+    await page.getByRole('button', { name: 'Input words of shout (required)' }).click();
+    await notice.getByRole('button', { name: 'Upgrade to 2.0.0' }).click();
+    await notice.waitFor({ state: 'detached' });
+    await page.locator('[data-node-id="shout"] .graph-node-pin[data-pin="^2"]').waitFor();
+    await page.getByText('unsaved changes').waitFor({ state: 'detached' });
+    await shot('v04-upgraded');
+    const upgraded = await api.client.call('getWorkflow', { params: { id: workflows.pinned } });
+    expect(upgraded.graph.nodes.find((n) => n.id === 'shout')?.type).toBe(`${PLUGIN}/shout@^2`);
+    expect(upgraded.graph.edges.map((e) => `${e.to.node}.${e.to.input}`)).toContain('shout.words');
   }, 60_000);
 
   it('rolls back to the kept version', async () => {
@@ -180,7 +204,7 @@ describe('plugin versions in the web UI', () => {
     await expect.poll(() => stateOf('1.0.0'), { timeout: SETTLE_MS }).toBe('current');
     await expect.poll(() => stateOf('2.0.0')).toBe('rolled_back');
     await page.getByText(`${PLUGIN} · v1.0.0`).waitFor({ timeout: SETTLE_MS });
-    await shot('v04-rolled-back');
+    await shot('v05-rolled-back');
     const record = await api.client.call('getPlugin', { params: { id: PLUGIN } });
     expect(record.version).toBe('1.0.0');
   }, 90_000);

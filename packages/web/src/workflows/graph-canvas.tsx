@@ -264,7 +264,7 @@ export function GraphCanvas(props: GraphCanvasProps) {
                     data-pin={range}
                     title={
                       behind
-                        ? `pinned to ${range}: runs on an older version than the current ${type?.version ?? ''}`
+                        ? `pinned to ${range}, which does not take the current version ${type?.version ?? ''}`
                         : `pinned to ${range}`
                     }
                   >

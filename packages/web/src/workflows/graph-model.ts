@@ -106,9 +106,25 @@ export function newNodeId(graph: WorkflowGraph, type: string): string {
 
 /** A spot for a new node: the next cell of a loose grid. */
 export function nextPosition(graph: WorkflowGraph): { x: number; y: number } {
+  return gridCell(graph.nodes.length);
+}
+
+function gridCell(index: number): { x: number; y: number } {
   // Two columns fit the canvas of a laptop screen beside the palette and the side panel.
-  const count = graph.nodes.length;
-  return { x: 30 + (count % 2) * (NODE_WIDTH + 50), y: 30 + Math.floor(count / 2) * 150 };
+  return { x: 30 + (index % 2) * (NODE_WIDTH + 50), y: 30 + Math.floor(index / 2) * 150 };
+}
+
+/** The graph with each node saved without a position (through the API, say) put in a grid cell. */
+export function laidOut(graph: WorkflowGraph): WorkflowGraph {
+  if (graph.nodes.every((n) => n.position !== undefined)) {
+    return graph;
+  }
+  return {
+    ...graph,
+    nodes: graph.nodes.map((n, i) =>
+      n.position === undefined ? { ...n, position: gridCell(i) } : n,
+    ),
+  };
 }
 
 export function addNode(graph: WorkflowGraph, node: GraphNode): WorkflowGraph {

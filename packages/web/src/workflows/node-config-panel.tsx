@@ -141,9 +141,9 @@ function NodePin({ node, type }: { node: GraphNode; type: NodeType | undefined }
       Pinned to <code>{range}</code>
       {isBehind(node, type) ? (
         <span className="warn-text">
-          {' '}
-          — without the current version {type?.version}: it runs on an older one, whose settings may
-          differ from those below. Upgrade the workflow to move it.
+          , which does not take the current version {type?.version}: it runs on another installed
+          version the range takes, whose settings may differ from those below. Upgrade the workflow
+          to move it.
         </span>
       ) : null}
     </p>

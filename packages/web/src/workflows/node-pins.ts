@@ -1,7 +1,8 @@
 /**
  * @module Plugin nodes pinned to a version range (`text-tools/change-case@^1`): the registry's
  * type a saved node names (without its range), whether the range leaves out its plugin's current
- * version (the node stays on an older one), and which plugins a workflow could be upgraded to.
+ * version (the node runs on another installed version), and which plugins a workflow could be
+ * upgraded to.
  */
 import { parseNodeRef } from '@plugboard/platform-api/client';
 import { satisfies, validRange } from 'semver';
@@ -21,9 +22,9 @@ export function rangeOf(node: Pick<GraphNode, 'type'>): string | undefined {
 }
 
 /**
- * Whether the node's range leaves out its plugin's current version: it runs on an older version
- * (kept installed for it), and the registry's schemas, which are the current version's, may not
- * be its own.
+ * Whether the node's range leaves out its plugin's current version: it runs on another version
+ * (one kept installed for it; none after a rollback above it), and the registry's schemas, which
+ * are the current version's, may not be its own.
  */
 export function isBehind(node: Pick<GraphNode, 'type'>, type: NodeType | undefined): boolean {
   const range = rangeOf(node);

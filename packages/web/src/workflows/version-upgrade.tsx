@@ -1,6 +1,6 @@
 /**
  * @module The editor's notice for nodes pinned to a range without their plugin's current version
- * (they stay on an older one): "Upgrade to X" rewrites their references to the current version's
+ * (they run on another installed version, kept or, after a rollback, none): "Upgrade to X" rewrites their references to the current version's
  * range (`POST /api/workflows/{id}/upgrade`); when the graph does not fit the new version, the
  * platform says what to fix and nothing is saved. Unsaved changes go with the upgrade, so fixing
  * the graph and upgrading again is one step.
@@ -84,8 +84,9 @@ function UpgradeNotice(props: {
         <span className="grow">
           {count === 1 ? '1 node' : `${String(count)} nodes`} of <strong>{plugin.pluginId}</strong>{' '}
           ({plugin.nodeIds.join(', ')}) {count === 1 ? 'is' : 'are'} pinned to{' '}
-          {plugin.ranges.join(', ')} and {count === 1 ? 'stays' : 'stay'} on an older version:{' '}
-          {plugin.pluginId} is at {plugin.current}.
+          {plugin.ranges.join(', ')}, which does not take its current version {plugin.current}:{' '}
+          {count === 1 ? 'it runs' : 'they run'} on another installed version, if one the range
+          takes can run.
         </span>
         <button
           type="button"

@@ -13,6 +13,7 @@ import { GraphCanvas, type Selection } from './graph-canvas.tsx';
 import {
   addNode,
   connect,
+  laidOut,
   newNodeId,
   nextPosition,
   portsOf,
@@ -54,7 +55,9 @@ function Editor({ types, initial }: { types: readonly NodeType[]; initial: Workf
   const typeMap = useMemo(() => new Map(types.map((t) => [t.type, t])), [types]);
   const [saved, setSaved] = useState<Workflow | undefined>(initial);
   const [name, setName] = useState(initial?.name ?? 'Untitled workflow');
-  const [graph, setGraph] = useState<WorkflowGraph>(initial?.graph ?? EMPTY);
+  const [graph, setGraph] = useState<WorkflowGraph>(
+    initial === undefined ? EMPTY : laidOut(initial.graph),
+  );
   const [extras, setExtras] = useState<Record<string, string[]>>({});
   const [selection, setSelection] = useState<Selection>(undefined);
   const [pending, setPending] = useState<PortRef | undefined>(undefined);
@@ -171,7 +174,7 @@ function Editor({ types, initial }: { types: readonly NodeType[]; initial: Workf
   const outdated = outdatedPlugins(graph, typeMap);
   const upgraded = ({ workflow, upgraded: nodes }: Upgraded) => {
     setSaved(workflow);
-    setGraph(workflow.graph);
+    setGraph(laidOut(workflow.graph));
     setDirty(name.trim() !== workflow.name);
     setSaveError(undefined);
     setAnnouncement(
