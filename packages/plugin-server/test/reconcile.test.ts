@@ -55,6 +55,26 @@ describe('reconcile', () => {
     await server.waitFor('faulty', (v) => v?.status === 'running' && v.version === '2.0.0');
   });
 
+  it('makes a desired version that is installed current without fetching it again', async () => {
+    // The source names a folder that is not there: only the installed version can serve.
+    const actions = await reconcile([
+      { id: 'faulty', version: '1.0.0', source: local('/nowhere'), status: 'running' },
+    ]);
+    expect(actions[0]).toEqual({
+      id: 'faulty',
+      action: 'update',
+      reason: 'version 2.0.0 → 1.0.0 (installed)',
+    });
+    const view = await server.waitFor(
+      'faulty',
+      (v) => v?.status === 'running' && v.version === '1.0.0',
+    );
+    expect(view?.versions?.map((v) => `${v.version} ${v.state}`)).toEqual([
+      '2.0.0 kept',
+      '1.0.0 current',
+    ]);
+  });
+
   it('restarts what is in error', async () => {
     const loops = await fixtureFolder({ mode: 'crash-after-start' });
     await rewriteId(loops, 'loops');
