@@ -207,5 +207,16 @@ describe('plugin versions in the web UI', () => {
     await shot('v05-rolled-back');
     const record = await api.client.call('getPlugin', { params: { id: PLUGIN } });
     expect(record.version).toBe('1.0.0');
+
+    // "Make current" on the rolled-back version shows its impact first; Cancel moves nothing.
+    await page.getByRole('button', { name: 'Make 2.0.0 current' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Make 2.0.0 current' });
+    await dialog.getByTestId('update-impact').waitFor();
+    expect(await dialog.getByTestId('update-impact').textContent()).toContain(
+      'From 1.0.0 to 2.0.0',
+    );
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    expect(await stateOf('2.0.0')).toBe('rolled_back');
   }, 90_000);
 });
