@@ -31,6 +31,16 @@ export function createPlatformApi(options: HttpOptions) {
     restartPlugin: (id: string) => api.call('restartPlugin', { params: { id } }),
     updatePlugin: (id: string, body: ApiBody<'updatePlugin'>) =>
       api.call('updatePlugin', { params: { id }, body }),
+    updateImpact: (id: string, version: string, signal?: AbortSignal) =>
+      api.call('updateImpact', {
+        params: { id },
+        query: { version },
+        ...(signal === undefined ? {} : { signal }),
+      }),
+    activateVersion: (id: string, version: string) =>
+      api.call('activateVersion', { params: { id }, body: { version } }),
+    rollbackPlugin: (id: string, to?: string) =>
+      api.call('rollbackPlugin', { params: { id }, body: to === undefined ? {} : { to } }),
     uninstallPlugin: (id: string) => api.call('uninstallPlugin', { params: { id } }),
     pluginLogs: (id: string, tail: number) =>
       api.call('pluginLogs', { params: { id }, query: { tail } }),
@@ -60,6 +70,8 @@ export function createPlatformApi(options: HttpOptions) {
     createWorkflow: (body: ApiBody<'createWorkflow'>) => api.call('createWorkflow', { body }),
     updateWorkflow: (id: string, body: ApiBody<'updateWorkflow'>) =>
       api.call('updateWorkflow', { params: { id }, body }),
+    upgradeWorkflow: (id: string, body: ApiBody<'upgradeWorkflow'>) =>
+      api.call('upgradeWorkflow', { params: { id }, body }),
     deleteWorkflow: (id: string) => api.call('deleteWorkflow', { params: { id } }),
     validateWorkflow: (graph: ApiBody<'validateWorkflow'>['graph'], signal?: AbortSignal) =>
       api.call('validateWorkflow', {

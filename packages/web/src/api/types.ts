@@ -11,6 +11,7 @@ import type {
   MarketplacePlugin as ContractMarketplacePlugin,
   NodeTypeView,
   PluginRecordView,
+  UpdateImpact as ContractUpdateImpact,
   Run as ContractRun,
   NodeRunStatus as ContractNodeRunStatus,
   Workflow as ContractWorkflow,
@@ -36,6 +37,9 @@ export type Manifest = ContractManifest;
 export type PluginSource = ContractPluginSource;
 export type PluginGrant = ContractPluginGrant;
 export type PluginRecord = PluginRecordView;
+/** One installed version of a plugin, as its record lists them (newest first). */
+export type PluginVersion = PluginRecordView['versions'][number];
+export type UpdateImpact = ContractUpdateImpact;
 export type MarketplacePlugin = ContractMarketplacePlugin;
 export type NodeConfigOptions = NodeConfigResponse;
 export type FieldOption = NonNullable<NodeConfigResponse['fields'][string]['options']>[number];

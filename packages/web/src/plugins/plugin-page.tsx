@@ -1,7 +1,7 @@
 /**
  * @module One plugin: live status (with the reason and log of a failure), the configuration form
- * (first when the plugin waits for it), its nodes and integrations, its log, and restart, update
- * and uninstall.
+ * (first when the plugin waits for it), its installed versions, its nodes and integrations, its
+ * log, and restart, update (staged, its impact shown before it is made current) and uninstall.
  */
 import { useState } from 'react';
 import { ApiError } from '../api/http.ts';
@@ -17,6 +17,7 @@ import { IntegrationCredentials } from '../credentials/integration-credentials.t
 import { GrantForm } from './grant-form.tsx';
 import { PluginConfigForm } from './plugin-config-form.tsx';
 import { formatLine, PluginLog } from './plugin-log.tsx';
+import { PluginVersions } from './plugin-versions.tsx';
 import { describeSource } from './source-text.ts';
 import { UpdateDialog } from './update-dialog.tsx';
 
@@ -159,6 +160,8 @@ export function PluginPage({ id }: { id: string }) {
         <dd>{new Date(record.updatedAt).toLocaleString()}</dd>
       </dl>
       {record.manifest?.description === undefined ? null : <p>{record.manifest.description}</p>}
+
+      {gone ? null : <PluginVersions plugin={record} onChanged={() => void plugin.reload()} />}
 
       {gone ? null : (
         <section className="panel" aria-labelledby="grant-title">

@@ -14,6 +14,7 @@ import {
   type PortRef,
   type Ports,
 } from './graph-model.ts';
+import { isBehind, rangeOf, typeOfNode } from './node-pins.ts';
 
 export type Selection = { kind: 'node'; id: string } | { kind: 'edge'; index: number } | undefined;
 
@@ -48,14 +49,18 @@ export function GraphCanvas(props: GraphCanvasProps) {
   const suppressClick = useRef(false);
 
   const portsById = new Map<string, Ports>(
-    graph.nodes.map((n) => [
-      n.id,
-      portsOf(n, {
-        type: types.get(n.type),
-        edges: graph.edges,
-        extraInputs: props.extraInputs[n.id] ?? [],
-      }),
-    ]),
+    graph.nodes.map((n): [string, Ports] => {
+      const type = typeOfNode(types, n);
+      return [
+        n.id,
+        portsOf(n, {
+          type,
+          edges: graph.edges,
+          extraInputs: props.extraInputs[n.id] ?? [],
+          behind: isBehind(n, type),
+        }),
+      ];
+    }),
   );
   const nodesById = new Map(graph.nodes.map((n) => [n.id, n]));
 
@@ -211,7 +216,9 @@ export function GraphCanvas(props: GraphCanvasProps) {
         )}
       </svg>
       {graph.nodes.map((node) => {
-        const type = types.get(node.type);
+        const type = typeOfNode(types, node);
+        const range = rangeOf(node);
+        const behind = isBehind(node, type);
         const ports = portsById.get(node.id);
         if (ports === undefined) {
           return null;
@@ -249,7 +256,23 @@ export function GraphCanvas(props: GraphCanvasProps) {
               title={type?.description ?? `unknown node type ${node.type}`}
             >
               <span className="graph-node-title">{type?.title ?? node.type}</span>
-              <span className="graph-node-id">{node.id}</span>
+              <span className="graph-node-id">
+                {node.id}
+                {range === undefined ? null : (
+                  <span
+                    className={behind ? 'graph-node-pin graph-node-pin-behind' : 'graph-node-pin'}
+                    data-pin={range}
+                    title={
+                      behind
+                        ? `pinned to ${range}, which does not take the current version ${type?.version ?? ''}`
+                        : `pinned to ${range}`
+                    }
+                  >
+                    {' '}
+                    @{range}
+                  </span>
+                )}
+              </span>
               {status === undefined ? null : (
                 <span className={`dot dot-${status}`} aria-label={status} />
               )}

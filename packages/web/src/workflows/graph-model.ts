@@ -33,7 +33,8 @@ function isOpen(schema: JsonSchema | undefined): boolean {
 
 /**
  * A node's ports: declared ones, plus, for a node open to any input name, those its edges use and
- * those the user added.
+ * those the user added. A node whose type is unknown, or that is pinned to an older version than
+ * the one whose schemas the registry has (`behind`), also shows the ports its edges use.
  */
 export function portsOf(
   node: GraphNode,
@@ -41,18 +42,22 @@ export function portsOf(
     type: NodeType | undefined;
     edges: readonly GraphEdge[];
     extraInputs: readonly string[];
+    behind?: boolean;
   },
 ): Ports {
   const declared = keys(context.type?.inputs);
   const openInputs = isOpen(context.type?.inputs);
+  const trustEdges = context.type === undefined || context.behind === true;
   const used = context.edges.filter((e) => e.to.node === node.id).map((e) => e.to.input);
   const inputs = openInputs
     ? [...new Set([...declared, ...used, ...context.extraInputs])]
-    : [...new Set([...declared, ...(context.type === undefined ? used : [])])];
-  const outputs =
-    context.type === undefined
-      ? [...new Set(context.edges.filter((e) => e.from.node === node.id).map((e) => e.from.output))]
-      : keys(context.type.outputs);
+    : [...new Set([...declared, ...(trustEdges ? used : [])])];
+  const usedOutputs = context.edges
+    .filter((e) => e.from.node === node.id)
+    .map((e) => e.from.output);
+  const outputs = [
+    ...new Set([...keys(context.type?.outputs), ...(trustEdges ? usedOutputs : [])]),
+  ];
   const required = context.type?.inputs['required'];
   return {
     inputs,
@@ -101,9 +106,25 @@ export function newNodeId(graph: WorkflowGraph, type: string): string {
 
 /** A spot for a new node: the next cell of a loose grid. */
 export function nextPosition(graph: WorkflowGraph): { x: number; y: number } {
+  return gridCell(graph.nodes.length);
+}
+
+function gridCell(index: number): { x: number; y: number } {
   // Two columns fit the canvas of a laptop screen beside the palette and the side panel.
-  const count = graph.nodes.length;
-  return { x: 30 + (count % 2) * (NODE_WIDTH + 50), y: 30 + Math.floor(count / 2) * 150 };
+  return { x: 30 + (index % 2) * (NODE_WIDTH + 50), y: 30 + Math.floor(index / 2) * 150 };
+}
+
+/** The graph with each node saved without a position (through the API, say) put in a grid cell. */
+export function laidOut(graph: WorkflowGraph): WorkflowGraph {
+  if (graph.nodes.every((n) => n.position !== undefined)) {
+    return graph;
+  }
+  return {
+    ...graph,
+    nodes: graph.nodes.map((n, i) =>
+      n.position === undefined ? { ...n, position: gridCell(i) } : n,
+    ),
+  };
 }
 
 export function addNode(graph: WorkflowGraph, node: GraphNode): WorkflowGraph {

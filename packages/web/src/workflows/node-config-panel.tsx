@@ -9,6 +9,7 @@ import { messageOf } from '../api/http.ts';
 import { useApi } from '../app/api-context.ts';
 import { useResource } from '../app/use-resource.ts';
 import { SchemaForm, type FieldErrors } from '../components/schema-form.tsx';
+import { isBehind, rangeOf } from './node-pins.ts';
 
 const DYNAMIC_DELAY_MS = 300;
 
@@ -37,6 +38,7 @@ export function NodeConfigPanel(props: {
       ) : (
         <p className="muted small">{type.description}</p>
       )}
+      <NodePin node={node} type={type} />
       {props.issues.length === 0 ? null : (
         <ul className="issues" aria-label="Problems of this node">
           {props.issues.map((issue) => (
@@ -128,6 +130,26 @@ export function NodeConfigPanel(props: {
 }
 
 /** The plugin's dynamic config for the node as filled so far (debounced). */
+/** The range a plugin node is pinned to, and whether it leaves out the plugin's current version. */
+function NodePin({ node, type }: { node: GraphNode; type: NodeType | undefined }) {
+  const range = rangeOf(node);
+  if (range === undefined) {
+    return null;
+  }
+  return (
+    <p className="small" data-testid="node-pin">
+      Pinned to <code>{range}</code>
+      {isBehind(node, type) ? (
+        <span className="warn-text">
+          , which does not take the current version {type?.version}: it runs on another installed
+          version the range takes, whose settings may differ from those below. Upgrade the workflow
+          to move it.
+        </span>
+      ) : null}
+    </p>
+  );
+}
+
 function useDynamicOptions(
   type: NodeType | undefined,
   config: Record<string, unknown>,

@@ -48,7 +48,10 @@ export function NodePalette(props: {
                     }}
                   >
                     <span>{t.title}</span>
-                    <span className="muted small">{t.type}</span>
+                    <span className="muted small">
+                      {t.type}
+                      {t.version === undefined ? '' : ` · ${t.version}`}
+                    </span>
                   </button>
                 </li>
               ))}

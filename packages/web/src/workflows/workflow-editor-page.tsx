@@ -13,7 +13,7 @@ import { GraphCanvas, type Selection } from './graph-canvas.tsx';
 import {
   addNode,
   connect,
-  edgeLabel,
+  laidOut,
   newNodeId,
   nextPosition,
   portsOf,
@@ -23,8 +23,11 @@ import {
   type PortRef,
 } from './graph-model.ts';
 import { NodeConfigPanel } from './node-config-panel.tsx';
+import { isBehind, outdatedPlugins, typeOfNode } from './node-pins.ts';
 import { NodePalette } from './node-palette.tsx';
 import { RunDialog } from './run-dialog.tsx';
+import { VersionUpgrade, type Upgraded } from './version-upgrade.tsx';
+import { WorkflowPanel } from './workflow-panel.tsx';
 
 const VALIDATE_DELAY_MS = 400;
 const EMPTY: WorkflowGraph = { nodes: [], edges: [] };
@@ -52,7 +55,9 @@ function Editor({ types, initial }: { types: readonly NodeType[]; initial: Workf
   const typeMap = useMemo(() => new Map(types.map((t) => [t.type, t])), [types]);
   const [saved, setSaved] = useState<Workflow | undefined>(initial);
   const [name, setName] = useState(initial?.name ?? 'Untitled workflow');
-  const [graph, setGraph] = useState<WorkflowGraph>(initial?.graph ?? EMPTY);
+  const [graph, setGraph] = useState<WorkflowGraph>(
+    initial === undefined ? EMPTY : laidOut(initial.graph),
+  );
   const [extras, setExtras] = useState<Record<string, string[]>>({});
   const [selection, setSelection] = useState<Selection>(undefined);
   const [pending, setPending] = useState<PortRef | undefined>(undefined);
@@ -115,7 +120,8 @@ function Editor({ types, initial }: { types: readonly NodeType[]; initial: Workf
     const named = type.type === 'core/input' || type.type === 'core/output';
     const node: GraphNode = {
       id: nodeId,
-      type: type.type,
+      // A plugin node is saved pinned to the range of its plugin's current version.
+      type: type.pin ?? type.type,
       config: named ? { name: nodeId.replace(/-/g, '_') } : {},
       position: nextPosition(graph),
     };
@@ -164,7 +170,17 @@ function Editor({ types, initial }: { types: readonly NodeType[]; initial: Workf
 
   const selectedNode =
     selection?.kind === 'node' ? graph.nodes.find((n) => n.id === selection.id) : undefined;
-  const selectedType = selectedNode === undefined ? undefined : typeMap.get(selectedNode.type);
+  const selectedType = selectedNode === undefined ? undefined : typeOfNode(typeMap, selectedNode);
+  const outdated = outdatedPlugins(graph, typeMap);
+  const upgraded = ({ workflow, upgraded: nodes }: Upgraded) => {
+    setSaved(workflow);
+    setGraph(laidOut(workflow.graph));
+    setDirty(name.trim() !== workflow.name);
+    setSaveError(undefined);
+    setAnnouncement(
+      `Upgraded ${nodes.map((n) => `${n.nodeId} from ${n.from} to ${n.to}`).join(', ')}`,
+    );
+  };
 
   return (
     <section className="editor" aria-labelledby="editor-title">
@@ -218,6 +234,16 @@ function Editor({ types, initial }: { types: readonly NodeType[]; initial: Workf
         {announcement}
       </p>
       <ErrorMessage error={saveError} title="Not saved" />
+      <VersionUpgrade
+        outdated={outdated}
+        saved={saved}
+        graph={graph}
+        dirty={dirty}
+        onUpgraded={upgraded}
+        onSelectNode={(nodeId) => {
+          setSelection({ kind: 'node', id: nodeId });
+        }}
+      />
       {pending === undefined ? null : (
         <p className="hint" role="status">
           Connecting from {pending.node}.{pending.port}: choose an input port (Escape cancels).
@@ -272,8 +298,12 @@ function Editor({ types, initial }: { types: readonly NodeType[]; initial: Workf
             node={selectedNode}
             type={selectedType}
             openInputs={
-              portsOf(selectedNode, { type: selectedType, edges: graph.edges, extraInputs: [] })
-                .openInputs
+              portsOf(selectedNode, {
+                type: selectedType,
+                edges: graph.edges,
+                extraInputs: [],
+                behind: isBehind(selectedNode, selectedType),
+              }).openInputs
             }
             issues={nodeIssues.get(selectedNode.id) ?? []}
             fieldErrors={configErrors(issues, selectedNode.id)}
@@ -302,65 +332,6 @@ function Editor({ types, initial }: { types: readonly NodeType[]; initial: Workf
         />
       ) : null}
     </section>
-  );
-}
-
-function WorkflowPanel(props: {
-  graph: WorkflowGraph;
-  issues: readonly WorkflowIssue[];
-  onRemoveEdge: (index: number) => void;
-  onSelectNode: (id: string) => void;
-}) {
-  return (
-    <aside className="side-panel" aria-labelledby="workflow-panel-title">
-      <h2 id="workflow-panel-title">Workflow</h2>
-      <p className="muted small">Select a node to configure it.</p>
-      <h3>Problems</h3>
-      {props.issues.length === 0 ? (
-        <p className="muted small">None found.</p>
-      ) : (
-        <ul className="issues" aria-label="Problems of the workflow">
-          {props.issues.map((issue, i) => (
-            <li key={`${String(i)}:${issue.message}`}>
-              {issue.nodeId === undefined ? (
-                issue.message
-              ) : (
-                <button
-                  type="button"
-                  className="link-button"
-                  onClick={() => {
-                    props.onSelectNode(issue.nodeId ?? '');
-                  }}
-                >
-                  {issue.message}
-                </button>
-              )}
-            </li>
-          ))}
-        </ul>
-      )}
-      <h3>Connections</h3>
-      {props.graph.edges.length === 0 ? (
-        <p className="muted small">None yet.</p>
-      ) : (
-        <ul className="list" aria-label="Connections">
-          {props.graph.edges.map((edge, index) => (
-            <li key={`${edgeLabel(edge)}#${String(index)}`} className="list-row small">
-              <span className="grow">{edgeLabel(edge)}</span>
-              <button
-                type="button"
-                aria-label={`Remove connection ${edgeLabel(edge)}`}
-                onClick={() => {
-                  props.onRemoveEdge(index);
-                }}
-              >
-                Remove
-              </button>
-            </li>
-          ))}
-        </ul>
-      )}
-    </aside>
   );
 }
 
