@@ -180,6 +180,8 @@ describe('update impact', () => {
         workflows: [],
         registry: registry(v1, []),
       }),
-    ).toThrow(/version 9.0.0 of plugin "acme.text" is not installed \(installed: 1.0.0 \(current\)\)/);
+    ).toThrow(
+      /version 9.0.0 of plugin "acme.text" is not installed \(installed: 1.0.0 \(current\)\)/,
+    );
   });
 });
