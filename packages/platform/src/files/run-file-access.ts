@@ -26,7 +26,9 @@ export async function runMayRead(db: Queryable, runId: string, fileId: string): 
 export async function isPluginPackage(db: Queryable, fileId: string): Promise<boolean> {
   const rows = await db.query(
     `SELECT 1 FROM plugins
-      WHERE source->>'type' = 'upload' AND source->>'fileId' = $1 AND status <> 'uninstalled'`,
+      WHERE status <> 'uninstalled'
+        AND ((source->>'type' = 'upload' AND source->>'fileId' = $1)
+          OR (staged_source->>'type' = 'upload' AND staged_source->>'fileId' = $1))`,
     [fileId],
   );
   return rows.length > 0;

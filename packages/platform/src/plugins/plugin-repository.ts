@@ -108,7 +108,7 @@ export class PluginRepository {
        ON CONFLICT (id) DO UPDATE SET
          status = 'installing', source = EXCLUDED.source, source_secret = EXCLUDED.source_secret,
          version = EXCLUDED.version, config_sealed = EXCLUDED.config_sealed, granted = EXCLUDED.granted,
-         manifest = NULL, sandbox = NULL, versions = NULL,
+         manifest = NULL, sandbox = NULL, versions = NULL, staged_source = NULL,
          reason = NULL, log_tail = NULL, restarts = 0, created_at = now(), updated_at = now()
        WHERE plugins.status = 'uninstalled'
        RETURNING (xmax = 0) AS inserted`,
@@ -136,6 +136,18 @@ export class PluginRepository {
         WHERE id = $1`,
       [id, JSON.stringify(sealed.source), sealed.token, version ?? null],
     );
+  }
+
+  /**
+   * The source of a version being installed beside the current one (without a git token): not
+   * desired yet, but its uploaded package may be fetched by the Plugin Server.
+   */
+  async setStagedSource(id: string, source: PluginSource): Promise<void> {
+    const sealed = this.#sealParts(id, source, {});
+    await this.#db.query('UPDATE plugins SET staged_source = $2::jsonb WHERE id = $1', [
+      id,
+      JSON.stringify(sealed.source),
+    ]);
   }
 
   /** The version wanted current, the source kept as it is. */

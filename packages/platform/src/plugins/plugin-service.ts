@@ -153,6 +153,9 @@ export class PluginService {
   ): Promise<PluginRecord> {
     const record = await this.#active(id);
     const source = change.source ?? (await this.#repo.fullSource(id)) ?? record.source;
+    if (!change.activate) {
+      await this.#repo.setStagedSource(id, source);
+    }
     await this.#server.install(id, {
       source,
       ...(change.version === undefined ? {} : { version: change.version }),
