@@ -2,7 +2,8 @@
 // calls pinned to an older version served by its own process (started on demand, stopped when
 // idle), making a version current, rollback on request, and automatic rollback of a version that
 // fails to start, refuses its configuration or crash-loops once made current.
-import { readFile, readdir } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PluginView } from '@plugboard/server-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -187,5 +188,80 @@ describe('versions side by side', () => {
     expect(view?.versions?.map((v) => v.version)).not.toContain('2.0.0');
     const folders = await readdir(join(server.dataDir, 'plugins', 'faulty'));
     expect(folders.filter((f) => f !== 'versions.json')).toHaveLength(4);
+  });
+});
+
+describe('installed versions across a Plugin Server restart', () => {
+  let dataDir = '';
+  let restarted: TestServer | undefined;
+  afterAll(async () => {
+    await restarted?.close();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('comes back with every version, the current one running and kept ones callable', async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'plugboard-versions-'));
+    restarted = await startTestServer({}, { dataDir });
+    for (const version of ['1.0.0', '2.0.0']) {
+      const folder = await fixtureFolder({ version });
+      await restarted.call('POST', '/plugins/faulty/install', {
+        source: { type: 'local', path: folder },
+      });
+      await restarted.waitFor('faulty', (v) => v?.status === 'running' && v.version === version);
+    }
+    await restarted.close();
+    restarted = await startTestServer({}, { dataDir });
+    const back = await restarted.waitFor('faulty', (v) => v?.status === 'running');
+    expect(states(back)).toEqual(['2.0.0 current', '1.0.0 kept']);
+    const response = await restarted.call(
+      'POST',
+      '/plugins/faulty/nodes/echo/execute',
+      { inputs: { text: 'hi' }, context: { credentials: {} } },
+      { 'x-plugboard-plugin-version': '1.0.0' },
+    );
+    expect(((await response.json()) as { outputs: { version: string } }).outputs.version).toBe(
+      '1.0.0',
+    );
+  });
+
+  it('reads the record a server from before versions side by side left (current.json)', async () => {
+    await restarted?.close();
+    const record = join(dataDir, 'plugins', 'faulty');
+    const { versions } = JSON.parse(await readFile(join(record, 'versions.json'), 'utf8')) as {
+      versions: {
+        version: string;
+        folder: string;
+        source: unknown;
+        installedAt: string;
+        state: string;
+      }[];
+    };
+    const current = versions.find((v) => v.state === 'current');
+    await writeFile(
+      join(record, 'current.json'),
+      JSON.stringify({
+        version: current?.version,
+        folder: current?.folder,
+        source: current?.source,
+        installedAt: current?.installedAt,
+      }),
+    );
+    await rm(join(record, 'versions.json'));
+    restarted = await startTestServer({}, { dataDir });
+    const back = await restarted.waitFor('faulty', (v) => v?.status === 'running');
+    expect(states(back)).toEqual(['2.0.0 current']);
+    expect((await readdir(record)).sort()).toEqual(expect.arrayContaining(['versions.json']));
+    expect(await readdir(record)).not.toContain('current.json');
+  });
+
+  it('leaves a plugin whose record cannot be read in error, its files where they are', async () => {
+    await restarted?.close();
+    const record = join(dataDir, 'plugins', 'faulty');
+    await writeFile(join(record, 'versions.json'), '{ not json');
+    restarted = await startTestServer({}, { dataDir });
+    const view = await restarted.waitFor('faulty', (v) => v?.status === 'error');
+    expect(view?.reason).toContain('its record of installed versions');
+    expect(view?.reason).toContain('cannot be read');
+    expect((await readdir(record)).length).toBeGreaterThan(1);
   });
 });
