@@ -17,6 +17,11 @@ import type { VersionRecord } from './version-states.ts';
 export class SideVersions {
   readonly #ctx: ManagerContext;
   readonly #supervisor: Supervisor;
+  /**
+   * The last failed start of each `<id>@<version>`: calls within the restart delay of it are
+   * refused rather than each starting a process that fails again.
+   */
+  readonly #failed = new Map<string, { readonly at: number; readonly message: string }>();
 
   constructor(ctx: ManagerContext, supervisor: Supervisor) {
     this.#ctx = ctx;
@@ -35,12 +40,26 @@ export class SideVersions {
       // Its version was installed again, or it exited: the next one starts from the record.
       await this.stop(plugin, version);
     }
+    const key = `${plugin.id}@${version}`;
+    const failed = this.#failed.get(key);
+    const waitMs = this.#ctx.deps.config.supervision.restartBaseMs;
+    if (failed !== undefined && performance.now() - failed.at < waitMs) {
+      throw unavailable(
+        plugin,
+        version,
+        `it failed to start less than ${String(waitMs)} ms ago: ${failed.message}`,
+      );
+    }
     const entry: SideVersion = {};
     const starting = this.#start(plugin, record);
     entry.starting = starting;
     plugin.sides.set(version, entry);
     try {
-      const instance = await starting;
+      const instance = await starting.catch((error: unknown) => {
+        this.#failed.set(key, { at: performance.now(), message: (error as Error).message });
+        throw error;
+      });
+      this.#failed.delete(key);
       entry.instance = instance;
       if (plugin.sides.get(version) !== entry) {
         // Stopped while it started (its version left, the plugin was uninstalled).
