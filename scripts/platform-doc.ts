@@ -122,7 +122,8 @@ unknown ports, two edges into one input, type mismatches between an output and a
 required inputs left unconnected, config that does not fit the node's config schema, duplicate
 input or output names. \`POST /api/workflows/validate\` checks without saving. A plugin node's type
 carries the range of plugin versions it runs on (\`text-tools/change-case@^1\`, the highest callable
-version the range takes); one saved without is pinned to the major of the current version.
+version the range takes); one saved without is pinned to the current version's major (\`^2\`; for
+0.x its minor, \`^0.3\`; a pre-release from itself on, \`^2.0.0-rc.1\`).
 \`POST /api/workflows/{id}/upgrade\` \`{ pluginId, version?, graph? }\` moves a workflow's nodes of
 one plugin to another version (the current one by default) and checks the graph against it: a
 graph that does not fit answers 422 with what to fix and nothing is saved; send the fixed graph as

@@ -27,7 +27,7 @@ export const workflowNodeSchema = z
       .min(1)
       .max(200)
       .describe(
-        '`core/<name>` for built-ins; `<pluginId>/<node>@<range>` for plugin nodes, the range a semver range (`text-tools/change-case@^1`): the node runs on the highest callable version of the plugin the range takes. Saved without a range, it is pinned to the major of the current version.',
+        '`core/<name>` for built-ins; `<pluginId>/<node>@<range>` for plugin nodes, the range a semver range (`text-tools/change-case@^1`): the node runs on the highest callable version of the plugin the range takes. Saved without a range, it is pinned to the major of the current version (`^2`; for 0.x its minor, `^0.3`; a pre-release from itself on).',
       ),
     config: z.record(z.string(), z.unknown()).default({}),
     credentials: z

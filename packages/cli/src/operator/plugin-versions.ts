@@ -212,17 +212,21 @@ export async function rollbackPlugin(
     `Rolling ${id} back${from === undefined ? '' : ` from ${from}`} to ${target ?? 'the previous version'}…`,
   );
   // Without a target known here, any other current version is the Plugin Server's choice.
+  // Arrived also when it runs waiting for a configuration it refuses (its reason says so).
   const arrived = (now: PluginView) => {
     const current = currentVersion(now.versions);
     return (
-      now.status === 'running' &&
+      (now.status === 'running' || now.status === 'missing_config') &&
       current !== undefined &&
       (target === undefined ? current !== from : current === target)
     );
   };
+  // A rollback the Plugin Server could not make leaves the version serving, its reason saying why.
+  const refused = (now: PluginView) =>
+    currentVersion(now.versions) === from && now.reason?.startsWith('could not roll back') === true;
   const final = await waitForPlugin(ctx, accepted, {
     waitingFor: `${target ?? 'the previous version'} to be current and running`,
-    until: (now) => arrived(now) || failedSince(before, now),
+    until: (now) => arrived(now) || refused(now) || failedSince(before, now),
     timeoutMs: timeout,
   });
   if (ctx.json) {
@@ -237,8 +241,12 @@ export async function rollbackPlugin(
   }
   if (!ctx.json) {
     const now = currentVersion(final.versions) ?? '?';
-    ctx.output.result(`${id}: ${from ?? '?'} → ${now}, running`);
-    if (from !== undefined) {
+    ctx.output.result(`${id}: ${from ?? '?'} → ${now}, ${final.status}`);
+    if (final.status === 'missing_config') {
+      ctx.output.info(`${now} waits for a configuration it takes: ${final.reason ?? ''}`);
+    }
+    const stays = final.versions.find((v) => v.version === from)?.state;
+    if (from !== undefined && stays === 'rolled_back') {
       ctx.output.info(
         `${from} is rolled back: no node runs on it until it is made current again (plugboard plugins activate ${id} ${from}).`,
       );

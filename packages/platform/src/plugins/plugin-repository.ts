@@ -132,7 +132,8 @@ export class PluginRepository {
   async setSource(id: string, source: PluginSource, version: string | undefined): Promise<void> {
     const sealed = this.#sealParts(id, source, {});
     await this.#db.query(
-      `UPDATE plugins SET source = $2::jsonb, source_secret = $3, version = $4, updated_at = now()
+      `UPDATE plugins SET source = $2::jsonb, source_secret = $3, version = $4, staged_source = NULL,
+              updated_at = now()
         WHERE id = $1`,
       [id, JSON.stringify(sealed.source), sealed.token, version ?? null],
     );

@@ -78,12 +78,7 @@ export class PluginService {
         `"${id.slice(0, 80)}" is not a usable plugin id: ${parsed.success ? 'it is reserved for built-in nodes' : (parsed.error.issues[0]?.message ?? 'invalid')}`,
       );
     }
-    if (input.source.type === 'upload' && !(await this.#fileExists(input.source.fileId))) {
-      throw new PlatformError(
-        'PLAT_FILE_NOT_FOUND',
-        `no uploaded file "${input.source.fileId.slice(0, 80)}"; upload the .tar.gz with POST /api/files and use the id it answers`,
-      );
-    }
+    await this.#requireUpload(input.source);
     const created = await this.#repo.create({
       id,
       source: input.source,
@@ -153,9 +148,9 @@ export class PluginService {
   ): Promise<PluginRecord> {
     const record = await this.#active(id);
     const source = change.source ?? (await this.#repo.fullSource(id)) ?? record.source;
-    if (!change.activate) {
-      await this.#repo.setStagedSource(id, source);
-    }
+    await this.#requireUpload(source);
+    // Its package may be fetched from now on, before the source is the desired one (if ever).
+    await this.#repo.setStagedSource(id, source);
     await this.#server.install(id, {
       source,
       ...(change.version === undefined ? {} : { version: change.version }),
@@ -328,6 +323,16 @@ export class PluginService {
       );
     }
     return record;
+  }
+
+  /** An upload source must name a stored file, or nothing is asked of the Plugin Server. */
+  async #requireUpload(source: PluginSource): Promise<void> {
+    if (source.type === 'upload' && !(await this.#fileExists(source.fileId))) {
+      throw new PlatformError(
+        'PLAT_FILE_NOT_FOUND',
+        `no uploaded file "${source.fileId.slice(0, 80)}"; upload the .tar.gz with POST /api/files and use the id it answers`,
+      );
+    }
   }
 
   #deferred(what: string, id: string, error: unknown): void {

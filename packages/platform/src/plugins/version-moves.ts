@@ -3,7 +3,12 @@
  * previous one. Checked against the versions its Plugin Server last reported, then asked of it;
  * the version moved to becomes the desired one, with the source it came from.
  */
-import { describeVersions, pluginSourceSchema, previousVersion } from '@plugboard/server-api';
+import {
+  describeVersions,
+  MASKED,
+  pluginSourceSchema,
+  previousVersion,
+} from '@plugboard/server-api';
 import { PlatformError } from '../errors.ts';
 import type { PluginServerClient } from '../plugin-server/plugin-server-client.ts';
 import type { PluginRecord } from './plugin-record.ts';
@@ -71,9 +76,17 @@ async function desire(
     return;
   }
   const stored = await repo.fullSource(record.id);
+  // The report masks a git token: the stored one is kept for the same repository, else none.
+  const { data } = reported;
   const source =
-    reported.data.type === 'git' && stored?.type === 'git' && stored.url === reported.data.url
-      ? { ...reported.data, ...(stored.token === undefined ? {} : { token: stored.token }) }
-      : reported.data;
+    data.type !== 'git'
+      ? data
+      : {
+          ...data,
+          token:
+            stored?.type === 'git' && stored.url === data.url && stored.token !== MASKED
+              ? stored.token
+              : undefined,
+        };
   await repo.setSource(record.id, source, installed.version);
 }

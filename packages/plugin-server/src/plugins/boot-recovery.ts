@@ -37,11 +37,8 @@ export async function recoverInstalled(ctx: ManagerContext, recovery: Recovery):
     } catch (error) {
       // Its files stay as they are: an operator can repair the record, or reinstall.
       const plugin = recovery.entry(id);
-      ctx.setStatus(
-        plugin,
-        'error',
-        `its record of installed versions (${join(dirs.plugins, id, 'versions.json')}) cannot be read (${(error as Error).message}); reinstall the plugin, or repair the record and restart it`,
-      );
+      plugin.broken = `its record of installed versions (${join(dirs.plugins, id, 'versions.json')}) cannot be read (${(error as Error).message}); repair or remove it and restart the Plugin Server, or install the plugin again (the versions it named are then lost)`;
+      ctx.setStatus(plugin, 'error', plugin.broken);
       continue;
     }
     const current = versions === undefined ? undefined : currentOf(versions);

@@ -56,10 +56,13 @@ export async function installVersion(
     replaced = plugin.versions.find((v) => v.version === manifest.version)?.folder;
     const current = currentOf(plugin.versions);
     const stages = requested.activate === false && current !== undefined;
-    if (stages && current.version === manifest.version) {
+    const already = plugin.versions.find((v) => v.version === manifest.version);
+    if (stages && (already?.state === 'current' || already?.state === 'kept')) {
       throw new ServerError(
         'PSRV_CONFLICT',
-        `version ${manifest.version} of plugin "${plugin.id}" is the current one; install it again with activate, or stage another version`,
+        already.state === 'current'
+          ? `version ${manifest.version} of plugin "${plugin.id}" is already current: there is nothing to stage`
+          : `version ${manifest.version} of plugin "${plugin.id}" is installed already (kept, for the workflows pinned to it): make it current with activate`,
       );
     }
     // Before the dependencies are installed: a plugin that may not run is not worth installing.
@@ -95,13 +98,21 @@ export async function installVersion(
     plugin.log.note(staged);
     const instance = plugin.running;
     if (instance === undefined) {
-      ctx.setStatus(plugin, 'error', `${before.reason ?? 'no process runs'}; ${staged}`);
+      // A restart armed before (a crash backoff) goes on; otherwise it stays in error.
+      ctx.setStatus(
+        plugin,
+        before.status === 'restarting' ? 'restarting' : 'error',
+        `${before.reason ?? 'no process runs'}; ${staged}`,
+      );
     } else {
       ctx.setStatus(plugin, instance.configured.valid ? 'running' : 'missing_config', staged);
     }
   }
   try {
-    await versions.prune(plugin, replaced === undefined ? [] : [replaced]);
+    await versions.prune(plugin, {
+      dropped: replaced === undefined ? [] : [replaced],
+      protect: record.version,
+    });
   } catch (error) {
     plugin.log.note(`removing older versions failed: ${asServerError(error).message}`);
   }

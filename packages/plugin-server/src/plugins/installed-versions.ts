@@ -5,6 +5,7 @@
  */
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { ServerError } from '../errors.ts';
 import { validatePackage } from '../install/validate-package.ts';
 import type { VersionRecord } from './version-states.ts';
 
@@ -16,11 +17,11 @@ export async function readInstalledVersions(
   pluginsDir: string,
   id: string,
 ): Promise<VersionRecord[] | undefined> {
-  const text = await readFile(join(pluginsDir, id, RECORD), 'utf8').catch(() => undefined);
+  const text = await readIfThere(join(pluginsDir, id, RECORD));
   if (text !== undefined) {
-    return (JSON.parse(text) as { versions: VersionRecord[] }).versions;
+    return checked(JSON.parse(text));
   }
-  const legacy = await readFile(join(pluginsDir, id, LEGACY_RECORD), 'utf8').catch(() => undefined);
+  const legacy = await readIfThere(join(pluginsDir, id, LEGACY_RECORD));
   if (legacy === undefined) {
     return undefined;
   }
@@ -44,4 +45,39 @@ export async function writeInstalledVersions(
   const file = join(pluginsDir, id, RECORD);
   await writeFile(`${file}.tmp`, JSON.stringify({ versions }, null, 2));
   await rename(`${file}.tmp`, file);
+}
+
+/** The file's text; undefined only when there is no such file (any other failure throws). */
+async function readIfThere(path: string): Promise<string | undefined> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      return undefined;
+    }
+    throw error;
+  }
+}
+
+/** The record's versions, refused whole when it is not the shape this server writes. */
+function checked(record: unknown): VersionRecord[] {
+  const versions = (record as { versions?: unknown } | null)?.versions;
+  const valid =
+    Array.isArray(versions) &&
+    versions.every((v: unknown) => {
+      const entry = v as Partial<VersionRecord> | null;
+      return (
+        typeof entry?.version === 'string' &&
+        typeof entry.folder === 'string' &&
+        typeof entry.state === 'string' &&
+        typeof entry.manifest === 'object'
+      );
+    });
+  if (!valid) {
+    throw new ServerError(
+      'PSRV_INTERNAL',
+      'it does not list versions with their folder, state and manifest',
+    );
+  }
+  return versions as VersionRecord[];
 }

@@ -64,6 +64,11 @@ export class ManagedPlugin {
    * (monotonic ms), the plugin is rolled back to `from`.
    */
   probation: { readonly from: string; readonly until: number } | undefined;
+  /**
+   * Set when its record of installed versions could not be read at start: what is wrong. The
+   * reconciler leaves it alone (a reinstall would lose the versions the record names).
+   */
+  broken: string | undefined;
   source: Record<string, unknown> | undefined;
   running: RunningInstance | undefined;
   restarts = 0;

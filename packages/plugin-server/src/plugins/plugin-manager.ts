@@ -187,8 +187,9 @@ export class PluginManager extends EventEmitter<{ status: [StatusChange]; ready:
     if (requested.grant !== undefined) {
       plugin.grant = requested.grant;
     }
-    // A new install replaces one that waited for a grant.
+    // A new install replaces one that waited for a grant, and a record that could not be read.
     plugin.onGrant = undefined;
+    plugin.broken = undefined;
     // Capped across plugins, so a burst of installs (a reconcile at boot) never starves the box.
     void plugin.serialise(async () => {
       if (requested.grant !== undefined || requested.config !== undefined) {

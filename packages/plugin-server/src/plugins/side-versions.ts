@@ -30,16 +30,30 @@ export class SideVersions {
 
   /** The process serving `version` of this plugin, started when none runs. */
   async instance(plugin: ManagedPlugin, version: string): Promise<RunningInstance> {
-    const record = this.#callable(plugin, version);
-    const side = plugin.sides.get(version);
-    const running = side?.instance ?? (await side?.starting?.catch(() => undefined));
-    if (side !== undefined && plugin.sides.get(version) === side) {
-      if (running !== undefined && !running.exited && running.folder === record.folder) {
+    // Each wait may see the versions change (a rollback, an uninstall, another call's start):
+    // the record and the entry are looked at again after it, a few times at most.
+    for (let look = 0; look < 3; look += 1) {
+      const record = this.#callable(plugin, version);
+      const side = plugin.sides.get(version);
+      if (side === undefined) {
+        return this.#started(plugin, record);
+      }
+      const running = side.instance ?? (await side.starting?.catch(() => undefined));
+      if (plugin.sides.get(version) !== side) {
+        continue;
+      }
+      const now = this.#callable(plugin, version);
+      if (running !== undefined && !running.exited && running.folder === now.folder) {
         return this.#touched(plugin, version, running);
       }
-      // Its version was installed again, or it exited: the next one starts from the record.
+      // Its version was installed again, or it exited: the next look starts one from the record.
       await this.stop(plugin, version);
     }
+    throw unavailable(plugin, version, 'its versions kept changing while it started');
+  }
+
+  async #started(plugin: ManagedPlugin, record: VersionRecord): Promise<RunningInstance> {
+    const { version } = record;
     const key = `${plugin.id}@${version}`;
     const failed = this.#failed.get(key);
     const waitMs = this.#ctx.deps.config.supervision.restartBaseMs;
@@ -50,20 +64,30 @@ export class SideVersions {
         `it failed to start less than ${String(waitMs)} ms ago: ${failed.message}`,
       );
     }
+    // Set before any wait, so a call arriving meanwhile waits on this start.
     const entry: SideVersion = {};
     const starting = this.#start(plugin, record);
     entry.starting = starting;
     plugin.sides.set(version, entry);
     try {
       const instance = await starting.catch((error: unknown) => {
-        this.#failed.set(key, { at: performance.now(), message: (error as Error).message });
+        // A refused configuration is not retried sooner or later: it answers its own 409.
+        if (!(error instanceof ServerError && error.code === 'PSRV_CONFLICT')) {
+          this.#failed.set(key, { at: performance.now(), message: (error as Error).message });
+        }
         throw error;
       });
       this.#failed.delete(key);
       entry.instance = instance;
-      if (plugin.sides.get(version) !== entry) {
-        // Stopped while it started (its version left, the plugin was uninstalled).
-        throw unavailable(plugin, version, 'stopped while it started');
+      const still = plugin.versions.find((v) => v.version === version);
+      if (
+        plugin.sides.get(version) !== entry ||
+        still?.folder !== record.folder ||
+        (still.state !== 'kept' && still.state !== 'current')
+      ) {
+        // Stopped, or its version stopped being callable, while it started.
+        await this.stop(plugin, version);
+        throw unavailable(plugin, version, 'its version changed while it started');
       }
       return this.#touched(plugin, version, instance);
     } catch (error) {
@@ -110,6 +134,14 @@ export class SideVersions {
   /** Stops the side process of `version` (or of every version), letting its calls finish. */
   async stop(plugin: ManagedPlugin, version?: string): Promise<void> {
     const versions = version === undefined ? [...plugin.sides.keys()] : [version];
+    if (version === undefined) {
+      // A new grant, configuration or install: a version that failed may start now.
+      for (const key of this.#failed.keys()) {
+        if (key.startsWith(`${plugin.id}@`)) {
+          this.#failed.delete(key);
+        }
+      }
+    }
     await Promise.all(
       versions.map(async (v) => {
         const side = plugin.sides.get(v);

@@ -87,17 +87,19 @@ const KEEP_ORDER: Readonly<Record<PluginVersionState, number>> = {
 };
 
 /**
- * Splits the versions into those to keep (at most `keep`: the current one always, then the ones
- * pinned workflows may run on, then staged and rolled-back ones, the most recently installed
- * first in each) and those to remove.
+ * Splits the versions into those to keep (at most `keep`: the current one and `protect` — the
+ * version just installed — always, then the ones pinned workflows may run on, then staged and
+ * rolled-back ones, the most recently installed first in each) and those to remove.
  */
 export function pruned(
   versions: readonly VersionRecord[],
   keep: number,
+  protect?: string,
 ): { kept: VersionRecord[]; removed: VersionRecord[] } {
+  const rank = (v: VersionRecord): number => (v.version === protect ? 0 : KEEP_ORDER[v.state]);
   const order = [...versions].sort(
-    (a, b) =>
-      KEEP_ORDER[a.state] - KEEP_ORDER[b.state] || b.installedAt.localeCompare(a.installedAt),
+    (a, b) => rank(a) - rank(b) || b.installedAt.localeCompare(a.installedAt),
   );
-  return { kept: order.slice(0, Math.max(1, keep)), removed: order.slice(Math.max(1, keep)) };
+  const count = Math.max(keep, order.filter((v) => rank(v) === 0).length);
+  return { kept: order.slice(0, count), removed: order.slice(count) };
 }

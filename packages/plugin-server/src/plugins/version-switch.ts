@@ -124,6 +124,10 @@ export class VersionSwitch {
         : mode === 'revert' && move.failed !== undefined
           ? withCurrent(withRefused(installed, move.failed, why), target.version)
           : withCurrent(installed, target.version);
+    // A restart armed for the process this replaces no longer applies; set before `running`, so
+    // one armed for this process (an exit while the record is written) stands.
+    clearTimeout(plugin.restartTimer);
+    plugin.policy.reset();
     // In service before anything is awaited, so an exit meanwhile is taken for a crash of it.
     plugin.running = next;
     try {
@@ -133,10 +137,8 @@ export class VersionSwitch {
       await stopInstance(ctx.deps.engine, next, 0);
       throw error;
     }
-    clearTimeout(plugin.restartTimer);
     plugin.version = target.version;
     plugin.source = target.source;
-    plugin.policy.reset();
     plugin.log.note(`version ${target.version} is current`);
     const replaced = before !== undefined && before.version !== target.version;
     plugin.probation =
@@ -191,11 +193,17 @@ export class VersionSwitch {
    * Removes the versions beyond the number kept (stopping a process of theirs first) and the
    * folders no record names any more (a version installed again replaced its folder).
    */
-  async prune(plugin: ManagedPlugin, dropped: readonly string[] = []): Promise<void> {
+  async prune(
+    plugin: ManagedPlugin,
+    options: { readonly dropped?: readonly string[]; readonly protect?: string } = {},
+  ): Promise<void> {
     const ctx = this.#ctx;
-    const { kept, removed } = pruned(plugin.versions, ctx.deps.config.versions.keep);
+    const { dropped = [], protect } = options;
+    const { kept, removed } = pruned(plugin.versions, ctx.deps.config.versions.keep, protect);
     if (removed.length > 0) {
       await commitVersions(ctx, plugin, kept);
+      // The platform hears the versions with every status: the same status, told again.
+      ctx.setStatus(plugin, plugin.status, plugin.reason);
     }
     for (const gone of removed) {
       await this.#sides.stop(plugin, gone.version);
@@ -254,6 +262,7 @@ export class VersionSwitch {
       logTail: await plugin.log.tail(20),
     };
     const again = target.version === serving;
+    const recorded = plugin.versions.find((v) => v.version === target.version);
     let reason: string;
     if (mode !== 'update') {
       reason = `could not roll back to ${target.version}: it ${why}; ${serving} keeps serving`;
@@ -261,6 +270,9 @@ export class VersionSwitch {
       // The same version installed again: the installed one serves on, the new files go.
       await ctx.deps.engine.remove(target.folder);
       reason = `version ${target.version} installed again ${why}; the version installed before keeps serving`;
+    } else if (recorded?.state === 'kept' && recorded.folder === target.folder) {
+      // A version that served before stays callable for the workflows pinned to it.
+      reason = `version ${target.version} was not made current: it ${why}; ${serving} keeps serving`;
     } else {
       await commitVersions(
         ctx,
@@ -270,11 +282,10 @@ export class VersionSwitch {
       reason = `rolled back to ${serving} automatically: version ${target.version} ${why}`;
     }
     plugin.log.note(reason);
-    ctx.setStatus(
-      plugin,
-      plugin.running?.configured.valid === false ? 'missing_config' : 'running',
-      reason,
-    );
+    // With no process serving (the current one crashed meanwhile), its restart says the status.
+    if (plugin.running !== undefined) {
+      ctx.setStatus(plugin, plugin.running.configured.valid ? 'running' : 'missing_config', reason);
+    }
   }
 
   /**
@@ -300,7 +311,7 @@ export class VersionSwitch {
           await this.#sides.stop(plugin, version.version);
         }
       }
-      await this.prune(plugin, before === undefined ? [] : [before.folder]);
+      await this.prune(plugin, { dropped: before === undefined ? [] : [before.folder] });
     } catch (error) {
       // Made current already: what follows cannot undo that, and costs only disk space.
       plugin.log.note(
@@ -332,7 +343,14 @@ function installedOther(plugin: ManagedPlugin, version: string): VersionRecord {
 /** The version named for a rollback, or the previous one; refused when there is none. */
 function rollbackTarget(plugin: ManagedPlugin, to: string | undefined): VersionRecord {
   if (to !== undefined) {
-    return installedOther(plugin, to);
+    const named = installedOther(plugin, to);
+    if (named.state === 'staged') {
+      throw new ServerError(
+        'PSRV_CONFLICT',
+        `version ${to} of plugin "${plugin.id}" is staged, never current: make it current with activate, which checks it first`,
+      );
+    }
+    return named;
   }
   const target = previousVersion(plugin.versions);
   if (target === undefined) {

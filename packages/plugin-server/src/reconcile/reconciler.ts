@@ -84,6 +84,9 @@ export class Reconciler {
       this.#manager.uninstall(desired.id);
       return { action: 'uninstall', reason: `desired status is ${desired.status}` };
     }
+    if (actual.broken !== undefined) {
+      return { action: 'wait', reason: actual.broken };
+    }
     if (
       desired.grant !== undefined &&
       canonicalJson(desired.grant) !== canonicalJson(actual.grant)

@@ -18,10 +18,20 @@ const STATE_LABELS: Record<PluginVersion['state'], string> = {
   rolled_back: 'rolled back',
 };
 
-/** The version a rollback goes to: the first kept one below the current one (the list is newest first). */
+/**
+ * The version a rollback goes to, as the Plugin Server picks it: the first kept one below the
+ * current one, else the highest kept one (the list is newest first). It is sent as `to`, so the
+ * version confirmed is the version rolled back to.
+ */
 function rollbackTarget(versions: readonly PluginVersion[]): PluginVersion | undefined {
   const current = versions.findIndex((v) => v.state === 'current');
-  return current === -1 ? undefined : versions.slice(current + 1).find((v) => v.state === 'kept');
+  if (current === -1) {
+    return undefined;
+  }
+  return (
+    versions.slice(current + 1).find((v) => v.state === 'kept') ??
+    versions.find((v) => v.state === 'kept')
+  );
 }
 
 export function PluginVersions(props: { plugin: PluginRecord; onChanged: () => void }) {
@@ -39,7 +49,7 @@ export function PluginVersions(props: { plugin: PluginRecord; onChanged: () => v
     setBusy(true);
     setError(undefined);
     try {
-      await api.rollbackPlugin(id);
+      await api.rollbackPlugin(id, target?.version);
       props.onChanged();
     } catch (caught) {
       setError(caught);
@@ -57,7 +67,7 @@ export function PluginVersions(props: { plugin: PluginRecord; onChanged: () => v
           disabled={busy || target === undefined}
           title={
             target === undefined
-              ? 'No kept version below the current one'
+              ? 'No kept version to roll back to'
               : `Make ${target.version} current again`
           }
           onClick={() => {

@@ -27,11 +27,13 @@ function newlyStaged(
   before: ReadonlySet<string>,
   wanted: string | undefined,
 ): PluginVersion | undefined {
-  const staged = record.versions.filter((v) => v.state === 'staged');
-  return wanted === undefined
-    ? staged.find((v) => !before.has(keyOf(v)))
-    : staged.find((v) => v.version === wanted);
+  // A version staged before the update (the same number uploaded again) is not this one.
+  const staged = record.versions.filter((v) => v.state === 'staged' && !before.has(keyOf(v)));
+  return wanted === undefined ? staged[0] : staged.find((v) => v.version === wanted);
 }
+
+/** Past this, the wait ends with what the record says: an install this long is stuck. */
+const STAGE_TIMEOUT_MS = 15 * 60_000;
 
 /**
  * Reads the record until the update's version is staged; `onRecord` sees each read. The install
@@ -44,13 +46,15 @@ export async function waitForStaged(
   options: {
     before: ReadonlySet<string>;
     wanted: string | undefined;
-    /** The plugin's status before the update. */
-    startedIn: PluginRecord['status'];
+    /** The record before the update. */
+    start: PluginRecord;
     signal: AbortSignal;
     onRecord: (record: PluginRecord) => void;
   },
 ): Promise<PluginVersion> {
   let installing = false;
+  const { start } = options;
+  const deadline = Date.now() + STAGE_TIMEOUT_MS;
   for (;;) {
     options.signal.throwIfAborted();
     const record = await api.getPlugin(id);
@@ -59,14 +63,19 @@ export async function waitForStaged(
     if (staged !== undefined) {
       return staged;
     }
-    const failed =
-      (installing && record.status !== 'installing') ||
-      (record.status === 'error' && options.startedIn !== 'error');
-    if (failed) {
+    // Ended with nothing new staged: seen installing, or its status told again with a new reason
+    // (an install that failed before any read saw it installing).
+    const ended =
+      record.status !== 'installing' &&
+      (installing || (record.updatedAt !== start.updatedAt && record.reason !== start.reason));
+    const failed = ended || (record.status === 'error' && start.status !== 'error');
+    if (failed || Date.now() > deadline) {
       throw new ApiError({
         status: 0,
         code: 'UI_NOT_STAGED',
-        message: record.reason ?? 'the new version did not install',
+        message: failed
+          ? (record.reason ?? 'the new version did not install')
+          : `the new version is still not staged after ${String(STAGE_TIMEOUT_MS / 60_000)} minutes; see the plugin's log`,
       });
     }
     installing ||= record.status === 'installing';

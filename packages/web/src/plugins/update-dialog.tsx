@@ -80,7 +80,7 @@ export function UpdateDialog(props: {
       const staged = await waitForStaged(api, id, {
         before,
         wanted,
-        startedIn: start.status,
+        start,
         signal,
         onRecord: (record) => {
           setReason(record.reason);
