@@ -90,6 +90,21 @@ describe('pruned', () => {
     expect(removed.map((v) => v.version)).toEqual(['5.0.0', '2.0.0']);
   });
 
+  it('never removes the version just installed, even when kept ones fill the count', () => {
+    const { kept, removed } = pruned(
+      [
+        record('1.0.0', 'kept', 1),
+        record('2.0.0', 'kept', 2),
+        record('3.0.0', 'current', 3),
+        record('4.0.0', 'staged', 4),
+      ],
+      3,
+      '4.0.0',
+    );
+    expect(kept.map((v) => v.version)).toEqual(['4.0.0', '3.0.0', '2.0.0']);
+    expect(removed.map((v) => v.version)).toEqual(['1.0.0']);
+  });
+
   it('never removes the current version, whatever the number kept', () => {
     const { kept } = pruned([record('1.0.0', 'kept', 9), record('2.0.0', 'current', 1)], 0);
     expect(kept.map((v) => v.version)).toEqual(['2.0.0']);
