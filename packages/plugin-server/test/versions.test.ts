@@ -224,6 +224,34 @@ describe('installed versions across a Plugin Server restart', () => {
     );
   });
 
+  it('rolls back a version made current just before a restart that crash-loops after it', async () => {
+    await restarted?.close();
+    // 2.0.0 was made current moments ago; from now on its process exits soon after it starts.
+    const record = join(dataDir, 'plugins', 'faulty');
+    const { versions } = JSON.parse(await readFile(join(record, 'versions.json'), 'utf8')) as {
+      versions: { version: string; folder: string; probation?: { from: string } }[];
+    };
+    const v2 = versions.find((v) => v.version === '2.0.0');
+    expect(v2?.probation?.from).toBe('1.0.0');
+    await writeFile(
+      join(v2?.folder ?? '', 'package', 'behaviour.json'),
+      JSON.stringify({ mode: 'crash-after-start' }),
+    );
+    restarted = await startTestServer(
+      { supervision: { crashLoopCount: 2, crashLoopWindowMs: 60_000, restartBaseMs: 100 } },
+      { dataDir },
+    );
+    const back = await restarted.waitFor(
+      'faulty',
+      (v) => v?.status === 'running' && v.version === '1.0.0',
+      30_000,
+    );
+    expect(back?.reason).toContain('rolled back from 2.0.0 to 1.0.0 automatically');
+    await writeFile(join(v2?.folder ?? '', 'package', 'behaviour.json'), '{"mode":"ok"}');
+    restarted.server.manager.activate('faulty', '2.0.0');
+    await restarted.waitFor('faulty', (v) => v?.status === 'running' && v.version === '2.0.0');
+  });
+
   it('reads the record a server from before versions side by side left (current.json)', async () => {
     await restarted?.close();
     const record = join(dataDir, 'plugins', 'faulty');

@@ -54,6 +54,12 @@ export async function recoverInstalled(ctx: ManagerContext, recovery: Recovery):
     plugin.version = current.version;
     plugin.versions = versions ?? [];
     plugin.source = current.source;
+    // Made current shortly before the restart: a crash loop now still rolls it back.
+    const left = Date.parse(current.probation?.until ?? '') - Date.now();
+    if (current.probation !== undefined && left > 0) {
+      const now = (deps.now ?? (() => performance.now()))();
+      plugin.probation = { from: current.probation.from, until: now + left };
+    }
     const desired = await readDesired(dirs.plugins, id);
     plugin.config = desired.config;
     plugin.grant = desired.grant ?? {};

@@ -18,6 +18,11 @@ export interface VersionRecord {
   readonly manifest: Manifest;
   readonly state: PluginVersionState;
   readonly reason?: string | undefined;
+  /**
+   * On the current version, made current over `from` until `until` (ISO time): a crash loop
+   * before then rolls back to `from`, across a restart of the Plugin Server too.
+   */
+  readonly probation?: { readonly from: string; readonly until: string } | undefined;
 }
 
 export function currentOf(versions: readonly VersionRecord[]): VersionRecord | undefined {

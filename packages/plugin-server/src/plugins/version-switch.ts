@@ -118,12 +118,22 @@ export class VersionSwitch {
     }
     const why = move.why ?? `rolled back from ${before?.version ?? 'none'} to ${target.version}`;
     const installed = withInstalled(plugin.versions, target);
-    const versions =
+    const moved =
       mode === 'rollback'
         ? withRolledBack(installed, target.version, why)
         : mode === 'revert' && move.failed !== undefined
           ? withCurrent(withRefused(installed, move.failed, why), target.version)
           : withCurrent(installed, target.version);
+    const replaced = before !== undefined && before.version !== target.version;
+    const probationMs = ctx.deps.config.versions.probationMs;
+    const probation =
+      mode === 'update' && replaced
+        ? { from: before.version, until: new Date(Date.now() + probationMs).toISOString() }
+        : undefined;
+    const versions = moved.map((v) => ({
+      ...v,
+      probation: v.version === target.version ? probation : undefined,
+    }));
     // A restart armed for the process this replaces no longer applies; set before `running`, so
     // one armed for this process (an exit while the record is written) stands.
     clearTimeout(plugin.restartTimer);
@@ -140,11 +150,10 @@ export class VersionSwitch {
     plugin.version = target.version;
     plugin.source = target.source;
     plugin.log.note(`version ${target.version} is current`);
-    const replaced = before !== undefined && before.version !== target.version;
     plugin.probation =
-      mode === 'update' && replaced
-        ? { from: before.version, until: this.#now() + ctx.deps.config.versions.probationMs }
-        : undefined;
+      probation === undefined
+        ? undefined
+        : { from: probation.from, until: this.#now() + probationMs };
     if (plugin.running === next) {
       this.#supervisor.settle(
         plugin,
