@@ -95,9 +95,16 @@ export async function upgradeWorkflow(
       { details: { issues } },
     );
   }
-  const saved = await deps.workflows.update(workflow.id, { ...workflow, graph });
+  const saved = await deps.workflows.update(
+    workflow.id,
+    { ...workflow, graph },
+    { changedFrom: workflow.graph },
+  );
   if (saved === undefined) {
-    throw new PlatformError('PLAT_WORKFLOW_NOT_FOUND', `no workflow "${workflow.id}"`);
+    throw new PlatformError(
+      'PLAT_CONFLICT',
+      `workflow "${workflow.id}" changed (or was deleted) while it was upgraded; upgrade it again`,
+    );
   }
   return { workflow: saved, upgraded: rewritten };
 }

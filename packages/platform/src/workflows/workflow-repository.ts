@@ -55,14 +55,22 @@ export class WorkflowRepository {
     return toWorkflow(rows[0] as WorkflowRow);
   }
 
+  /** Replaces it; with `unless`, only while its graph is still that one (no edit meanwhile). */
   async update(
     id: string,
     input: Pick<Workflow, 'name' | 'description' | 'graph'>,
+    unless?: { readonly changedFrom: WorkflowGraph },
   ): Promise<Workflow | undefined> {
     const rows = await this.#db.query<WorkflowRow>(
       `UPDATE workflows SET name = $2, description = $3, graph = $4::jsonb, updated_at = now()
-        WHERE id = $1 RETURNING *`,
-      [id, input.name, input.description, JSON.stringify(input.graph)],
+        WHERE id = $1 AND ($5::jsonb IS NULL OR graph = $5::jsonb) RETURNING *`,
+      [
+        id,
+        input.name,
+        input.description,
+        JSON.stringify(input.graph),
+        unless === undefined ? null : JSON.stringify(unless.changedFrom),
+      ],
     );
     return rows[0] === undefined ? undefined : toWorkflow(rows[0]);
   }
