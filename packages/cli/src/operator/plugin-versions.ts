@@ -40,6 +40,11 @@ export async function updatePlugin(
   const before = await ctx.client.call('getPlugin', { params: { id } });
   const wanted = flags.version;
   let record: PluginView = before;
+  if (kind === undefined && wanted !== undefined && wanted === currentVersion(before.versions)) {
+    // Asked for the version it runs: nothing to install, nothing to move.
+    ctx.output.result(ctx.json ? json({ plugin: before }) : `${id}: ${wanted} is already current`);
+    return;
+  }
   // Run again (with --yes, say) on a version already staged: nothing to install again.
   const staged =
     kind === undefined && wanted !== undefined

@@ -165,6 +165,18 @@ describe('plugboard plugins update, versions, rollback and workflows upgrade', (
     expect(await versionsOf()).toEqual(['2.0.0 current', '1.0.0 kept']);
   });
 
+  it('an update to the version that is current does nothing, and says so', async () => {
+    const again = await cli(['plugins', 'update', PLUGIN, '--version', '2.0.0']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout.trim()).toBe(`${PLUGIN}: 2.0.0 is already current`);
+    const asJson = await cli(['plugins', 'update', PLUGIN, '--version', '2.0.0', '--json']);
+    expect(asJson.code, asJson.stderr).toBe(0);
+    expect((JSON.parse(asJson.stdout) as { plugin: { version: string } }).plugin.version).toBe(
+      '2.0.0',
+    );
+    expect(await versionsOf()).toEqual(['2.0.0 current', '1.0.0 kept']);
+  });
+
   it('a workflow upgrade to 2.0.0 that does not fit says which node to fix, and saves nothing', async () => {
     const refused = await cli([
       'workflows',
