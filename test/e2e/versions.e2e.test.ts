@@ -1,10 +1,10 @@
 // Versions side by side, end to end with real processes: a workflow saved against v1 keeps
 // running on v1 after v2 (which renames an input) is installed and made current, and the platform
 // lists it as affected before anything moves; a new workflow runs on v2 at the same time; the old
-// one is upgraded once fixed; a rollback restores the previous version in under 2 s; a v3 that
-// crash-loops after an update is rolled back automatically, with the reason in its status.
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { readFile } from 'node:fs/promises';
+// one is upgraded once fixed; a rollback restores the previous version in under 2 s; a third
+// version (2.1.0) that crash-loops after an update is rolled back automatically, with the reason
+// in its status.
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type {
@@ -14,49 +14,19 @@ import type {
   WorkflowGraphInput,
 } from '@plugboard/platform-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { plugboardOk } from '../helpers/plugboard-cli.ts';
+import { packVersionedPlugin } from '../helpers/versioned-plugin.ts';
 import { startSystem, type RunningSystem } from './helpers/system.ts';
 
 const PLUGIN = 'e2e-versions';
 
-/** The plugin at `version`: its node takes `input`; with `crashes`, its served process exits soon. */
-function source(version: string, input: string, crashes = false): string {
-  return `import { defineNode, definePlugin, z } from '@plugboard/sdk';
-${crashes ? "if (process.env['PLUGBOARD_MAX_CONCURRENCY'] !== undefined) setTimeout(() => process.exit(3), 700);" : ''}
-const greet = defineNode({
-  name: 'greet',
-  title: 'Greet',
-  inputs: z.object({ ${input}: z.string() }),
-  outputs: z.object({ text: z.string(), version: z.string() }),
-  run: (_ctx, inputs) => ({ text: 'hello ' + inputs.${input}, version: '${version}' }),
-});
-export default definePlugin({
-  id: '${PLUGIN}',
-  version: '${version}',
-  displayName: 'E2E versions',
-  description: 'Greets, in several versions.',
-  nodes: [greet],
-});
-`;
-}
-
-async function pack(dir: string, version: string, input: string, crashes = false) {
-  const folder = join(dir, `v${version}`);
-  await mkdir(join(folder, 'src'), { recursive: true });
-  await writeFile(
-    join(folder, 'package.json'),
-    JSON.stringify({
-      name: PLUGIN,
-      version,
-      private: true,
-      type: 'module',
-      plugboard: { entry: 'src/index.ts' },
-    }),
-  );
-  await writeFile(join(folder, 'src/index.ts'), source(version, input, crashes));
-  await plugboardOk(['plugin', 'manifest', '--out', 'plugboard.manifest.json'], folder);
-  return plugboardOk(['plugin', 'pack', '--out', join(dir, `v${version}.tar.gz`)], folder);
-}
+const pack = (dir: string, version: string, input: string, crashes = false): Promise<string> =>
+  packVersionedPlugin(dir, {
+    id: PLUGIN,
+    version,
+    node: 'greet',
+    input,
+    crash: crashes ? 'soon' : undefined,
+  });
 
 async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000) {
   const deadline = Date.now() + timeoutMs;

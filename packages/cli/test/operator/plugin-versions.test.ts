@@ -2,70 +2,30 @@
 // real processes (the platform and the Plugin Server it drives, each plugin version its own
 // process): a plugin installed at 1.0.0 from an archive, updated to 2.0.0 beside it (staged,
 // impact, current), rolled back, and a 1.1.0 that would break a workflow refused.
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PluginRecordView, UpdateImpact, WorkflowUpgrade } from '@plugboard/platform-api';
 import { startSystem, type RunningSystem } from '../../../../test/e2e/helpers/system.ts';
+import { packVersionedPlugin } from '../../../../test/helpers/versioned-plugin.ts';
 import { runCli, type CliResult } from './operator-env.ts';
 
 const PLUGIN = 'cli-versions';
 const TOKEN = 'e2e-user-token-0123456789';
 
-/**
- * A plugin folder at `version` whose node `shout` takes its text as `input`, packed; `crashes`:
- * its process throws as it starts (not when packed: only a launch sets the plugin token).
- */
-async function packVersion(
+const packVersion = (
   dir: string,
   version: string,
   options: { input: string; crashes?: boolean },
-): Promise<string> {
-  const { input } = options;
-  const folder = join(dir, `${PLUGIN}-${version}`);
-  await mkdir(join(folder, 'src'), { recursive: true });
-  await writeFile(
-    join(folder, 'package.json'),
-    JSON.stringify({
-      name: PLUGIN,
-      version,
-      private: true,
-      type: 'module',
-      plugboard: { entry: 'src/index.ts' },
-    }),
-  );
-  await writeFile(
-    join(folder, 'src', 'index.ts'),
-    [
-      "import { defineNode, definePlugin, z } from '@plugboard/sdk';",
-      options.crashes === true
-        ? "if (process.env['PLUGBOARD_PLUGIN_TOKEN'] !== undefined) throw new Error('crashing at start as asked');"
-        : '',
-      'const shout = defineNode({',
-      "  name: 'shout',",
-      "  title: 'Shout',",
-      `  inputs: z.object({ ${input}: z.string() }),`,
-      '  outputs: z.object({ text: z.string() }),',
-      `  run: (_ctx, inputs) => ({ text: \`\${inputs.${input}.toUpperCase()} (${version})\` }),`,
-      '});',
-      'export default definePlugin({',
-      `  id: '${PLUGIN}',`,
-      `  version: '${version}',`,
-      "  displayName: 'CLI versions',",
-      "  description: 'Shouts, differently in each version.',",
-      '  nodes: [shout],',
-      '});',
-      '',
-    ].join('\n'),
-  );
-  const archive = join(dir, `${PLUGIN}-${version}.tar.gz`);
-  const packed = await runCli(['plugin', 'pack', folder, '--out', archive], { cwd: dir });
-  if (packed.code !== 0) {
-    throw new Error(`pack ${version} failed: ${packed.stderr}`);
-  }
-  return archive;
-}
+): Promise<string> =>
+  packVersionedPlugin(dir, {
+    id: PLUGIN,
+    version,
+    node: 'shout',
+    input: options.input,
+    crash: options.crashes === true ? 'at-start' : undefined,
+  });
 
 describe('plugboard plugins update, versions, rollback and workflows upgrade', () => {
   let dir: string;
