@@ -1,7 +1,7 @@
 /**
  * @module The editor's notice for nodes pinned to a range without their plugin's current version
- * (they run on another installed version, kept or, after a rollback, none): "Upgrade to X" rewrites their references to the current version's
- * range (`POST /api/workflows/{id}/upgrade`); when the graph does not fit the new version, the
+ * (they run on another installed version, kept or, after a rollback, none): "Upgrade to X"
+ * rewrites their references to the current version's range (`POST /api/workflows/{id}/upgrade`); when the graph does not fit the new version, the
  * platform says what to fix and nothing is saved. Unsaved changes go with the upgrade, so fixing
  * the graph and upgrading again is one step.
  */
@@ -10,6 +10,7 @@ import { ApiError } from '../api/http.ts';
 import type { Workflow, WorkflowGraph, WorkflowIssue } from '../api/types.ts';
 import { useApi } from '../app/api-context.ts';
 import { ErrorMessage } from '../components/alert.tsx';
+import { IssueList } from './issue-list.tsx';
 import type { OutdatedPlugin } from './node-pins.ts';
 
 export interface Upgraded {
@@ -105,28 +106,12 @@ function UpgradeNotice(props: {
             Not upgraded: the workflow does not fit {plugin.pluginId} {plugin.current}.
           </strong>{' '}
           Fix these, then upgrade again (your changes are sent with it):
-          <ul
-            className="issues"
-            aria-label={`What to fix for ${plugin.pluginId} ${plugin.current}`}
-          >
-            {issues.map((issue, i) => (
-              <li key={`${String(i)}:${issue.message}`}>
-                {issue.nodeId === undefined ? (
-                  issue.message
-                ) : (
-                  <button
-                    type="button"
-                    className="link-button"
-                    onClick={() => {
-                      props.onSelectNode(issue.nodeId ?? '');
-                    }}
-                  >
-                    {issue.nodeId}: {issue.message}
-                  </button>
-                )}
-              </li>
-            ))}
-          </ul>
+          <IssueList
+            issues={issues}
+            label={`What to fix for ${plugin.pluginId} ${plugin.current}`}
+            withNodeId
+            onSelectNode={props.onSelectNode}
+          />
         </div>
       )}
     </div>

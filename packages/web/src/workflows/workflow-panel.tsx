@@ -4,6 +4,7 @@
  */
 import type { WorkflowGraph, WorkflowIssue } from '../api/types.ts';
 import { edgeLabel } from './graph-model.ts';
+import { IssueList } from './issue-list.tsx';
 
 export function WorkflowPanel(props: {
   graph: WorkflowGraph;
@@ -19,25 +20,11 @@ export function WorkflowPanel(props: {
       {props.issues.length === 0 ? (
         <p className="muted small">None found.</p>
       ) : (
-        <ul className="issues" aria-label="Problems of the workflow">
-          {props.issues.map((issue, i) => (
-            <li key={`${String(i)}:${issue.message}`}>
-              {issue.nodeId === undefined ? (
-                issue.message
-              ) : (
-                <button
-                  type="button"
-                  className="link-button"
-                  onClick={() => {
-                    props.onSelectNode(issue.nodeId ?? '');
-                  }}
-                >
-                  {issue.message}
-                </button>
-              )}
-            </li>
-          ))}
-        </ul>
+        <IssueList
+          issues={props.issues}
+          label="Problems of the workflow"
+          onSelectNode={props.onSelectNode}
+        />
       )}
       <h3>Connections</h3>
       {props.graph.edges.length === 0 ? (
