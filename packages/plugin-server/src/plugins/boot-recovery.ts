@@ -51,9 +51,7 @@ export async function recoverInstalled(ctx: ManagerContext, recovery: Recovery):
       continue;
     }
     const plugin = recovery.entry(id);
-    plugin.version = current.version;
     plugin.versions = versions ?? [];
-    plugin.source = current.source;
     // Made current shortly before the restart: a crash loop now still rolls it back.
     const left = Date.parse(current.probation?.until ?? '') - Date.now();
     if (current.probation !== undefined && left > 0) {

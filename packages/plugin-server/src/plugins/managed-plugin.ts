@@ -10,11 +10,12 @@ import type { PluginProcess } from '../engine/engine.ts';
 import { RestartPolicy, type RestartPolicySettings } from '../supervisor/restart-policy.ts';
 import type {
   InstalledVersion,
+  PluginVersionView,
   PluginDetail,
   PluginGrant,
   PluginView,
 } from '@plugboard/server-api';
-import { newestFirst, type VersionRecord } from './version-states.ts';
+import { currentOf, newestFirst, type VersionRecord } from './version-states.ts';
 
 export interface RunningInstance {
   readonly process: PluginProcess;
@@ -53,8 +54,6 @@ export class ManagedPlugin {
   /** A record is made for an install, or for a version found installed at a start. */
   status: PluginStatus = 'installing';
   reason: string | undefined;
-  /** The current version's. */
-  version: string | undefined;
   /** Every version installed, as recorded in `<id>/versions.json`. */
   versions: readonly VersionRecord[] = [];
   /** Processes of versions other than the current one, by version. */
@@ -69,7 +68,6 @@ export class ManagedPlugin {
    * reconciler leaves it alone (a reinstall would lose the versions the record names).
    */
   broken: string | undefined;
-  source: Record<string, unknown> | undefined;
   running: RunningInstance | undefined;
   restarts = 0;
   /** Processes replaced because a call overran its deadline (not crashes). */
@@ -95,6 +93,16 @@ export class ManagedPlugin {
     this.id = id;
     this.log = log;
     this.policy = new RestartPolicy(policy);
+  }
+
+  /** The current version, when one is installed. */
+  get version(): string | undefined {
+    return currentOf(this.versions)?.version;
+  }
+
+  /** Where the current version came from, without tokens. */
+  get source(): Record<string, unknown> | undefined {
+    return currentOf(this.versions)?.source;
   }
 
   /** Calls forwarded and not yet answered: the queue in front of the process, bounded. */
@@ -138,7 +146,11 @@ export class ManagedPlugin {
 
   /** Every installed version with its state, whether it runs, and its manifest; newest first. */
   installedVersions(): InstalledVersion[] {
-    return newestFirst(this.versions).map((v) => ({
+    return newestFirst(this.versions).map((v) => ({ ...this.#viewOf(v), manifest: v.manifest }));
+  }
+
+  #viewOf(v: VersionRecord): PluginVersionView {
+    return {
       version: v.version,
       state: v.state,
       running:
@@ -148,20 +160,12 @@ export class ManagedPlugin {
       installedAt: v.installedAt,
       source: v.source,
       ...(v.reason === undefined ? {} : { reason: v.reason }),
-      manifest: v.manifest,
-    }));
+    };
   }
 
   view(): PluginView {
     const proc = this.running?.process;
-    const versions = this.installedVersions().map((v) => ({
-      version: v.version,
-      state: v.state,
-      running: v.running,
-      installedAt: v.installedAt,
-      source: v.source,
-      ...(v.reason === undefined ? {} : { reason: v.reason }),
-    }));
+    const versions = newestFirst(this.versions).map((v) => this.#viewOf(v));
     return {
       id: this.id,
       status: this.status,

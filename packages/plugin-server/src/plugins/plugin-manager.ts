@@ -264,7 +264,6 @@ export class PluginManager extends EventEmitter<{ status: [StatusChange]; ready:
         await rm(`${plugin.log.path}.1`, { force: true });
         this.#plugins.delete(id);
       }
-      plugin.version = undefined;
       plugin.versions = [];
       this.#setStatus(plugin, 'uninstalled');
     });

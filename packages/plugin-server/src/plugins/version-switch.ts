@@ -147,8 +147,6 @@ export class VersionSwitch {
       await stopInstance(ctx.deps.engine, next, 0);
       throw error;
     }
-    plugin.version = target.version;
-    plugin.source = target.source;
     plugin.log.note(`version ${target.version} is current`);
     plugin.probation =
       probation === undefined
