@@ -142,7 +142,9 @@ CREATE INDEX idempotency_keys_created ON idempotency_keys (created_at)
     version: 5,
     name: "each plugin's installed versions, with their manifests, and the source of one staged",
     sql: `ALTER TABLE plugins ADD COLUMN versions jsonb;
-ALTER TABLE plugins ADD COLUMN staged_source jsonb`,
+ALTER TABLE plugins ADD COLUMN staged_source jsonb;
+ALTER TABLE plugins ADD COLUMN nodes_hash text;
+UPDATE plugins SET nodes_hash = md5(manifest->>'contentHash') WHERE manifest IS NOT NULL`,
   },
 ];
 

@@ -48,6 +48,8 @@ export interface NewPlugin {
 /**
  * Changes whenever the current manifest, or any installed version's state or manifest, does; not
  * when only whether a version's process runs does (the registry does not depend on that).
+ * Computed as each status webhook is applied and kept in `nodes_hash`, so the read every run
+ * makes never opens the versions' manifests.
  */
 const NODES_HASH = `md5((manifest->>'contentHash') || COALESCE((
   SELECT string_agg((v->>'version') || ' ' || (v->>'state') || ' ' || (v->'manifest'->>'contentHash'), ',')
@@ -82,8 +84,8 @@ export class PluginRepository {
    */
   async nodeVersions(): Promise<{ id: string; hash: string }[]> {
     return this.#db.query<{ id: string; hash: string }>(
-      `SELECT id, ${NODES_HASH} AS hash FROM plugins
-        WHERE manifest IS NOT NULL
+      `SELECT id, nodes_hash AS hash FROM plugins
+        WHERE manifest IS NOT NULL AND nodes_hash IS NOT NULL
           AND status NOT IN ('missing_config', 'uninstalling', 'uninstalled') ORDER BY id`,
     );
   }
@@ -93,8 +95,8 @@ export class PluginRepository {
     ids: readonly string[],
   ): Promise<{ id: string; hash: string; manifest: Manifest; versions: InstalledVersion[] }[]> {
     return this.#db.query(
-      `SELECT id, ${NODES_HASH} AS hash, manifest, COALESCE(versions, '[]'::jsonb) AS versions
-         FROM plugins WHERE id = ANY($1::text[]) AND manifest IS NOT NULL`,
+      `SELECT id, nodes_hash AS hash, manifest, COALESCE(versions, '[]'::jsonb) AS versions
+         FROM plugins WHERE id = ANY($1::text[]) AND manifest IS NOT NULL AND nodes_hash IS NOT NULL`,
       [ids],
     );
   }
@@ -243,7 +245,13 @@ export class PluginRepository {
         event.versions === undefined ? null : JSON.stringify(event.versions),
       ],
     );
-    return rows[0]?.outcome ?? 'unknown-plugin';
+    const outcome = rows[0]?.outcome ?? 'unknown-plugin';
+    if (outcome === 'applied') {
+      await this.#db.query(`UPDATE plugins SET nodes_hash = ${NODES_HASH} WHERE id = $1`, [
+        event.pluginId,
+      ]);
+    }
+    return outcome;
   }
 
   /** The plugin config, opened. */
